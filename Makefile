@@ -1,0 +1,111 @@
+# thuky — build, test, run. See README.md.
+#
+#   make            build everything into build/
+#   make deps       install the Debian packages (as root; else print the command)
+#   make test       unit + system tests, then again under ASan/UBSan
+#   make bench      benchmarks (prints a table)
+#   make run        the service set on embedded defaults, with demo data
+
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT = -O1
+else
+BUILD ?= build
+SANFLAGS =
+OPT = -O2
+endif
+
+CC ?= cc
+PKGS = libzmq lmdb libprotobuf-c inih jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP $(SANFLAGS)
+CPPFLAGS += -Icommon -I$(BUILD)/gen $(PKG_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) -lm
+
+DEB_PACKAGES = build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-utils \
+	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
+	libcmocka-dev python3 python3-zmq python3-protobuf python3-pytest
+
+PROTOS := $(wildcard proto/thuky/*.proto)
+GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
+GEN_H := $(GEN_C:.c=.h)
+GEN_PY := $(PROTOS:proto/thuky/%.proto=$(BUILD)/py/thuky/%_pb2.py)
+
+COMMON_SRC := $(wildcard common/*.c)
+LIB := $(BUILD)/libthuky.a
+LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
+
+TASKD_SRC := $(wildcard services/taskd/*.c)
+CLI_SRC := $(wildcard services/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+
+BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky
+
+.PHONY: all deps test test-unit test-system bench run clean
+all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY)
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null || \
+		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEB_PACKAGES) >/dev/null; }; \
+	else \
+		echo "run as root: apt-get install -y $(DEB_PACKAGES)"; \
+	fi
+
+# Generated protobuf code is built, never committed.
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen -Iproto $<
+
+$(BUILD)/py/thuky/%_pb2.py: proto/thuky/%.proto
+	@mkdir -p $(BUILD)/py
+	protoc --python_out=$(BUILD)/py -Iproto $<
+
+$(BUILD)/%.o: %.c | $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c | $(GEN_H)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/thuky-taskd: $(TASKD_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# The whole suite, then again under AddressSanitizer + UBSan.
+test: all
+	$(MAKE) --no-print-directory SAN=1 all
+	/usr/bin/python3 tests/run.py build build-san
+
+test-unit: all
+	/usr/bin/python3 tests/run.py --unit-only build
+
+bench: all
+	/usr/bin/python3 tests/bench/bench.py build
+
+run: all
+	deploy/run-local.sh $(BUILD)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,251 @@
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const s_service_names[SERVICE_COUNT] = {"taskd"};
+
+typedef struct {
+    config_t *cfg;
+    char *why;
+    size_t why_len;
+    bool failed;
+    int lineno;           /* line last read, counted by s_read_line */
+    int failed_line;
+    FILE *file;
+    /* endpoints given explicitly; the rest follow runtime_dir/state_dir */
+    bool explicit_command[SERVICE_COUNT], explicit_events[SERVICE_COUNT],
+        explicit_store[SERVICE_COUNT];
+} parse_ctx_t;
+
+bool config_parse_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || text[0] == '-')
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    default: return false;
+    }
+    if (*end != '\0' || v > (~0ULL >> shift))
+        return false;
+    *out = (size_t)(v << shift);
+    return true;
+}
+
+static bool s_parse_int(const char *text, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool s_copy(char *dst, size_t cap, const char *value)
+{
+    size_t n = strlen(value);
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(dst, value, n + 1);
+    return true;
+}
+
+/* Endpoints and stores not set explicitly follow runtime_dir and state_dir.
+ * Returns false when a derived path does not fit. */
+static bool s_derive_paths(parse_ctx_t *ctx)
+{
+    config_t *cfg = ctx->cfg;
+    bool ok = true;
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        config_service_t *svc = &cfg->services[i];
+        if (!ctx->explicit_command[i])
+            ok &= snprintf(svc->command, sizeof svc->command, "ipc://%s/%s.cmd",
+                           cfg->runtime_dir, svc->name) < (int)sizeof svc->command;
+        if (!ctx->explicit_events[i])
+            ok &= snprintf(svc->events, sizeof svc->events, "ipc://%s/%s.pub",
+                           cfg->runtime_dir, svc->name) < (int)sizeof svc->events;
+        if (!ctx->explicit_store[i])
+            ok &= snprintf(svc->store_dir, sizeof svc->store_dir, "%s/%s", cfg->state_dir,
+                           svc->name) < (int)sizeof svc->store_dir;
+    }
+    return ok;
+}
+
+void config_defaults(config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->runtime_dir, sizeof cfg->runtime_dir, "/run/thuky");
+    snprintf(cfg->state_dir, sizeof cfg->state_dir, "/var/lib/thuky");
+    cfg->log_level = LOG_LEVEL_INFO;
+    cfg->client_timeout_ms = 5000;
+    cfg->client_retries = 3;
+    for (int i = 0; i < SERVICE_COUNT; i++) {
+        config_service_t *svc = &cfg->services[i];
+        svc->name = s_service_names[i];
+        svc->map_size = 64u << 20;
+        svc->max_message = 4u << 20;
+        svc->batch_max = 512;
+    }
+    parse_ctx_t ctx = {.cfg = cfg};
+    (void)s_derive_paths(&ctx);
+}
+
+static int s_core_key(parse_ctx_t *ctx, const char *key, const char *value)
+{
+    config_t *cfg = ctx->cfg;
+    if (strcmp(key, "runtime_dir") == 0)
+        return s_copy(cfg->runtime_dir, sizeof cfg->runtime_dir, value) ? 1 : -1;
+    if (strcmp(key, "state_dir") == 0)
+        return s_copy(cfg->state_dir, sizeof cfg->state_dir, value) ? 1 : -1;
+    if (strcmp(key, "log_level") == 0)
+        return log_level_parse(value, &cfg->log_level) ? 1 : -1;
+    if (strcmp(key, "log_target") == 0) {
+        if (strcmp(value, "stderr") == 0)
+            cfg->log_syslog = false;
+        else if (strcmp(value, "syslog") == 0)
+            cfg->log_syslog = true;
+        else
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
+static int s_client_key(parse_ctx_t *ctx, const char *key, const char *value)
+{
+    config_t *cfg = ctx->cfg;
+    if (strcmp(key, "timeout_ms") == 0)
+        return s_parse_int(value, 10, 600000, &cfg->client_timeout_ms) ? 1 : -1;
+    if (strcmp(key, "retries") == 0)
+        return s_parse_int(value, 0, 100, &cfg->client_retries) ? 1 : -1;
+    return 0;
+}
+
+static int s_service_key(parse_ctx_t *ctx, int id, const char *key, const char *value)
+{
+    config_service_t *svc = &ctx->cfg->services[id];
+    if (strcmp(key, "command") == 0) {
+        ctx->explicit_command[id] = true;
+        return s_copy(svc->command, sizeof svc->command, value) ? 1 : -1;
+    }
+    if (strcmp(key, "events") == 0) {
+        ctx->explicit_events[id] = true;
+        return s_copy(svc->events, sizeof svc->events, value) ? 1 : -1;
+    }
+    if (strcmp(key, "store") == 0) {
+        ctx->explicit_store[id] = true;
+        return s_copy(svc->store_dir, sizeof svc->store_dir, value) ? 1 : -1;
+    }
+    if (strcmp(key, "map_size") == 0)
+        return config_parse_size(value, &svc->map_size) && svc->map_size >= (64u << 10) ? 1 : -1;
+    if (strcmp(key, "max_message") == 0)
+        return config_parse_size(value, &svc->max_message) && svc->max_message >= 1024 ? 1 : -1;
+    if (strcmp(key, "batch_max") == 0)
+        return s_parse_int(value, 1, 100000, &svc->batch_max) ? 1 : -1;
+    return 0;
+}
+
+/* inih reader: counts lines so errors can name them (Debian's inih is
+ * built without INI_HANDLER_LINENO). */
+static char *s_read_line(char *line, int size, void *stream)
+{
+    parse_ctx_t *ctx = stream;
+    char *got = fgets(line, size, ctx->file);
+    if (got)
+        ctx->lineno++;
+    return got;
+}
+
+/* inih callback: records the first error and returns 0. */
+static int s_handler(void *user, const char *section, const char *key, const char *value)
+{
+    parse_ctx_t *ctx = user;
+    if (ctx->failed)
+        return 0;
+    int lineno = ctx->lineno;
+    const char *path = ctx->cfg->path;
+    int rc = -2; /* unknown section */
+    if (strcmp(section, "core") == 0) {
+        rc = s_core_key(ctx, key, value);
+    } else if (strcmp(section, "client") == 0) {
+        rc = s_client_key(ctx, key, value);
+    } else {
+        for (int i = 0; i < SERVICE_COUNT; i++)
+            if (strcmp(section, s_service_names[i]) == 0)
+                rc = s_service_key(ctx, i, key, value);
+    }
+    if (rc == 1)
+        return 1;
+    if (rc == -2)
+        snprintf(ctx->why, ctx->why_len, "%s:%d: unknown section [%s]", path, lineno, section);
+    else if (rc == 0)
+        snprintf(ctx->why, ctx->why_len, "%s:%d: unknown key '%s' in [%s]", path, lineno, key,
+                 section);
+    else
+        snprintf(ctx->why, ctx->why_len, "%s:%d: bad value '%s' for %s.%s", path, lineno, value,
+                 section, key);
+    ctx->failed = true;
+    ctx->failed_line = lineno;
+    return 0;
+}
+
+int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len)
+{
+    config_defaults(cfg);
+    if (!s_copy(cfg->path, sizeof cfg->path, path)) {
+        snprintf(why, why_len, "config path too long");
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(why, why_len, "cannot read config %s: %s", path, strerror(errno));
+        return -1;
+    }
+    parse_ctx_t ctx = {.cfg = cfg, .why = why, .why_len = why_len, .file = f};
+    int rc = ini_parse_stream(s_read_line, &ctx, s_handler, &ctx);
+    fclose(f);
+    /* inih returns the first bad line, which may be a syntax error that
+     * came before the key the handler refused. */
+    if (ctx.failed && rc == ctx.failed_line)
+        return -1;
+    if (rc != 0) {
+        snprintf(why, why_len, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+        return -1;
+    }
+    if (!s_derive_paths(&ctx)) {
+        snprintf(why, why_len, "%s: runtime_dir or state_dir is too long", path);
+        return -1;
+    }
+    return 0;
+}
+
+int config_load(config_t *cfg, const char *explicit_path, char *why, size_t why_len)
+{
+    if (explicit_path)
+        return config_load_file(cfg, explicit_path, why, why_len);
+    const char *env = getenv("THUKY_CONFIG");
+    if (env && *env)
+        return config_load_file(cfg, env, why, why_len);
+    if (access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+        return config_load_file(cfg, CONFIG_DEFAULT_PATH, why, why_len);
+    config_defaults(cfg);
+    return 0;
+}
+
+const config_service_t *config_service(const config_t *cfg, service_id_t id)
+{
+    return &cfg->services[id];
+}

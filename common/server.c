@@ -1,0 +1,651 @@
+#include "server.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "log.h"
+
+#define SERVER_MAX_READERS 8
+#define SERVER_MAX_TIMERS 8
+#define SERVER_MAX_COUNTERS 16
+#define SERVER_MAX_IDENTITY 256
+#define SERVER_GROW_ATTEMPTS 8
+#define SERVER_HEARTBEAT_MS 1000
+#define SERVER_REPLY_KEEP_MS (7LL * 24 * 3600 * 1000)
+#define THUKY_VERSION "0.1.0"
+
+/* One request taken from the ROUTER socket, from arrival to reply. */
+typedef struct {
+    uint8_t identity[SERVER_MAX_IDENTITY];
+    size_t identity_len;
+    bool delimiter;             /* a REQ client sent an empty frame */
+    Thuky__Request *request;    /* NULL once answered early */
+    const command_t *command;
+    ProtobufCMessage *body;
+    uint8_t *reply;             /* packed Reply */
+    size_t reply_len;
+} pending_t;
+
+typedef struct {
+    void *socket;
+    server_reader_fn fn;
+    void *arg;
+} reader_t;
+
+typedef struct {
+    server_timer_fn fn;
+    void *arg;
+    int64_t due_ms;             /* monotonic */
+} timer_t_;
+
+typedef struct {
+    const char *name;
+    uint64_t value;
+} counter_t;
+
+struct server {
+    server_options_t options;
+    store_t *store;
+    void *router, *pub;
+    eventlog_t *eventlog;
+    pending_t *batch;
+    reader_t readers[SERVER_MAX_READERS];
+    size_t reader_count;
+    timer_t_ timers[SERVER_MAX_TIMERS];
+    size_t timer_count;
+    counter_t counters[SERVER_MAX_COUNTERS];
+    size_t counter_count;
+    int64_t started_ms;
+};
+
+static void s_builtin_status(server_call_t *call, const ProtobufCMessage *request);
+static void s_builtin_events_read(server_call_t *call, const ProtobufCMessage *request);
+static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request);
+
+static const command_t s_builtins[] = {
+    {"status", NULL, s_builtin_status, 0},
+    {"events.read", &thuky__events_read_request__descriptor, s_builtin_events_read, 0},
+    {"clock.set", &thuky__clock_request__descriptor, s_builtin_clock, 0},
+    {"clock.advance", &thuky__clock_request__descriptor, s_builtin_clock, 0},
+};
+
+const char *server_status_name(Thuky__StatusCode code)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&thuky__status_code__descriptor, (int)code);
+    return v ? v->name : "UNKNOWN";
+}
+
+void server_add_counter(server_t *self, const char *name, uint64_t delta)
+{
+    for (size_t i = 0; i < self->counter_count; i++) {
+        if (strcmp(self->counters[i].name, name) == 0) {
+            self->counters[i].value += delta;
+            return;
+        }
+    }
+    if (self->counter_count < SERVER_MAX_COUNTERS)
+        self->counters[self->counter_count++] = (counter_t){name, delta};
+}
+
+/* ---- replies --------------------------------------------------------- */
+
+static void s_pack_reply(pending_t *p, const char *request_id, Thuky__StatusCode code,
+                         const char *message, const uint8_t *body, size_t body_len)
+{
+    Thuky__Status status = THUKY__STATUS__INIT;
+    status.code = code;
+    status.message = (char *)message;
+    Thuky__Reply reply = THUKY__REPLY__INIT;
+    reply.protocol = THUKY__PROTOCOL__PROTOCOL_CURRENT;
+    reply.request_id = (char *)(request_id ? request_id : "");
+    reply.status = &status;
+    reply.body.data = (uint8_t *)body;
+    reply.body.len = body_len;
+    free(p->reply);
+    p->reply_len = thuky__reply__get_packed_size(&reply);
+    p->reply = xmalloc(p->reply_len);
+    thuky__reply__pack(&reply, p->reply);
+}
+
+static void s_send_reply(server_t *self, pending_t *p)
+{
+    if (!p->reply)
+        return;
+    int flags = ZMQ_DONTWAIT;
+    bool ok = zmq_send(self->router, p->identity, p->identity_len, flags | ZMQ_SNDMORE) >= 0;
+    if (ok && p->delimiter)
+        ok = zmq_send(self->router, "", 0, flags | ZMQ_SNDMORE) >= 0;
+    if (ok)
+        ok = zmq_send(self->router, p->reply, p->reply_len, flags) >= 0;
+    if (!ok) /* the client vanished or is not reading; it will retry */
+        log_debug("reply not delivered: %s", zmq_strerror(zmq_errno()));
+}
+
+static void s_pending_clear(pending_t *p)
+{
+    if (p->request)
+        thuky__request__free_unpacked(p->request, NULL);
+    if (p->body)
+        protobuf_c_message_free_unpacked(p->body, NULL);
+    free(p->reply);
+    memset(p, 0, sizeof *p);
+}
+
+/* Answers a request that never reached a handler. */
+static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    s_pack_reply(p, p->request ? p->request->request_id : "", code, message, NULL, 0);
+    s_send_reply(self, p);
+    server_add_counter(self, "rejected", 1);
+    s_pending_clear(p);
+}
+
+/* ---- the handler interface -------------------------------------------- */
+
+void server_reply(server_call_t *call, const ProtobufCMessage *msg)
+{
+    free(call->reply_body);
+    call->reply_len = protobuf_c_message_get_packed_size(msg);
+    call->reply_body = xmalloc(call->reply_len);
+    protobuf_c_message_pack(msg, call->reply_body);
+}
+
+void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, ...)
+{
+    if (call->code != THUKY__STATUS_CODE__OK)
+        return; /* keep the first reason */
+    call->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(call->message, sizeof call->message, fmt, ap);
+    va_end(ap);
+}
+
+uint64_t server_emit(server_call_t *call, Thuky__Event *event)
+{
+    return eventlog_append(call->server->eventlog, call->txn, event, call->now_ms);
+}
+
+eventlog_t *server_eventlog(server_t *self) { return self->eventlog; }
+store_t *server_store(server_t *self) { return self->store; }
+
+/* ---- decoding ----------------------------------------------------------- */
+
+static const command_t *s_find_command(const server_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->options.command_count; i++)
+        if (strcmp(self->options.commands[i].name, name) == 0)
+            return &self->options.commands[i];
+    for (size_t i = 0; i < sizeof s_builtins / sizeof s_builtins[0]; i++)
+        if (strcmp(s_builtins[i].name, name) == 0)
+            return &s_builtins[i];
+    return NULL;
+}
+
+/* Receives one multipart message into p. Returns false when nothing is
+ * waiting. Malformed framing is answered (or dropped) here. */
+static bool s_receive(server_t *self, pending_t *p)
+{
+    memset(p, 0, sizeof *p);
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    if (zmq_msg_recv(&frame, self->router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&frame);
+        return false;
+    }
+    /* ROUTER guarantees the identity frame; its size is at most 255. */
+    p->identity_len = zmq_msg_size(&frame);
+    if (p->identity_len > SERVER_MAX_IDENTITY)
+        p->identity_len = SERVER_MAX_IDENTITY;
+    memcpy(p->identity, zmq_msg_data(&frame), p->identity_len);
+
+    zmq_msg_t body;
+    zmq_msg_init(&body);
+    int frames = 0;
+    while (zmq_msg_more(&frame)) {
+        zmq_msg_close(&frame);
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, self->router, 0) < 0)
+            break;
+        frames++;
+        if (frames == 1 && zmq_msg_size(&frame) == 0 && zmq_msg_more(&frame)) {
+            p->delimiter = true; /* REQ envelope */
+            continue;
+        }
+        zmq_msg_close(&body);
+        zmq_msg_init(&body);
+        zmq_msg_copy(&body, &frame);
+    }
+    zmq_msg_close(&frame);
+
+    size_t size = zmq_msg_size(&body);
+    size_t limit = self->options.config->max_message;
+    server_add_counter(self, "requests", 1);
+    if (size > limit) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "request of %zu bytes exceeds the limit of %zu bytes", size, limit);
+    } else if (size == 0) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "empty request");
+    } else {
+        p->request = thuky__request__unpack(NULL, size, zmq_msg_data(&body));
+        if (!p->request)
+            s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                     "request is not a thuky.Request protobuf message");
+    }
+    zmq_msg_close(&body);
+    return true;
+}
+
+/* Checks the envelope and decodes the body; false when p was answered. */
+static bool s_admit(server_t *self, pending_t *p)
+{
+    Thuky__Request *req = p->request;
+    if (req->protocol != THUKY__PROTOCOL__PROTOCOL_CURRENT) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "protocol version %u is not supported (this daemon speaks %d)", req->protocol,
+                 THUKY__PROTOCOL__PROTOCOL_CURRENT);
+        return false;
+    }
+    p->command = s_find_command(self, req->command);
+    if (!p->command) {
+        s_reject(self, p, THUKY__STATUS_CODE__NOT_FOUND, "unknown command '%.64s'", req->command);
+        return false;
+    }
+    if (p->command->request) {
+        p->body = protobuf_c_message_unpack(p->command->request, NULL, req->body.len,
+                                            req->body.data);
+        if (!p->body) {
+            s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                     "body of '%s' is not a %s message", req->command, p->command->request->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- idempotency ---------------------------------------------------------- */
+
+/* Stored reply: request_no (8) | time_ms (8) | packed Reply. */
+enum { REPLY_HEADER = 16 };
+
+static bool s_idempotent(const pending_t *p)
+{
+    return (p->command->flags & COMMAND_WRITE) && p->request->client_id[0] &&
+           p->request->request_no > 0;
+}
+
+/* Returns true when the request was already applied (p->reply is set). */
+static bool s_replay(server_t *self, store_txn_t *txn, pending_t *p)
+{
+    const char *client = p->request->client_id;
+    MDB_val v;
+    if (!store_get(txn, self->options.replies_dbi, client, strlen(client), &v) ||
+        v.mv_size < REPLY_HEADER)
+        return false;
+    uint64_t stored_no = key_get_u64(v.mv_data);
+    if (stored_no == p->request->request_no) {
+        p->reply_len = v.mv_size - REPLY_HEADER;
+        p->reply = xmalloc(p->reply_len);
+        memcpy(p->reply, (uint8_t *)v.mv_data + REPLY_HEADER, p->reply_len);
+        server_add_counter(self, "replayed", 1);
+        return true;
+    }
+    if (stored_no > p->request->request_no) {
+        s_pack_reply(p, p->request->request_id, THUKY__STATUS_CODE__CONFLICT,
+                     "request number is older than one already applied for this client", NULL, 0);
+        return true;
+    }
+    return false;
+}
+
+static void s_store_reply(server_t *self, store_txn_t *txn, const pending_t *p, int64_t now_ms)
+{
+    const char *client = p->request->client_id;
+    size_t client_len = strlen(client);
+    MDB_val old;
+    uint8_t tkey[8 + 256];
+    if (client_len > 255)
+        return; /* not deduplicated; a client id is a short token */
+    memcpy(tkey + 8, client, client_len);
+    if (store_get(txn, self->options.replies_dbi, client, client_len, &old) &&
+        old.mv_size >= REPLY_HEADER) {
+        memcpy(tkey, (uint8_t *)old.mv_data + 8, 8);
+        store_del(txn, self->options.replies_time_dbi, tkey, 8 + client_len);
+    }
+    size_t len = REPLY_HEADER + p->reply_len;
+    uint8_t *value = xmalloc(len);
+    key_put_u64(value, p->request->request_no);
+    key_put_i64(value + 8, now_ms);
+    memcpy(value + REPLY_HEADER, p->reply, p->reply_len);
+    store_put(txn, self->options.replies_dbi, client, client_len, value, len);
+    free(value);
+    key_put_i64(tkey, now_ms);
+    store_put(txn, self->options.replies_time_dbi, tkey, 8 + client_len, "", 0);
+}
+
+/* Forgets stored replies older than a week, oldest first. */
+static void s_prune_replies(server_t *self, store_txn_t *txn, int64_t now_ms)
+{
+    store_iter_t it;
+    store_iter_init(&it, txn, self->options.replies_time_dbi, NULL, 0, NULL, 0, false);
+    int budget = 1000;
+    while (budget-- > 0 && store_iter_next(&it)) {
+        if (it.key.mv_size < 8 || key_get_i64(it.key.mv_data) > now_ms - SERVER_REPLY_KEEP_MS)
+            break;
+        store_del(txn, self->options.replies_dbi, (uint8_t *)it.key.mv_data + 8,
+                  it.key.mv_size - 8);
+        mdb_cursor_del(it.cursor, 0);
+    }
+    store_iter_close(&it);
+}
+
+/* ---- executing a batch ------------------------------------------------------- */
+
+static Thuky__StatusCode s_store_status(store_rc_t rc)
+{
+    return rc == STORE_NO_SPACE ? THUKY__STATUS_CODE__UNAVAILABLE : THUKY__STATUS_CODE__INTERNAL;
+}
+
+/* Runs one request in a nested transaction. Returns STORE_MAP_FULL when the
+ * whole batch must be redone after growing the map. */
+static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, int64_t now_ms)
+{
+    bool idempotent = s_idempotent(p);
+    if (idempotent && s_replay(self, parent, p))
+        return parent->rc;
+
+    store_txn_t child;
+    store_txn_begin_child(parent, &child);
+    size_t mark = eventlog_mark(self->eventlog);
+    server_call_t call = {
+        .server = self,
+        .txn = &child,
+        .caller = p->request->caller,
+        .now_ms = now_ms,
+        .service = self->options.service,
+        .code = THUKY__STATUS_CODE__OK,
+    };
+    if (child.rc == STORE_OK)
+        p->command->handler(&call, p->body);
+
+    store_rc_t rc = child.rc;
+    if (rc == STORE_MAP_FULL) {
+        store_txn_abort(&child);
+        free(call.reply_body);
+        return rc;
+    }
+    if (rc != STORE_OK) {
+        server_fail(&call, s_store_status(rc), "%s", store_rc_text(rc));
+        /* the failure stays in this request: the parent is untouched */
+    }
+    if (call.code != THUKY__STATUS_CODE__OK) {
+        store_txn_abort(&child);
+        eventlog_rollback_to(self->eventlog, mark);
+        s_pack_reply(p, p->request->request_id, call.code, call.message, NULL, 0);
+        server_add_counter(self, "failed", 1);
+    } else {
+        s_pack_reply(p, p->request->request_id, THUKY__STATUS_CODE__OK, "", call.reply_body,
+                     call.reply_len);
+        if (idempotent)
+            s_store_reply(self, &child, p, now_ms);
+        rc = store_txn_commit(&child);
+        if (rc == STORE_MAP_FULL) {
+            free(call.reply_body);
+            return rc;
+        }
+        if (rc != STORE_OK) {
+            eventlog_rollback_to(self->eventlog, mark);
+            s_pack_reply(p, p->request->request_id, s_store_status(rc), store_rc_text(rc), NULL, 0);
+        }
+    }
+    free(call.reply_body);
+    return STORE_OK;
+}
+
+static void s_fail_batch(server_t *self, pending_t *batch, size_t count, store_rc_t rc)
+{
+    server_add_counter(self, "failed_commits", 1);
+    log_error("batch of %zu request(s) not committed: %s", count, store_rc_text(rc));
+    for (size_t i = 0; i < count; i++)
+        if (batch[i].request)
+            s_pack_reply(&batch[i], batch[i].request->request_id, s_store_status(rc),
+                         store_rc_text(rc), NULL, 0);
+}
+
+static void s_run_batch(server_t *self, pending_t *batch, size_t count)
+{
+    for (int attempt = 0;; attempt++) {
+        store_txn_t txn;
+        store_rc_t rc = store_txn_begin(self->store, &txn, true);
+        int64_t now_ms = clock_now_ms();
+        for (size_t i = 0; rc == STORE_OK && i < count; i++) {
+            if (!batch[i].request)
+                continue;
+            free(batch[i].reply);
+            batch[i].reply = NULL;
+            rc = s_execute(self, &txn, &batch[i], now_ms);
+        }
+        if (rc == STORE_OK)
+            s_prune_replies(self, &txn, now_ms);
+        if (rc == STORE_OK)
+            rc = store_txn_commit(&txn);
+        else
+            store_txn_abort(&txn);
+        if (rc == STORE_OK) {
+            eventlog_publish(self->eventlog);
+            server_add_counter(self, "commits", 1);
+            return;
+        }
+        eventlog_rollback_to(self->eventlog, 0);
+        if (rc != STORE_MAP_FULL || attempt >= SERVER_GROW_ATTEMPTS ||
+            store_grow(self->store) != STORE_OK) {
+            s_fail_batch(self, batch, count, rc == STORE_MAP_FULL ? STORE_NO_SPACE : rc);
+            return;
+        }
+    }
+}
+
+static void s_handle_router(server_t *self)
+{
+    size_t max = (size_t)self->options.config->batch_max;
+    size_t count = 0;
+    while (count < max && s_receive(self, &self->batch[count])) {
+        pending_t *p = &self->batch[count];
+        if (p->request && s_admit(self, p))
+            count++;
+    }
+    if (count == 0)
+        return;
+    s_run_batch(self, self->batch, count);
+    for (size_t i = 0; i < count; i++) {
+        s_send_reply(self, &self->batch[i]);
+        s_pending_clear(&self->batch[i]);
+    }
+}
+
+/* ---- built-in commands -------------------------------------------------------- */
+
+static void s_builtin_status(server_call_t *call, const ProtobufCMessage *request)
+{
+    (void)request;
+    server_t *self = call->server;
+    Thuky__DaemonStatus st = THUKY__DAEMON_STATUS__INIT;
+    st.daemon = (char *)eventlog_source(self->eventlog);
+    st.version = THUKY_VERSION;
+    st.started_at_ms = self->started_ms;
+    st.last_event_seq = eventlog_last_seq(self->eventlog);
+    st.store_bytes = store_used_bytes(self->store);
+    st.test_clock = clock_is_test();
+    st.now_ms = call->now_ms;
+    Thuky__Counter counters[SERVER_MAX_COUNTERS];
+    Thuky__Counter *ptrs[SERVER_MAX_COUNTERS];
+    for (size_t i = 0; i < self->counter_count; i++) {
+        thuky__counter__init(&counters[i]);
+        counters[i].name = (char *)self->counters[i].name;
+        counters[i].value = self->counters[i].value;
+        ptrs[i] = &counters[i];
+    }
+    st.counters = ptrs;
+    st.n_counters = self->counter_count;
+    server_reply(call, &st.base);
+}
+
+static void s_builtin_events_read(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__EventsReadRequest *req = (const Thuky__EventsReadRequest *)request;
+    Thuky__EventsReadRaw raw = THUKY__EVENTS_READ_RAW__INIT;
+    eventlog_read(call->server->eventlog, call->txn, req->after_seq, req->limit, &raw);
+    server_reply(call, &raw.base);
+    eventlog_read_free(&raw);
+}
+
+static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__ClockRequest *req = (const Thuky__ClockRequest *)request;
+    if (!clock_is_test()) {
+        server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED,
+                    "the test clock is off (start the daemon with --test-clock)");
+        return;
+    }
+    if (req->set_ms)
+        clock_set_ms(req->set_ms);
+    else
+        clock_advance_ms(req->advance_ms);
+    Thuky__ClockReply reply = THUKY__CLOCK_REPLY__INIT;
+    reply.now_ms = clock_now_ms();
+    server_reply(call, &reply.base);
+}
+
+/* ---- setup and loop ----------------------------------------------------------- */
+
+static void *s_socket(void *ctx, int type, const char *endpoint, char *why, size_t why_len)
+{
+    void *sock = zmq_socket(ctx, type);
+    int zero = 0, one = 1;
+    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+    if (type == ZMQ_ROUTER)
+        zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    if (zmq_bind(sock, endpoint) != 0) {
+        snprintf(why, why_len, "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        zmq_close(sock);
+        return NULL;
+    }
+    return sock;
+}
+
+server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *options, char *why,
+                     size_t why_len)
+{
+    const config_service_t *cfg = options->config;
+    void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, why, why_len);
+    if (!router)
+        return NULL;
+    /* Hard cap: a peer sending far more than the soft limit is disconnected
+     * before its message is buffered; up to the cap it gets an error reply. */
+    int64_t hard_cap = (int64_t)cfg->max_message * 2 + 4096;
+    zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &hard_cap, sizeof hard_cap);
+    void *pub = s_socket(zmq_ctx, ZMQ_PUB, cfg->events, why, why_len);
+    if (!pub) {
+        zmq_close(router);
+        return NULL;
+    }
+    server_t *self = xcalloc(1, sizeof *self);
+    self->options = *options;
+    self->store = store;
+    self->router = router;
+    self->pub = pub;
+    self->eventlog = eventlog_new(store, options->events_dbi, cfg->name, pub);
+    self->batch = xcalloc((size_t)cfg->batch_max, sizeof *self->batch);
+    self->started_ms = clock_now_ms();
+    return self;
+}
+
+void server_destroy(server_t **self_p)
+{
+    server_t *self = *self_p;
+    if (!self)
+        return;
+    eventlog_destroy(&self->eventlog);
+    zmq_close(self->router);
+    zmq_close(self->pub);
+    free(self->batch);
+    free(self);
+    *self_p = NULL;
+}
+
+void server_add_reader(server_t *self, void *socket, server_reader_fn fn, void *arg)
+{
+    if (self->reader_count == SERVER_MAX_READERS)
+        fatalx("too many readers on the server loop");
+    self->readers[self->reader_count++] = (reader_t){socket, fn, arg};
+}
+
+void server_add_timer(server_t *self, server_timer_fn fn, void *arg)
+{
+    if (self->timer_count == SERVER_MAX_TIMERS)
+        fatalx("too many timers on the server loop");
+    self->timers[self->timer_count++] = (timer_t_){fn, arg, clock_monotonic_ms()};
+}
+
+static int64_t s_heartbeat(server_t *self, void *arg)
+{
+    (void)arg;
+    eventlog_heartbeat(self->eventlog, clock_now_ms());
+    return SERVER_HEARTBEAT_MS;
+}
+
+/* Runs due timers; returns the poll timeout until the next one. */
+static long s_run_timers(server_t *self)
+{
+    int64_t now = clock_monotonic_ms();
+    int64_t next = now + 60000;
+    for (size_t i = 0; i < self->timer_count; i++) {
+        timer_t_ *t = &self->timers[i];
+        if (t->due_ms <= now)
+            t->due_ms = now + t->fn(self, t->arg);
+        if (t->due_ms < next)
+            next = t->due_ms;
+    }
+    return (long)(next > now ? next - now : 0);
+}
+
+void server_run(server_t *self, volatile sig_atomic_t *stop)
+{
+    server_add_timer(self, s_heartbeat, NULL);
+    zmq_pollitem_t items[1 + SERVER_MAX_READERS];
+    size_t n = 0;
+    items[n++] = (zmq_pollitem_t){self->router, 0, ZMQ_POLLIN, 0};
+    for (size_t i = 0; i < self->reader_count; i++)
+        items[n++] = (zmq_pollitem_t){self->readers[i].socket, 0, ZMQ_POLLIN, 0};
+
+    while (!*stop) {
+        long timeout = s_run_timers(self);
+        int rc = zmq_poll(items, (int)n, timeout);
+        if (rc < 0) {
+            if (zmq_errno() == EINTR)
+                continue;
+            if (zmq_errno() == ETERM)
+                break;
+            fatalx("zmq_poll: %s", zmq_strerror(zmq_errno()));
+        }
+        if (items[0].revents & ZMQ_POLLIN)
+            s_handle_router(self);
+        for (size_t i = 0; i < self->reader_count; i++)
+            if (items[1 + i].revents & ZMQ_POLLIN)
+                self->readers[i].fn(self, self->readers[i].socket, self->readers[i].arg);
+    }
+}

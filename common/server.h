@@ -1,0 +1,92 @@
+/* The command server every daemon runs: a ROUTER socket for commands, a PUB
+ * socket for events, one LMDB store, and a single-threaded poll loop.
+ *
+ * Group commit: each turn of the loop takes every request already waiting
+ * (up to batch_max), runs each in its own nested transaction inside one
+ * write transaction, commits once (one fsync), then replies to all and
+ * publishes their events. A request is acknowledged only after that commit.
+ *
+ * Requests are checked in this order before a handler runs: size limit
+ * (before decoding), envelope decode, protocol version, known command,
+ * body decode. Each failure gets an INVALID_ARGUMENT (or NOT_FOUND for an
+ * unknown command) reply; nothing from outside can stop the loop.
+ *
+ * Write commands are idempotent per (client_id, request_no): the reply is
+ * stored in the same transaction and resent for a retried request. */
+#ifndef THUKY_SERVER_H
+#define THUKY_SERVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "eventlog.h"
+#include "store.h"
+#include "thuky/envelope.pb-c.h"
+
+typedef struct server server_t;
+
+/* What a handler sees of one request. */
+typedef struct {
+    server_t *server;
+    store_txn_t *txn;       /* a nested write transaction for this request */
+    const char *caller;
+    int64_t now_ms;         /* the daemon clock, fixed for the whole batch */
+    void *service;          /* the service's own context */
+    Thuky__StatusCode code;
+    char message[512];
+    uint8_t *reply_body;    /* set by server_reply */
+    size_t reply_len;
+} server_call_t;
+
+typedef void (*command_fn)(server_call_t *call, const ProtobufCMessage *request);
+
+enum { COMMAND_WRITE = 1 << 0 }; /* changes state: deduplicated, reply stored */
+
+typedef struct {
+    const char *name;                           /* "task.add" */
+    const ProtobufCMessageDescriptor *request;  /* body type; NULL = no body */
+    command_fn handler;
+    unsigned flags;
+} command_t;
+
+typedef struct {
+    const config_service_t *config;
+    const command_t *commands;
+    size_t command_count;
+    void *service;
+    /* Databases the server itself uses, opened by the service with the
+     * rest of its store: the event log, stored replies and their time index. */
+    MDB_dbi events_dbi, replies_dbi, replies_time_dbi;
+} server_options_t;
+
+/* A socket the loop polls besides its own (e.g. a subscription). */
+typedef void (*server_reader_fn)(server_t *server, void *socket, void *arg);
+/* Periodic work; returns milliseconds until it wants to run again. */
+typedef int64_t (*server_timer_fn)(server_t *server, void *arg);
+
+/* Binds the endpoints; NULL with a one-line reason on failure. */
+server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *options, char *why,
+                     size_t why_len);
+void server_destroy(server_t **self_p);
+void server_add_reader(server_t *self, void *socket, server_reader_fn fn, void *arg);
+void server_add_timer(server_t *self, server_timer_fn fn, void *arg);
+/* Runs until *stop becomes non-zero (set by a signal handler). */
+void server_run(server_t *self, volatile sig_atomic_t *stop);
+
+eventlog_t *server_eventlog(server_t *self);
+store_t *server_store(server_t *self);
+void server_add_counter(server_t *self, const char *name, uint64_t delta);
+
+/* Sets the reply to a packed copy of msg (status OK). */
+void server_reply(server_call_t *call, const ProtobufCMessage *msg);
+/* Sets an error status; the request's changes are rolled back. */
+void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Appends an event to the log within the request's transaction. */
+uint64_t server_emit(server_call_t *call, Thuky__Event *event);
+
+const char *server_status_name(Thuky__StatusCode code);
+
+#endif

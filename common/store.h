@@ -1,0 +1,100 @@
+/* LMDB store wrapper: one environment per daemon, named databases, a
+ * transaction with a sticky error, map growth on MDB_MAP_FULL.
+ *
+ * Usage: begin a transaction, do any number of operations, then commit
+ * once and check its result; after the first failure later operations do
+ * nothing and commit aborts (the Knot DNS knot_lmdb pattern). LMDB error
+ * codes become store codes in exactly one place (s_map_error). Data
+ * returned by store_get and iterators points into the map and is valid
+ * only until the transaction ends. */
+#ifndef THUKY_STORE_H
+#define THUKY_STORE_H
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    STORE_OK = 0,
+    STORE_NOT_FOUND,  /* only from store_txn_error-free lookups; not sticky */
+    STORE_MAP_FULL,   /* the map is full: abort, store_grow(), redo */
+    STORE_NO_SPACE,   /* the disk is full */
+    STORE_CORRUPT,    /* a record failed to decode or the file is damaged */
+    STORE_ERROR,      /* anything else; see errno text in the log */
+} store_rc_t;
+
+typedef struct store store_t;
+
+typedef struct {
+    const char *name;
+    unsigned flags;   /* extra mdb_dbi_open flags, e.g. MDB_DUPSORT; usually 0 */
+} store_db_spec_t;
+
+typedef struct {
+    store_t *store;
+    MDB_txn *txn;
+    store_rc_t rc;    /* sticky: the first failure */
+    bool write;
+} store_txn_t;
+
+typedef struct {
+    store_txn_t *txn;
+    MDB_cursor *cursor;
+    const uint8_t *prefix;
+    size_t prefix_len;
+    MDB_val key, val;
+    bool started;
+    bool reverse;
+} store_iter_t;
+
+/* Opens (creating if needed) the environment in dir with the given named
+ * databases, clears stale reader slots, and takes an exclusive lock so a
+ * second daemon on the same store refuses to start. On failure returns
+ * NULL and writes a one-line reason into why. */
+store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count,
+                    size_t initial_map_bytes, char *why, size_t why_len);
+void store_close(store_t **self_p);
+MDB_dbi store_dbi(const store_t *self, size_t index);
+/* Doubles the map (no transaction may be open). */
+store_rc_t store_grow(store_t *self);
+size_t store_map_size(const store_t *self);
+size_t store_used_bytes(const store_t *self);
+/* Clears slots of dead reader processes; returns how many. */
+int store_reader_check(store_t *self);
+const char *store_rc_text(store_rc_t rc);
+MDB_env *store_env(store_t *self);
+
+store_rc_t store_txn_begin(store_t *self, store_txn_t *txn, bool write);
+/* A nested write transaction: its changes vanish alone if it is aborted. */
+store_rc_t store_txn_begin_child(store_txn_t *parent, store_txn_t *child);
+/* Commits, or aborts when an operation failed; returns the first failure. */
+store_rc_t store_txn_commit(store_txn_t *txn);
+void store_txn_abort(store_txn_t *txn);
+
+/* Returns true and fills val when found; false when absent or after an error. */
+bool store_get(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len, MDB_val *val);
+void store_put(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len,
+               const void *val, size_t val_len);
+/* Serializes a protobuf message straight into the map (MDB_RESERVE). */
+void store_put_message(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len,
+                       const ProtobufCMessage *msg);
+/* Decodes a stored message; NULL when absent; a record that does not decode
+ * sets STORE_CORRUPT. Free with protobuf_c_message_free_unpacked. */
+ProtobufCMessage *store_get_message(store_txn_t *txn, MDB_dbi dbi, const void *key,
+                                    size_t key_len, const ProtobufCMessageDescriptor *desc);
+/* Deleting an absent key is not an error. */
+void store_del(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len);
+/* Marks the transaction failed (e.g. a record that does not decode). */
+void store_txn_fail(store_txn_t *txn, store_rc_t rc);
+
+/* Iterates keys that start with prefix, from the first key >= start (start
+ * may be NULL = the prefix itself); reverse walks down from the last key
+ * <= start with that prefix (start NULL = the last key with the prefix). */
+void store_iter_init(store_iter_t *it, store_txn_t *txn, MDB_dbi dbi, const void *prefix,
+                     size_t prefix_len, const void *start, size_t start_len, bool reverse);
+bool store_iter_next(store_iter_t *it);
+void store_iter_close(store_iter_t *it);
+
+#endif

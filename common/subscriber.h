@@ -1,0 +1,55 @@
+/* An event subscriber that applies each event of one source exactly once.
+ *
+ * It listens on the source's PUB socket and reads the source's log with
+ * "events.read" whenever it is behind: at start, on a gap in the sequence,
+ * and when a heartbeat announces a newer sequence than it has applied.
+ * With a store, each batch of events is applied in one write transaction
+ * that also records the last applied sequence (the offset), so a crash
+ * never applies an event twice nor skips one. Catch-up requests are
+ * asynchronous: the owner polls both sockets and calls the tick, so a slow
+ * or dead publisher never stalls the owner's loop. */
+#ifndef THUKY_SUBSCRIBER_H
+#define THUKY_SUBSCRIBER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "thuky/event.pb-c.h"
+
+typedef struct subscriber subscriber_t;
+
+/* Applies one event; txn is the consumer's write transaction (NULL without
+ * a store). Store failures set txn's sticky error and the batch is redone. */
+typedef void (*subscriber_apply_fn)(void *arg, store_txn_t *txn, const Thuky__Event *event);
+
+typedef struct {
+    const char *name;               /* the source's name, key of the offset */
+    const char *command_endpoint;   /* the source's ROUTER (events.read) */
+    const char *events_endpoint;    /* the source's PUB */
+    const char *type_prefix;        /* "" = every event */
+    store_t *store;                 /* NULL: offset kept in memory only */
+    MDB_dbi meta_dbi;               /* where the offset lives */
+    uint64_t start_after;           /* without a store: first seq - 1 */
+    int timeout_ms;                 /* for one catch-up request */
+    subscriber_apply_fn apply;
+    void *arg;
+} subscriber_options_t;
+
+subscriber_t *subscriber_new(void *zmq_ctx, const subscriber_options_t *options);
+void subscriber_destroy(subscriber_t **self_p);
+/* The two sockets the owner polls for input. */
+void *subscriber_events_socket(subscriber_t *self);
+void *subscriber_command_socket(subscriber_t *self);
+void subscriber_on_events(subscriber_t *self);
+void subscriber_on_reply(subscriber_t *self);
+/* Resends a timed-out catch-up; returns ms until it wants to run again. */
+int64_t subscriber_tick(subscriber_t *self);
+uint64_t subscriber_offset(const subscriber_t *self);
+/* The newest sequence the source announced (heartbeat, reply or event). */
+uint64_t subscriber_known_last(const subscriber_t *self);
+bool subscriber_caught_up(const subscriber_t *self);
+/* Reads the stored offset of a source (0 when none). */
+uint64_t subscriber_stored_offset(store_txn_t *txn, MDB_dbi meta_dbi, const char *name);
+
+#endif

@@ -1,0 +1,31 @@
+/*  utf8.h - minimal UTF-8 helpers for terminal output.
+
+    Locale-independent: widths come from a small built-in range table, so
+    output is identical whether or not setlocale() was called (the service
+    may well run in the "C" locale).
+*/
+#ifndef UTF8_H_INCLUDED
+#define UTF8_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when the bytes are well-formed UTF-8 (rejects overlongs, surrogates,
+   > U+10FFFF, truncated sequences). A NULL s is valid only when len is 0. */
+bool utf8_valid(const char *s, size_t len);
+
+/* Terminal display width of a valid UTF-8 string: combining marks
+   (U+0300-036F, U+1AB0-1AFF, U+1DC0-1DFF, U+20D0-20FF, U+FE20-FE2F) count 0,
+   East Asian wide/fullwidth (CJK, Hangul, fullwidth forms, common emoji
+   ranges) count 2, controls 0, everything else 1. An ill-formed byte counts
+   as one column. NULL counts as 0. */
+size_t utf8_width(const char *s);
+
+/* Copies at most max_width display columns of s into out (size out_size,
+   always NUL-terminated when out_size > 0, never splitting a code point or
+   separating a base char from its following combining marks); if truncated,
+   ends with "…" (counted in the width). If out_size is too small for the
+   text the result is truncated the same way. Returns the width written. */
+size_t utf8_truncate(const char *s, size_t max_width, char *out, size_t out_size);
+
+#endif
