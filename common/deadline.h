@@ -1,0 +1,37 @@
+/* Deadlines as users write and read them.
+ *
+ *   absolute:  "2024-05-20", "20/05/2024", "2024-05-20T17:00"
+ *   relative:  "XV-7:open:-20d"   20 calendar days before the opening of XV-7
+ *              "XV-7:close:+10wd" 10 working days after its closing
+ * The Deadline message keeps the rule; resolved_date is filled by the task
+ * service (at once for an absolute date, from the sitting for a relative). */
+#ifndef THUKY_DEADLINE_H
+#define THUKY_DEADLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "thuky/task.pb-c.h"
+
+#define DEADLINE_TEXT_MAX 96
+#define DEADLINE_SITTING_MAX 64
+#define DEADLINE_OFFSET_MAX 3650
+
+/* Parses either form into dl, whose strings point into storage (which must
+ * outlive dl). false with a static reason in *why. */
+typedef struct {
+    Thuky__Deadline deadline;
+    Thuky__AbsoluteDeadline absolute;
+    Thuky__RelativeDeadline relative;
+    char date[11];
+    char time[6];
+    char sitting[DEADLINE_SITTING_MAX + 1];
+} deadline_buf_t;
+
+bool deadline_parse(const char *text, deadline_buf_t *out, const char **why);
+/* Checks a Deadline received from outside; false with a reason. */
+bool deadline_check(const Thuky__Deadline *dl, const char **why);
+/* The rule as text: "2024-05-20", "2024-05-20 17:00", "XV-7:open:-20d". */
+void deadline_format_rule(const Thuky__Deadline *dl, char *out, size_t out_len);
+
+#endif

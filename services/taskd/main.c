@@ -1,0 +1,110 @@
+/* thuky-taskd: the task service.
+ *
+ * Starts in a fixed order — configuration, logging, store, sockets — then
+ * runs the command loop until SIGTERM or SIGINT, and has one way out. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "task_store.h"
+#include "taskd.h"
+
+static volatile sig_atomic_t s_stop;
+
+static void s_on_signal(int sig)
+{
+    (void)sig;
+    s_stop = 1;
+}
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: thuky-taskd [--config FILE] [--test-clock]\n"
+            "\n"
+            "The thuky task service: work programs, tasks, progress and their history.\n"
+            "Runs in the foreground and logs to stderr (or syslog, see thuky.conf).\n"
+            "\n"
+            "  -c, --config FILE   configuration (default: $THUKY_CONFIG, then "
+            CONFIG_DEFAULT_PATH ")\n"
+            "      --test-clock    enable the test clock (clock.set/clock.advance commands)\n"
+            "  -h, --help          this help\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"test-clock", no_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = NULL;
+    bool test_clock = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config_path = optarg; break;
+        case 't': test_clock = true; break;
+        case 'h': s_usage(stdout); return 0;
+        default: s_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        s_usage(stderr);
+        return 2;
+    }
+
+    config_t cfg;
+    char why[1024];
+    log_init("thuky-taskd", LOG_LEVEL_INFO, false);
+    if (config_load(&cfg, config_path, why, sizeof why) != 0)
+        fatalx("%s", why);
+    log_init("thuky-taskd", cfg.log_level, cfg.log_syslog);
+    if (test_clock)
+        clock_enable_test(0);
+    const config_service_t *svc = config_service(&cfg, SERVICE_TASKD);
+
+    store_t *store = store_open(svc->store_dir, task_store_dbs, DB_COUNT, svc->map_size, why,
+                                sizeof why);
+    if (!store)
+        fatalx("%s", why);
+
+    void *zmq_ctx = zmq_ctx_new();
+    server_options_t server_options = {
+        .config = svc,
+        .commands = taskd_commands,
+        .command_count = taskd_command_count,
+        .service = NULL,
+        .events_dbi = store_dbi(store, DB_EVENTS),
+        .replies_dbi = store_dbi(store, DB_REPLIES),
+        .replies_time_dbi = store_dbi(store, DB_REPLIES_TIME),
+    };
+    server_t *server = server_new(zmq_ctx, store, &server_options, why, sizeof why);
+    if (!server)
+        fatalx("%s", why);
+
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    log_info("serving %s, events on %s, store %s (last event %llu)%s", svc->command, svc->events,
+             svc->store_dir, (unsigned long long)eventlog_last_seq(server_eventlog(server)),
+             test_clock ? ", test clock" : "");
+    server_run(server, &s_stop);
+    log_info("stopping");
+
+    server_destroy(&server);
+    zmq_ctx_term(zmq_ctx);
+    store_close(&store);
+    return 0;
+}

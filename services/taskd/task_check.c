@@ -1,0 +1,112 @@
+#include "task_check.h"
+
+#include <string.h>
+
+#include "date.h"
+#include "deadline.h"
+#include "utf8.h"
+
+bool check_text(server_call_t *call, const char *field, const char *value, size_t max,
+                bool required)
+{
+    size_t len = strlen(value);
+    if (required && len == 0) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s must not be empty", field);
+        return false;
+    }
+    if (len > max) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "%s is %zu bytes; at most %zu are allowed", field, len, max);
+        return false;
+    }
+    if (!utf8_valid(value, len)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s is not valid UTF-8", field);
+        return false;
+    }
+    return true;
+}
+
+/* Office ids are short slugs ("vu-thu-ky"): they appear in index keys. */
+bool check_office(server_call_t *call, const char *field, const char *id, bool required)
+{
+    size_t len = strlen(id);
+    if (len == 0) {
+        if (required)
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s must not be empty", field);
+        return !required;
+    }
+    bool ok = len <= 64;
+    for (size_t i = 0; ok && i < len; i++) {
+        char c = id[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    }
+    if (!ok)
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "%s '%.64s' must be 1-64 lowercase letters, digits, '-', '_' or '.'", field,
+                    utf8_valid(id, len) ? id : "?");
+    return ok;
+}
+
+bool check_year(server_call_t *call, uint32_t year)
+{
+    if (year < DATE_MIN_YEAR || year > DATE_MAX_YEAR) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "program year %u is outside %d-%d", year, DATE_MIN_YEAR, DATE_MAX_YEAR);
+        return false;
+    }
+    return true;
+}
+
+bool check_task_input(server_call_t *call, const Thuky__Task *in)
+{
+    if (!check_year(call, in->program_year) ||
+        !check_text(call, "title", in->title, TITLE_MAX, true) ||
+        !check_text(call, "description", in->description, DESCRIPTION_MAX, false) ||
+        !check_office(call, "lead office", in->lead_office, true) ||
+        !check_text(call, "lead member", in->lead_member, NAME_MAX_, false) ||
+        !check_text(call, "ref", in->ref, REF_MAX, false))
+        return false;
+    if (in->n_with_offices > OFFICES_MAX || in->n_basis > BASIS_MAX) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "at most %d coordinating offices and %d basis references", OFFICES_MAX,
+                    BASIS_MAX);
+        return false;
+    }
+    for (size_t i = 0; i < in->n_with_offices; i++)
+        if (!check_office(call, "coordinating office", in->with_offices[i], true))
+            return false;
+    for (size_t i = 0; i < in->n_basis; i++)
+        if (!check_text(call, "legal basis", in->basis[i], NAME_MAX_, true))
+            return false;
+    const char *why;
+    if (in->deadline && !deadline_check(in->deadline, &why)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline: %s", why);
+        return false;
+    }
+    return true;
+}
+
+bool check_program_input(server_call_t *call, const Thuky__Program *in)
+{
+    if (!check_year(call, in->year) ||
+        !check_text(call, "decision", in->decision, NAME_MAX_, true) ||
+        !check_text(call, "program title", in->title, TITLE_MAX, true))
+        return false;
+    for (size_t i = 0; i < in->n_groups; i++) {
+        const Thuky__TaskGroup *g = in->groups[i];
+        if (g->number == 0 || g->number > 99) {
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                        "group number %u is outside 1-99", g->number);
+            return false;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (in->groups[j]->number == g->number) {
+                server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                            "group %u appears twice", g->number);
+                return false;
+            }
+        if (!check_text(call, "group title", g->title, TITLE_MAX, true))
+            return false;
+    }
+    return true;
+}
