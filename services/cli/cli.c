@@ -1,0 +1,152 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "log.h"
+
+int cli_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("thuky: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+int cli_exit_code(Thuky__StatusCode code)
+{
+    switch (code) {
+    case THUKY__STATUS_CODE__OK: return EXIT_OK;
+    case THUKY__STATUS_CODE__INVALID_ARGUMENT: return EXIT_USAGE;
+    case THUKY__STATUS_CODE__NOT_FOUND: return EXIT_NOT_FOUND;
+    case THUKY__STATUS_CODE__CONFLICT: return EXIT_CONFLICT;
+    case THUKY__STATUS_CODE__PERMISSION_DENIED: return EXIT_DENIED;
+    case THUKY__STATUS_CODE__UNAVAILABLE: return EXIT_UNAVAILABLE;
+    default: return EXIT_INTERNAL;
+    }
+}
+
+client_t *cli_client(cli_t *cli, service_id_t service)
+{
+    if (!cli->clients[service]) {
+        const config_service_t *svc = config_service(&cli->config, service);
+        cli->clients[service] = client_new(cli->zmq, svc->command, cli->config.client_timeout_ms,
+                                           cli->config.client_retries);
+        client_set_caller(cli->clients[service], cli->caller);
+    }
+    return cli->clients[service];
+}
+
+int cli_call(cli_t *cli, service_id_t service, const char *command, const ProtobufCMessage *request,
+             const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
+{
+    client_result_t result;
+    client_call(cli_client(cli, service), command, request, &result);
+    if (result.code != THUKY__STATUS_CODE__OK) {
+        int code = cli_exit_code(result.code);
+        cli_error(code, "%s", result.message);
+        client_result_free(&result);
+        return code;
+    }
+    int code = EXIT_OK;
+    if (desc) {
+        *reply = client_result_decode(&result, desc);
+        if (!*reply)
+            code = cli_error(EXIT_INTERNAL, "reply to %s does not decode", command);
+    }
+    client_result_free(&result);
+    return code;
+}
+
+bool cli_wants_help(int argc, char **argv, const char *usage)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return true;
+        }
+    }
+    return false;
+}
+
+void cli_print_json(json_t *value)
+{
+    json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(value);
+}
+
+bool cli_parse_uint(const char *text, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (!text || !*text || *text == '-' || *text == '+')
+        return false;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse_task_id(const char *text, uint32_t *id)
+{
+    unsigned long v;
+    if (text && (text[0] == 'T' || text[0] == 't'))
+        text++;
+    if (!cli_parse_uint(text, UINT32_MAX, &v) || v == 0)
+        return false;
+    *id = (uint32_t)v;
+    return true;
+}
+
+bool cli_parse_date(const char *text, char out[11])
+{
+    int32_t day;
+    const char *why;
+    if (!date_parse(text, &day, &why)) {
+        cli_error(EXIT_USAGE, "invalid date '%s': %s", text, why);
+        return false;
+    }
+    date_format_iso(day, out);
+    return true;
+}
+
+int cli_list_all(cli_t *cli, Thuky__TaskListRequest *req, size_t max, cli_tasks_t *out)
+{
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        Thuky__TaskList *page = NULL;
+        int rc = cli_call(cli, SERVICE_TASKD, "task.list", &req->base, &thuky__task_list__descriptor,
+                          (ProtobufCMessage **)&page);
+        if (rc != EXIT_OK)
+            return rc;
+        out->pages = xrealloc(out->pages, (out->page_count + 1) * sizeof *out->pages);
+        out->pages[out->page_count++] = page;
+        out->tasks = xrealloc(out->tasks, (out->count + page->n_tasks + 1) * sizeof *out->tasks);
+        for (size_t i = 0; i < page->n_tasks && out->count < max; i++)
+            out->tasks[out->count++] = page->tasks[i];
+        if (page->next_cursor.len == 0 || out->count >= max)
+            return EXIT_OK;
+        req->cursor = page->next_cursor;
+    }
+}
+
+void cli_tasks_free(cli_tasks_t *tasks)
+{
+    for (size_t i = 0; i < tasks->page_count; i++)
+        thuky__task_list__free_unpacked(tasks->pages[i], NULL);
+    free(tasks->pages);
+    free(tasks->tasks);
+    memset(tasks, 0, sizeof *tasks);
+}

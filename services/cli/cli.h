@@ -1,0 +1,90 @@
+/* The thuky command-line client: shared context and helpers.
+ *
+ * Exit codes (also in thuky(1) and README.md):
+ *   0 ok, 1 local failure (a file), 2 bad usage or INVALID_ARGUMENT,
+ *   3 NOT_FOUND, 4 CONFLICT, 5 PERMISSION_DENIED, 6 UNAVAILABLE (daemon
+ *   down or not answering), 7 INTERNAL. */
+#ifndef THUKY_CLI_H
+#define THUKY_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "client.h"
+#include "config.h"
+#include "thuky/task.pb-c.h"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_LOCAL = 1,
+    EXIT_USAGE = 2,
+    EXIT_NOT_FOUND = 3,
+    EXIT_CONFLICT = 4,
+    EXIT_DENIED = 5,
+    EXIT_UNAVAILABLE = 6,
+    EXIT_INTERNAL = 7,
+};
+
+typedef struct {
+    config_t config;
+    bool json;
+    void *zmq;
+    client_t *clients[SERVICE_COUNT];
+    char caller[160];
+} cli_t;
+
+typedef int (*cli_command_fn)(cli_t *cli, int argc, char **argv);
+
+/* The client of one daemon, created on first use. */
+client_t *cli_client(cli_t *cli, service_id_t service);
+/* Calls a command; on an error reply or no reply prints one line to stderr
+ * and returns its exit code; on success decodes the body into *reply
+ * (when desc is given) and returns EXIT_OK. */
+int cli_call(cli_t *cli, service_id_t service, const char *command, const ProtobufCMessage *request,
+             const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply);
+int cli_exit_code(Thuky__StatusCode code);
+
+/* One line to stderr ("thuky: ..."), returns code. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints a subcommand's help when argv has -h/--help; returns true then. */
+bool cli_wants_help(int argc, char **argv, const char *usage);
+void cli_print_json(json_t *value); /* takes ownership */
+
+/* "T12" or "12" -> 12. */
+bool cli_parse_task_id(const char *text, uint32_t *id);
+bool cli_parse_uint(const char *text, unsigned long max, unsigned long *out);
+/* ISO or dd/mm/yyyy -> normalised ISO in out[11]. */
+bool cli_parse_date(const char *text, char out[11]);
+
+/* Rendering of tasks (render.c). */
+json_t *render_task_json(const Thuky__Task *task);
+json_t *render_history_json(const Thuky__HistoryEntry *entry);
+const char *render_status(Thuky__TaskStatus status);
+bool render_parse_status(const char *text, Thuky__TaskStatus *status);
+void render_deadline(const Thuky__Task *task, char *out, size_t len);
+void render_flags(const Thuky__Task *task, char *out, size_t len);
+/* Prints tasks as an aligned table (or JSON array with --json). */
+void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count);
+void render_time(int64_t ms, char *out, size_t len);
+
+/* Subcommands. */
+int cmd_status(cli_t *cli, int argc, char **argv);
+int cmd_program(cli_t *cli, int argc, char **argv);
+int cmd_task(cli_t *cli, int argc, char **argv);
+int cmd_import(cli_t *cli, int argc, char **argv);
+int cmd_report(cli_t *cli, int argc, char **argv);
+int cmd_events(cli_t *cli, int argc, char **argv);
+int cmd_clock(cli_t *cli, int argc, char **argv);
+
+/* Pages through task.list until done, collecting every task (caller frees
+ * with cli_tasks_free). */
+typedef struct {
+    Thuky__TaskList **pages;
+    size_t page_count;
+    Thuky__Task **tasks;
+    size_t count;
+} cli_tasks_t;
+int cli_list_all(cli_t *cli, Thuky__TaskListRequest *req, size_t max, cli_tasks_t *out);
+void cli_tasks_free(cli_tasks_t *tasks);
+
+#endif

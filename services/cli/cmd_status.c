@@ -1,0 +1,133 @@
+/* thuky status, thuky clock */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "table.h"
+
+static const char s_status_usage[] =
+    "usage: thuky status [--json]\n"
+    "\n"
+    "Asks every daemon whether it is up; prints its version, uptime, last event\n"
+    "sequence and store size. Exits 6 when a daemon does not answer.\n";
+
+int cmd_status(cli_t *cli, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv, s_status_usage))
+        return EXIT_OK;
+    if (argc != 1)
+        return fputs(s_status_usage, stderr), EXIT_USAGE;
+    static const char *const headers[] = {"DAEMON", "STATE", "ENDPOINT", "EVENTS", "STORE", "SINCE"};
+    table_t *table = table_new(6, headers, "lllrrl");
+    json_t *array = json_array();
+    int rc = EXIT_OK;
+    for (int s = 0; s < SERVICE_COUNT; s++) {
+        const config_service_t *svc = config_service(&cli->config, (service_id_t)s);
+        client_result_t result;
+        client_call(cli_client(cli, (service_id_t)s), "status", NULL, &result);
+        Thuky__DaemonStatus *st = NULL;
+        if (result.code == THUKY__STATUS_CODE__OK)
+            st = thuky__daemon_status__unpack(NULL, result.body_len, result.body);
+        char events[24] = "-", store[24] = "-", since[24] = "-";
+        if (st) {
+            snprintf(events, sizeof events, "%llu", (unsigned long long)st->last_event_seq);
+            snprintf(store, sizeof store, "%.1f MiB", (double)st->store_bytes / (1 << 20));
+            render_time(st->started_at_ms, since, sizeof since);
+        } else {
+            rc = EXIT_UNAVAILABLE;
+        }
+        const char *state = st ? (st->test_clock ? "up (test clock)" : "up") : result.message;
+        const char *cells[] = {svc->name, state, svc->command, events, store, since};
+        table_add_row(table, cells);
+        json_t *obj = json_pack("{s:s, s:b, s:s}", "daemon", svc->name, "up", st != NULL,
+                                "endpoint", svc->command);
+        if (st) {
+            json_object_set_new(obj, "version", json_string(st->version));
+            json_object_set_new(obj, "last_event_seq", json_integer((json_int_t)st->last_event_seq));
+            json_object_set_new(obj, "store_bytes", json_integer((json_int_t)st->store_bytes));
+            json_object_set_new(obj, "started", json_string(since));
+            json_object_set_new(obj, "test_clock", json_boolean(st->test_clock));
+            json_t *counters = json_object();
+            for (size_t i = 0; i < st->n_counters; i++)
+                json_object_set_new(counters, st->counters[i]->name,
+                                    json_integer((json_int_t)st->counters[i]->value));
+            json_object_set_new(obj, "counters", counters);
+            thuky__daemon_status__free_unpacked(st, NULL);
+        } else {
+            json_object_set_new(obj, "error", json_string(result.message));
+        }
+        json_array_append_new(array, obj);
+        client_result_free(&result);
+    }
+    if (cli->json)
+        cli_print_json(array);
+    else {
+        table_print(table, stdout);
+        json_decref(array);
+    }
+    table_destroy(&table);
+    return rc;
+}
+
+static const char s_clock_usage[] =
+    "usage: thuky clock set DATETIME      e.g. 2024-05-20T08:00 (Hanoi time)\n"
+    "       thuky clock advance DURATION  e.g. 3d, 12h, 30m, -1h\n"
+    "\n"
+    "Moves the clock of every daemon started with --test-clock; others refuse.\n";
+
+static bool s_parse_duration(const char *text, int64_t *ms)
+{
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (end == text)
+        return false;
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].unit) == 0) {
+            *ms = v * units[i].ms;
+            return true;
+        }
+    return false;
+}
+
+int cmd_clock(cli_t *cli, int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv, s_clock_usage))
+        return EXIT_OK;
+    if (argc != 3)
+        return fputs(s_clock_usage, stderr), EXIT_USAGE;
+    Thuky__ClockRequest req = THUKY__CLOCK_REQUEST__INIT;
+    const char *command;
+    if (strcmp(argv[1], "set") == 0) {
+        int64_t unix_s;
+        const char *why;
+        if (!date_parse_datetime(argv[2], &unix_s, NULL, &why))
+            return cli_error(EXIT_USAGE, "invalid time '%s': %s", argv[2], why);
+        req.set_ms = unix_s * 1000;
+        command = "clock.set";
+    } else if (strcmp(argv[1], "advance") == 0) {
+        if (!s_parse_duration(argv[2], &req.advance_ms))
+            return cli_error(EXIT_USAGE, "invalid duration '%s' (e.g. 3d, 12h, 30m)", argv[2]);
+        command = "clock.advance";
+    } else {
+        return fputs(s_clock_usage, stderr), EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    for (int s = 0; s < SERVICE_COUNT && rc == EXIT_OK; s++) {
+        Thuky__ClockReply *reply = NULL;
+        rc = cli_call(cli, (service_id_t)s, command, &req.base, &thuky__clock_reply__descriptor,
+                      (ProtobufCMessage **)&reply);
+        if (rc == EXIT_OK) {
+            char now[32];
+            render_time(reply->now_ms, now, sizeof now);
+            printf("%s: %s\n", config_service(&cli->config, (service_id_t)s)->name, now);
+            thuky__clock_reply__free_unpacked(reply, NULL);
+        }
+    }
+    return rc;
+}

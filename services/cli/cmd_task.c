@@ -1,0 +1,388 @@
+/* thuky task add|list|show|update|done */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "deadline.h"
+#include "log.h"
+#include "table.h"
+
+#define SPLIT_MAX 30
+
+static const char s_usage[] =
+    "usage: thuky task add --program YEAR --title TEXT --lead OFFICE [--with OFFICE,...]\n"
+    "                      [--member NAME] [--due DATE | --due-rel SITTING:open|close:±N[d|wd]]\n"
+    "                      [--group N] [--basis REF]... [--description TEXT] [--unplanned]\n"
+    "       thuky task list [--program Y] [--office O] [--status S] [--due-before DATE]\n"
+    "                       [--due-from DATE] [--overdue] [--flagged] [--all] [--limit N]\n"
+    "       thuky task show ID\n"
+    "       thuky task update ID [--progress N] [--status S] [--flag quality|dispute]\n"
+    "                            [--clear-flag F] [--note TEXT] [--due DATE | --due-rel RULE]\n"
+    "                            [--title TEXT] [--lead OFFICE] [--member NAME]\n"
+    "       thuky task done ID [--note TEXT]\n"
+    "\n"
+    "Task ids look like T12. Statuses: open, in_progress, done, cancelled.\n"
+    "Lists come in deadline order; without --status or --all only open and\n"
+    "in-progress tasks are listed. Dates: 2024-05-20 or 20/05/2024.\n"
+    "A relative deadline counts from a sitting: XV-7:open:-20d is 20 calendar\n"
+    "days before the opening of XV-7; XV-7:close:+10wd is 10 working days after\n"
+    "its closing.\n";
+
+/* Splits "a,b,c" in place into at most SPLIT_MAX items. */
+static size_t s_split(char *text, char **items)
+{
+    size_t n = 0;
+    for (char *save = NULL, *tok = strtok_r(text, ",", &save); tok && n < SPLIT_MAX;
+         tok = strtok_r(NULL, ",", &save))
+        items[n++] = tok;
+    return n;
+}
+
+static bool s_parse_flag(const char *text, Thuky__TaskFlag *flag)
+{
+    if (strcmp(text, "quality") == 0)
+        *flag = THUKY__TASK_FLAG__FLAG_QUALITY;
+    else if (strcmp(text, "dispute") == 0)
+        *flag = THUKY__TASK_FLAG__FLAG_DISPUTE;
+    else
+        return false;
+    return true;
+}
+
+static bool s_parse_deadline(const char *text, deadline_buf_t *buf)
+{
+    const char *why;
+    if (deadline_parse(text, buf, &why))
+        return true;
+    cli_error(EXIT_USAGE, "invalid deadline '%s': %s", text, why);
+    return false;
+}
+
+static int s_print_task(cli_t *cli, const Thuky__Task *task)
+{
+    if (cli->json) {
+        cli_print_json(render_task_json(task));
+    } else {
+        Thuky__Task *one[] = {(Thuky__Task *)task};
+        render_task_table(cli, one, 1);
+    }
+    return EXIT_OK;
+}
+
+static int s_add(cli_t *cli, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"program", required_argument, NULL, 'p'}, {"title", required_argument, NULL, 't'},
+        {"lead", required_argument, NULL, 'l'},    {"with", required_argument, NULL, 'w'},
+        {"member", required_argument, NULL, 'm'},  {"due", required_argument, NULL, 'd'},
+        {"due-rel", required_argument, NULL, 'r'}, {"group", required_argument, NULL, 'g'},
+        {"basis", required_argument, NULL, 'b'},   {"unplanned", no_argument, NULL, 'u'},
+        {"description", required_argument, NULL, 'D'}, {"ref", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0}};
+    Thuky__Task task = THUKY__TASK__INIT;
+    char *with[SPLIT_MAX], *basis[SPLIT_MAX];
+    deadline_buf_t deadline;
+    bool has_due = false;
+    unsigned long num;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 'p':
+            if (!cli_parse_uint(optarg, 9999, &num))
+                return cli_error(EXIT_USAGE, "--program needs a year, not '%s'", optarg);
+            task.program_year = (uint32_t)num;
+            break;
+        case 't': task.title = optarg; break;
+        case 'l': task.lead_office = optarg; break;
+        case 'w': task.n_with_offices = s_split(optarg, with); task.with_offices = with; break;
+        case 'm': task.lead_member = optarg; break;
+        case 'D': task.description = optarg; break;
+        case 'R': task.ref = optarg; break;
+        case 'd':
+        case 'r':
+            if (has_due)
+                return cli_error(EXIT_USAGE, "give one of --due and --due-rel");
+            if (!s_parse_deadline(optarg, &deadline))
+                return EXIT_USAGE;
+            if ((opt == 'r') != (deadline.deadline.rule_case == THUKY__DEADLINE__RULE_RELATIVE))
+                return cli_error(EXIT_USAGE, opt == 'r' ? "--due-rel needs SITTING:open|close:±N[d|wd]"
+                                                        : "--due needs a date");
+            has_due = true;
+            task.deadline = &deadline.deadline;
+            break;
+        case 'g':
+            if (!cli_parse_uint(optarg, 99, &num))
+                return cli_error(EXIT_USAGE, "--group needs a number 1-99");
+            task.group = (uint32_t)num;
+            break;
+        case 'b':
+            if (task.n_basis < SPLIT_MAX)
+                basis[task.n_basis++] = optarg;
+            task.basis = basis;
+            break;
+        case 'u': task.unplanned = true; break;
+        default: return cli_error(EXIT_USAGE, "see 'thuky task --help'");
+        }
+    }
+    if (optind != argc)
+        return cli_error(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+    if (!task.program_year || !task.title[0] || !task.lead_office[0])
+        return cli_error(EXIT_USAGE, "task add needs --program, --title and --lead");
+    Thuky__TaskAddRequest req = THUKY__TASK_ADD_REQUEST__INIT;
+    req.task = &task;
+    Thuky__Task *created = NULL;
+    int rc = cli_call(cli, SERVICE_TASKD, "task.add", &req.base, &thuky__task__descriptor,
+                      (ProtobufCMessage **)&created);
+    if (rc != EXIT_OK)
+        return rc;
+    if (cli->json)
+        cli_print_json(render_task_json(created));
+    else
+        printf("T%u\n", created->id);
+    thuky__task__free_unpacked(created, NULL);
+    return EXIT_OK;
+}
+
+static int s_list(cli_t *cli, int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"program", required_argument, NULL, 'p'},    {"office", required_argument, NULL, 'o'},
+        {"status", required_argument, NULL, 's'},     {"due-before", required_argument, NULL, 'b'},
+        {"due-from", required_argument, NULL, 'f'},   {"overdue", no_argument, NULL, 'O'},
+        {"flagged", no_argument, NULL, 'F'},          {"limit", required_argument, NULL, 'n'},
+        {"all", no_argument, NULL, 'a'},              {NULL, 0, NULL, 0}};
+    Thuky__TaskListRequest req = THUKY__TASK_LIST_REQUEST__INIT;
+    char before[DATE_ISO_LEN], from[DATE_ISO_LEN];
+    unsigned long num, limit = 100;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 'p':
+            if (!cli_parse_uint(optarg, 9999, &num))
+                return cli_error(EXIT_USAGE, "--program needs a year");
+            req.program_year = (uint32_t)num;
+            break;
+        case 'o': req.office = optarg; break;
+        case 's':
+            if (!render_parse_status(optarg, &req.status))
+                return cli_error(EXIT_USAGE, "unknown status '%s' (open, in_progress, done, cancelled)", optarg);
+            break;
+        case 'b':
+            if (!cli_parse_date(optarg, before))
+                return EXIT_USAGE;
+            req.due_before = before;
+            break;
+        case 'f':
+            if (!cli_parse_date(optarg, from))
+                return EXIT_USAGE;
+            req.due_from = from;
+            break;
+        case 'O': req.overdue = true; break;
+        case 'F': req.flagged = true; break;
+        case 'a': req.all_statuses = true; break;
+        case 'n':
+            if (!cli_parse_uint(optarg, 1000000, &limit) || limit == 0)
+                return cli_error(EXIT_USAGE, "--limit needs a positive number");
+            break;
+        default: return cli_error(EXIT_USAGE, "see 'thuky task --help'");
+        }
+    }
+    if (optind != argc)
+        return cli_error(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+    req.limit = limit < 10000 ? (uint32_t)limit : 10000;
+    cli_tasks_t tasks;
+    int rc = cli_list_all(cli, &req, limit, &tasks);
+    if (rc == EXIT_OK)
+        render_task_table(cli, tasks.tasks, tasks.count);
+    cli_tasks_free(&tasks);
+    return rc;
+}
+
+static void s_print_detail(const Thuky__TaskDetail *detail)
+{
+    const Thuky__Task *t = detail->task;
+    char due[128], rule[DEADLINE_TEXT_MAX], flags[32], created[DATE_TIME_LEN], updated[DATE_TIME_LEN];
+    render_deadline(t, due, sizeof due);
+    deadline_format_rule(t->deadline, rule, sizeof rule);
+    render_flags(t, flags, sizeof flags);
+    render_time(t->created_ms, created, sizeof created);
+    render_time(t->updated_ms, updated, sizeof updated);
+    printf("T%u  %s\n", t->id, t->title);
+    if (t->description[0])
+        printf("  description:  %s\n", t->description);
+    printf("  program:      %u%s", t->program_year, t->group ? "" : "\n");
+    if (t->group)
+        printf(", group %u\n", t->group);
+    printf("  lead:         %s%s%s\n", t->lead_office, t->lead_member[0] ? " / " : "", t->lead_member);
+    if (t->n_with_offices) {
+        printf("  with:         ");
+        for (size_t i = 0; i < t->n_with_offices; i++)
+            printf("%s%s", i ? ", " : "", t->with_offices[i]);
+        printf("\n");
+    }
+    printf("  deadline:     %s", due);
+    if (t->deadline && t->deadline->rule_case == THUKY__DEADLINE__RULE_RELATIVE)
+        printf("  (rule %s)", rule);
+    printf("\n  status:       %s, %u%%\n", render_status(t->status), t->progress);
+    if (flags[0])
+        printf("  flags:        %s\n", flags);
+    if (t->unplanned)
+        printf("  unplanned:    yes (đột xuất, phát sinh)\n");
+    for (size_t i = 0; i < t->n_basis; i++)
+        printf("  basis:        %s\n", t->basis[i]);
+    if (t->ref[0])
+        printf("  ref:          %s\n", t->ref);
+    printf("  created:      %s, updated %s, version %u\n\nHistory:\n", created, updated, t->version);
+
+    static const char *const headers[] = {"TIME", "BY", "CHANGE", "NOTE"};
+    table_t *table = table_new(4, headers, "llll");
+    table_set_max_width(table, 3, 60);
+    for (size_t i = 0; i < detail->n_history; i++) {
+        const Thuky__HistoryEntry *h = detail->history[i];
+        char when[DATE_TIME_LEN], change[1024] = "";
+        render_time(h->time_ms, when, sizeof when);
+        size_t used = 0;
+        if (i == 0 && h->n_changes == 0)
+            snprintf(change, sizeof change, "created");
+        for (size_t c = 0; c < h->n_changes && used < sizeof change; c++) {
+            const Thuky__FieldChange *fc = h->changes[c];
+            int n = snprintf(change + used, sizeof change - used, "%s%s: %s → %s", c ? "; " : "",
+                             fc->field, fc->old_value[0] ? fc->old_value : "-",
+                             fc->new_value[0] ? fc->new_value : "-");
+            if (n < 0)
+                break;
+            used += (size_t)n;
+        }
+        const char *cells[] = {when, h->caller, change, h->note};
+        table_add_row(table, cells);
+    }
+    table_print(table, stdout);
+    table_destroy(&table);
+}
+
+static int s_show(cli_t *cli, int argc, char **argv)
+{
+    uint32_t id;
+    if (argc != 2 || !cli_parse_task_id(argv[1], &id))
+        return cli_error(EXIT_USAGE, "usage: thuky task show ID (e.g. T12)");
+    Thuky__TaskGetRequest req = THUKY__TASK_GET_REQUEST__INIT;
+    req.id = id;
+    Thuky__TaskDetail *detail = NULL;
+    int rc = cli_call(cli, SERVICE_TASKD, "task.get", &req.base, &thuky__task_detail__descriptor,
+                      (ProtobufCMessage **)&detail);
+    if (rc != EXIT_OK)
+        return rc;
+    if (cli->json) {
+        json_t *obj = render_task_json(detail->task);
+        json_t *history = json_array();
+        for (size_t i = 0; i < detail->n_history; i++)
+            json_array_append_new(history, render_history_json(detail->history[i]));
+        json_object_set_new(obj, "history", history);
+        cli_print_json(obj);
+    } else {
+        s_print_detail(detail);
+    }
+    thuky__task_detail__free_unpacked(detail, NULL);
+    return EXIT_OK;
+}
+
+static int s_update(cli_t *cli, int argc, char **argv, bool done)
+{
+    static const struct option options[] = {
+        {"progress", required_argument, NULL, 'p'},   {"status", required_argument, NULL, 's'},
+        {"flag", required_argument, NULL, 'f'},       {"clear-flag", required_argument, NULL, 'c'},
+        {"note", required_argument, NULL, 'n'},       {"due", required_argument, NULL, 'd'},
+        {"due-rel", required_argument, NULL, 'r'},    {"title", required_argument, NULL, 't'},
+        {"lead", required_argument, NULL, 'l'},       {"member", required_argument, NULL, 'm'},
+        {"expect-version", required_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+    Thuky__TaskUpdateRequest req = THUKY__TASK_UPDATE_REQUEST__INIT;
+    Thuky__TaskFlag set_flags[2], clear_flags[2];
+    deadline_buf_t deadline;
+    unsigned long num;
+    int opt;
+    optind = 0;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        Thuky__TaskFlag flag;
+        switch (opt) {
+        case 'p':
+            if (!cli_parse_uint(optarg, 100, &num))
+                return cli_error(EXIT_USAGE, "--progress needs a percentage 0-100, not '%s'", optarg);
+            req.progress_set_case = THUKY__TASK_UPDATE_REQUEST__PROGRESS_SET_PROGRESS;
+            req.progress = (uint32_t)num;
+            break;
+        case 's':
+            if (!render_parse_status(optarg, &req.status))
+                return cli_error(EXIT_USAGE, "unknown status '%s' (open, in_progress, done, cancelled)", optarg);
+            req.status_set_case = THUKY__TASK_UPDATE_REQUEST__STATUS_SET_STATUS;
+            break;
+        case 'f':
+        case 'c':
+            if (!s_parse_flag(optarg, &flag))
+                return cli_error(EXIT_USAGE, "unknown flag '%s' (quality, dispute)", optarg);
+            if (opt == 'f' && req.n_set_flags < 2)
+                set_flags[req.n_set_flags++] = flag;
+            if (opt == 'c' && req.n_clear_flags < 2)
+                clear_flags[req.n_clear_flags++] = flag;
+            break;
+        case 'n': req.note = optarg; break;
+        case 'd':
+        case 'r':
+            if (!s_parse_deadline(optarg, &deadline))
+                return EXIT_USAGE;
+            req.deadline = &deadline.deadline;
+            break;
+        case 't': req.title_set_case = THUKY__TASK_UPDATE_REQUEST__TITLE_SET_TITLE; req.title = optarg; break;
+        case 'l': req.lead_office_set_case = THUKY__TASK_UPDATE_REQUEST__LEAD_OFFICE_SET_LEAD_OFFICE; req.lead_office = optarg; break;
+        case 'm': req.lead_member_set_case = THUKY__TASK_UPDATE_REQUEST__LEAD_MEMBER_SET_LEAD_MEMBER; req.lead_member = optarg; break;
+        case 'v':
+            if (!cli_parse_uint(optarg, UINT32_MAX, &num))
+                return cli_error(EXIT_USAGE, "--expect-version needs a number");
+            req.expected_version = (uint32_t)num;
+            break;
+        default: return cli_error(EXIT_USAGE, "see 'thuky task --help'");
+        }
+    }
+    if (optind + 1 != argc || !cli_parse_task_id(argv[optind], &req.id))
+        return cli_error(EXIT_USAGE, "usage: thuky task %s ID [options] (e.g. T12)", done ? "done" : "update");
+    req.set_flags = set_flags;
+    req.clear_flags = clear_flags;
+    if (done) {
+        req.status_set_case = THUKY__TASK_UPDATE_REQUEST__STATUS_SET_STATUS;
+        req.status = THUKY__TASK_STATUS__TASK_DONE;
+    }
+    Thuky__Task *task = NULL;
+    int rc = cli_call(cli, SERVICE_TASKD, "task.update", &req.base, &thuky__task__descriptor,
+                      (ProtobufCMessage **)&task);
+    if (rc != EXIT_OK)
+        return rc;
+    s_print_task(cli, task);
+    thuky__task__free_unpacked(task, NULL);
+    return EXIT_OK;
+}
+
+int cmd_task(cli_t *cli, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(s_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (cli_wants_help(argc, argv, s_usage))
+        return EXIT_OK;
+    const char *sub = argv[1];
+    if (strcmp(sub, "add") == 0)
+        return s_add(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "list") == 0)
+        return s_list(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "show") == 0)
+        return s_show(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "update") == 0)
+        return s_update(cli, argc - 1, argv + 1, false);
+    if (strcmp(sub, "done") == 0)
+        return s_update(cli, argc - 1, argv + 1, true);
+    return cli_error(EXIT_USAGE, "unknown task command '%s' (add, list, show, update, done)", sub);
+}

@@ -1,0 +1,96 @@
+/* thuky: the command-line client of the thuky daemons. */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const struct {
+    const char *name;
+    cli_command_fn fn;
+    const char *summary;
+} s_commands[] = {
+    {"status", cmd_status, "is every daemon up, and what it holds"},
+    {"program", cmd_program, "work programs: add, list"},
+    {"task", cmd_task, "tasks: add, list, show, update, done"},
+    {"import", cmd_import, "import a work program with its tasks (JSON)"},
+    {"report", cmd_report, "reports: briefing"},
+    {"events", cmd_events, "the event feed: tail"},
+    {"clock", cmd_clock, "move a daemon's test clock: set, advance"},
+};
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: thuky [--config FILE] [--json] COMMAND [ARGS]\n\n"
+                 "Records and queries the work of the Secretariat of the National Assembly.\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", s_commands[i].name, s_commands[i].summary);
+    fprintf(out, "\nOptions:\n"
+                 "  -c, --config FILE  configuration (default: $THUKY_CONFIG, then "
+                 CONFIG_DEFAULT_PATH ")\n"
+                 "      --json         machine-readable output\n"
+                 "  -h, --help         help; 'thuky COMMAND --help' for a command\n\n"
+                 "Dates are accepted as 2024-05-20 or 20/05/2024.\n"
+                 "Exit codes: 0 ok, 1 local failure, 2 bad usage or input, 3 not found,\n"
+                 "4 conflict, 5 permission denied, 6 daemon unavailable, 7 internal error.\n");
+}
+
+static void s_caller(cli_t *cli)
+{
+    const char *user = getenv("USER");
+    struct passwd *pw = getpwuid(getuid());
+    if (pw)
+        user = pw->pw_name;
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    snprintf(cli->caller, sizeof cli->caller, "%s@%s", user ? user : "unknown", host);
+}
+
+int main(int argc, char **argv)
+{
+    cli_t cli = {0};
+    const char *config_path = NULL;
+    /* Global options may stand anywhere; take them out of argv. */
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            cli.json = true;
+        } else if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            config_path = argv[i] + 9;
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    argc = kept;
+    argv[argc] = NULL;
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        s_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    int cmd = -1;
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++)
+        if (strcmp(argv[1], s_commands[i].name) == 0)
+            cmd = (int)i;
+    if (cmd < 0)
+        return cli_error(EXIT_USAGE, "unknown command '%s' (see 'thuky --help')", argv[1]);
+
+    log_init("thuky", LOG_LEVEL_WARN, false);
+    char why[1024];
+    if (config_load(&cli.config, config_path, why, sizeof why) != 0)
+        return cli_error(EXIT_USAGE, "%s", why);
+    s_caller(&cli);
+    cli.zmq = zmq_ctx_new();
+    int rc = s_commands[cmd].fn(&cli, argc - 1, argv + 1);
+    for (int i = 0; i < SERVICE_COUNT; i++)
+        client_destroy(&cli.clients[i]);
+    zmq_ctx_term(cli.zmq);
+    return rc;
+}
