@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
+#include "paths.h"
 
 #define SERVER_MAX_READERS 8
 #define SERVER_MAX_TIMERS 8
@@ -534,6 +535,10 @@ static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request
 
 static void *s_socket(void *ctx, int type, const char *endpoint, char *why, size_t why_len)
 {
+    if (paths_prepare_ipc(endpoint) != 0) {
+        snprintf(why, why_len, "cannot create the directory of %s: %s", endpoint, strerror(errno));
+        return NULL;
+    }
     void *sock = zmq_socket(ctx, type);
     int zero = 0, one = 1;
     zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "paths.h"
 
 #define STORE_MAX_DBS 32
 #define STORE_MAX_KEY 511
@@ -86,7 +87,7 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
         snprintf(why, why_len, "too many databases (%zu)", db_count);
         return NULL;
     }
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+    if (paths_mkdir_p(dir, 0750) != 0) {
         snprintf(why, why_len, "cannot create state directory %s: %s", dir, strerror(errno));
         return NULL;
     }
