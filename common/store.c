@@ -359,7 +359,8 @@ static int s_seek_reverse(store_iter_t *it, bool explicit_start)
     bool unbounded = false;
     if (!explicit_start) {
         size_t n = it->prefix_len;
-        memcpy(upper, it->prefix, n);
+        if (n > 0)
+            memcpy(upper, it->prefix, n);
         while (n > 0 && upper[n - 1] == 0xff)
             n--;
         if (n == 0) {
