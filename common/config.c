@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const s_service_names[SERVICE_COUNT] = {"taskd"};
@@ -27,7 +28,7 @@ bool config_parse_size(const char *text, size_t *out)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || text[0] == '-')
+    if (text[0] < '0' || text[0] > '9' || errno || end == text)
         return false;
     unsigned shift = 0;
     switch (*end) {
@@ -164,8 +165,21 @@ static char *s_read_line(char *line, int size, void *stream)
 {
     parse_ctx_t *ctx = stream;
     char *got = fgets(line, size, ctx->file);
-    if (got)
-        ctx->lineno++;
+    if (!got)
+        return NULL;
+    ctx->lineno++;
+    size_t len = strlen(line);
+    int next = len == (size_t)size - 1 && line[len - 1] != '\n' ? getc(ctx->file) : '\n';
+    if (next != '\n' && next != EOF) {
+        /* inih's line buffer is fixed (200 bytes in Debian's build): refuse
+         * rather than split the line into two. */
+        if (!ctx->failed)
+            snprintf(ctx->why, ctx->why_len, "%s:%d: line is longer than %d characters",
+                     ctx->cfg->path, ctx->lineno, size - 2);
+        ctx->failed = true;
+        ctx->failed_line = -1;
+        return NULL;
+    }
     return got;
 }
 
@@ -214,13 +228,25 @@ int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len)
         snprintf(why, why_len, "cannot read config %s: %s", path, strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, why_len, "config %s is not a regular file", path);
+        fclose(f);
+        return -1;
+    }
     parse_ctx_t ctx = {.cfg = cfg, .why = why, .why_len = why_len, .file = f};
     int rc = ini_parse_stream(s_read_line, &ctx, s_handler, &ctx);
+    bool read_error = ferror(f) != 0;
+    int read_errno = errno;
     fclose(f);
     /* inih returns the first bad line, which may be a syntax error that
      * came before the key the handler refused. */
-    if (ctx.failed && rc == ctx.failed_line)
+    if (ctx.failed && (rc == ctx.failed_line || ctx.failed_line < 0))
         return -1;
+    if (read_error) {
+        snprintf(why, why_len, "cannot read config %s: %s", path, strerror(read_errno));
+        return -1;
+    }
     if (rc != 0) {
         snprintf(why, why_len, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
         return -1;

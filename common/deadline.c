@@ -141,7 +141,7 @@ bool deadline_check(const Thuky__Deadline *dl, const char **why)
             *why = "relative deadline needs a unit (calendar or working days)";
             return false;
         }
-        if (abs(r->offset) > DEADLINE_OFFSET_MAX) {
+        if (r->offset < -DEADLINE_OFFSET_MAX || r->offset > DEADLINE_OFFSET_MAX) {
             *why = "offset must be at most 3650 days";
             return false;
         }

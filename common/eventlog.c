@@ -145,6 +145,9 @@ void eventlog_read(eventlog_t *self, store_txn_t *txn, uint64_t after, uint32_t 
         limit = EVENTLOG_READ_MAX;
     out->events = xcalloc(limit, sizeof *out->events);
     out->n_events = 0;
+    out->last_seq = self->last_seq;
+    if (after >= self->last_seq)
+        return; /* nothing newer (and after + 1 must not wrap) */
     uint8_t start[8];
     key_put_u64(start, after + 1);
     store_iter_t it;

@@ -292,14 +292,8 @@ static void test_long_value(void **state)
     assert_int_equal(fx->cfg.client_retries, 1);
 }
 
-/* FAILS: lines longer than inih's INI_MAX_LINE (200 in Debian's libinih
- * 55) are split by fgets in s_read_line (common/config.c), so a value that
- * fits CONFIG_PATH_MAX (512) but makes its line longer than 199 characters
- * is refused as a "syntax error" on the line AFTER the real one (the tail
- * of the long line is counted as its own line); line numbers of later
- * errors are off by one too. Expected: the value is accepted (or refused
- * with a "line too long" error naming the right line). Disabled so the
- * suite stays green; add it to tests[] once fixed. */
+/* Debian's libinih reads lines of at most 199 characters: a longer line is
+ * refused with its own line number instead of being split in two. */
 static void test_long_line(void **state)
 {
     fixture_t *fx = *state;
@@ -309,8 +303,7 @@ static void test_long_line(void **state)
     dir[sizeof dir - 1] = '\0';
     char text[400];
     snprintf(text, sizeof text, "[core]\nstate_dir = %s\n", dir);
-    load_ok(fx, text);
-    assert_string_equal(fx->cfg.state_dir, dir);
+    load_fails_at(fx, text, 2, "longer than", NULL);
 }
 
 static void test_syntax_error(void **state)
@@ -342,7 +335,7 @@ static void test_missing_file(void **state)
     assert_non_null(strstr(fx->why, path));
 }
 
-/* FAILS: config_load_file (common/config.c) on a directory succeeds with
+/* Was a bug: config_load_file (common/config.c) on a directory succeeded with
  * the embedded defaults: fopen() of a directory succeeds on Linux, the
  * first fgets() fails with EISDIR, inih takes that as end of file, and no
  * one checks ferror(). So "thuky --config /etc/thuky" silently runs on the
@@ -405,7 +398,7 @@ static void test_parse_size(void **state)
     }
 }
 
-/* FAILS: config_parse_size (common/config.c) rejects a minus sign only as
+/* Was a bug: config_parse_size (common/config.c) rejected a minus sign only as
  * the first character, but strtoull skips leading white space and accepts
  * a sign, so " -1" parses as 18446744073709551615 (and " -1K" etc. wrap).
  * Not reachable from a config file (inih trims values), only through the
@@ -436,11 +429,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_load_sources, setup, teardown),
         cmocka_unit_test(test_parse_size),
-        /* Disabled, see FAILS above: test_long_line,
-         * test_parse_size_leading_space_minus, test_directory_is_not_a_config */
+        cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+        cmocka_unit_test(test_parse_size_leading_space_minus),
+        cmocka_unit_test_setup_teardown(test_directory_is_not_a_config, setup, teardown),
     };
-    (void)test_directory_is_not_a_config;
-    (void)test_long_line;
-    (void)test_parse_size_leading_space_minus;
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

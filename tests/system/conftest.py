@@ -1,0 +1,305 @@
+"""Fixtures for the system tests: the real thuky-taskd and the thuky CLI.
+
+The build directory comes from $THUKY_BUILD (absolute, or relative to the
+repository root; default "build"), so the same suite runs against build/ and
+against the sanitizer build (build-san/). Every test gets a fresh temporary
+directory with its own configuration, runtime directory and store.
+"""
+import json
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import zmq
+
+REPO = Path(__file__).resolve().parents[2]
+_build = Path(os.environ.get("THUKY_BUILD", "build"))
+BUILD = _build if _build.is_absolute() else REPO / _build
+TASKD = BUILD / "thuky-taskd"
+THUKY = BUILD / "thuky"
+EVENT_SINK = BUILD / "tests" / "event_sink"
+DEMO_PROGRAM = REPO / "deploy" / "demo" / "program-2024.json"
+
+sys.path.insert(0, str(BUILD / "py"))
+from thuky import envelope_pb2, event_pb2, task_pb2  # noqa: E402
+
+PROTOCOL = envelope_pb2.PROTOCOL_CURRENT
+# How long to wait for a daemon to answer after start. Sanitizer builds
+# start more slowly; the brief is ~5 s.
+START_TIMEOUT = 5.0 if "san" not in BUILD.name else 10.0
+STOP_TIMEOUT = 10.0
+
+
+def pytest_configure(config):
+    for binary in (TASKD, THUKY):
+        if not binary.exists():
+            raise pytest.UsageError(
+                f"{binary} is missing: run 'make all' (or set THUKY_BUILD)")
+
+
+def caller_name():
+    """What the CLI records as the caller: user@host."""
+    host = socket.gethostname()[:63]
+    return f"{pwd.getpwuid(os.getuid()).pw_name}@{host}"
+
+
+def base_config(tmp):
+    return (f"[core]\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
+            f"[client]\ntimeout_ms = 2000\nretries = 1\n")
+
+
+def one_line(stderr):
+    """The non-empty lines of stderr; asserts there is exactly one."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{stderr}"
+    return lines[0]
+
+
+class Daemon:
+    """A thuky-taskd process on its own temporary directory."""
+
+    def __init__(self, tmp, extra_config=""):
+        self.tmp = Path(tmp)
+        self.config = self.tmp / "thuky.conf"
+        self.config.write_text(base_config(self.tmp) + extra_config, encoding="utf-8")
+        self.endpoint = f"ipc://{self.tmp}/run/taskd.cmd"
+        self.events_endpoint = f"ipc://{self.tmp}/run/taskd.pub"
+        self.proc = None
+        self.starts = 0
+        self.stderr_path = None
+        self.ctx = zmq.Context()
+        self.env = dict(os.environ)
+        self.env["THUKY_CONFIG"] = str(self.config)
+        self.env.pop("THUKY_BUILD", None)
+
+    # ---- process control -------------------------------------------------
+
+    def start(self, wait=True):
+        assert self.proc is None, "daemon already running"
+        self.starts += 1
+        self.stderr_path = self.tmp / f"taskd.{self.starts}.err"
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                [str(TASKD), "--config", str(self.config), "--test-clock"],
+                stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=self.env)
+        if wait:
+            self.wait_ready()
+
+    def stderr_text(self):
+        if self.stderr_path and self.stderr_path.exists():
+            return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+        return ""
+
+    def wait_ready(self, timeout=START_TIMEOUT):
+        """Polls 'thuky status' until the daemon answers."""
+        sock = Path(self.endpoint[len("ipc://"):])
+        deadline = time.monotonic() + timeout
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                pytest.fail(f"thuky-taskd exited with {rc} at start:\n{self.stderr_text()}")
+            if sock.exists():
+                rc, _, _ = self.cli("status", timeout=timeout)
+                if rc == 0:
+                    return
+            if time.monotonic() > deadline:
+                pytest.fail(f"thuky-taskd did not answer within {timeout} s:\n"
+                            f"{self.stderr_text()}")
+            time.sleep(0.02)
+
+    def stop(self):
+        """SIGTERM, wait, and require a clean exit (0: no leak, no error)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            pytest.fail(f"thuky-taskd did not stop on SIGTERM:\n{self.stderr_text()}")
+        assert rc == 0, f"thuky-taskd exited with {rc}:\n{self.stderr_text()}"
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def kill9(self):
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+
+    def discard(self):
+        """Ends the daemon without judging its exit (for tests expected to
+        fail because the daemon misbehaves)."""
+        self.kill9()
+
+    def close(self):
+        self.ctx.destroy(linger=0)
+
+    # ---- the command line ---------------------------------------------------
+
+    def cli(self, *args, timeout=30, config=None, env=None):
+        """Runs thuky; returns (rc, stdout, stderr)."""
+        run_env = dict(env if env is not None else self.env)
+        if config is not None:
+            run_env["THUKY_CONFIG"] = str(config)
+        p = subprocess.run([str(THUKY), *map(str, args)], env=run_env, capture_output=True,
+                           timeout=timeout, stdin=subprocess.DEVNULL)
+        return (p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8"))
+
+    def ok(self, *args):
+        """Runs thuky and requires exit 0; returns stdout."""
+        rc, out, err = self.cli(*args)
+        assert rc == 0, f"thuky {' '.join(map(str, args))} -> {rc}\n{out}{err}"
+        return out
+
+    def json(self, *args):
+        return json.loads(self.ok("--json", *args))
+
+    def assert_serving(self):
+        rc, out, err = self.cli("status")
+        assert rc == 0, f"thuky status -> {rc}: {out}{err}\n{self.stderr_text()}"
+        assert self.proc is not None and self.proc.poll() is None
+
+    def set_clock(self, when):
+        self.ok("clock", "set", when)
+
+    # ---- the raw command socket ---------------------------------------------
+
+    def raw_send(self, data, timeout=3.0, frames=None):
+        """Sends one message (bytes, or several frames) on a fresh DEALER and
+        returns the raw reply bytes, or None when nothing came in time."""
+        sock = self.ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        try:
+            sock.connect(self.endpoint)
+            if frames is not None:
+                sock.send_multipart(frames)
+            else:
+                sock.send(data)
+            if sock.poll(int(timeout * 1000), zmq.POLLIN):
+                return sock.recv()
+            return None
+        finally:
+            sock.close()
+
+    def raw(self, data, timeout=3.0):
+        """Sends bytes; returns the decoded thuky.Reply (fails when none)."""
+        reply = self.raw_send(data, timeout)
+        assert reply is not None, "no reply from thuky-taskd"
+        return envelope_pb2.Reply.FromString(reply)
+
+    @staticmethod
+    def request(command, body=None, protocol=PROTOCOL, request_id=None, client_id="",
+                request_no=0, caller="pytest@system"):
+        """A serialized thuky.Request."""
+        if body is not None and not isinstance(body, (bytes, bytearray)):
+            body = body.SerializeToString()
+        req = envelope_pb2.Request(
+            protocol=protocol, request_id=request_id or uuid.uuid4().hex, client_id=client_id,
+            request_no=request_no, caller=caller, command=command, body=body or b"")
+        return req.SerializeToString()
+
+    def call(self, command, body=None, reply_type=None, **fields):
+        """Sends a command; returns (Reply, decoded body or None)."""
+        reply = self.raw(self.request(command, body, **fields))
+        decoded = None
+        if reply_type is not None and reply.status.code == envelope_pb2.OK:
+            decoded = reply_type.FromString(reply.body)
+        return reply, decoded
+
+
+def run_daemon_once(config, timeout=15):
+    """Runs thuky-taskd expecting it to refuse to start; returns (rc, stderr)."""
+    p = subprocess.run([str(TASKD), "--config", str(config), "--test-clock"],
+                       capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stderr.decode("utf-8", errors="replace")
+
+
+@pytest.fixture
+def tmpdir_short():
+    """A short temporary directory (ipc:// paths are limited to ~107 bytes)."""
+    path = tempfile.mkdtemp(prefix="thuky-")
+    yield Path(path)
+    subprocess.run(["rm", "-rf", path], check=False)
+
+
+def _daemon(tmp, extra_config=""):
+    d = Daemon(tmp, extra_config)
+    d.start()
+    return d
+
+
+@pytest.fixture
+def daemon(tmpdir_short):
+    d = _daemon(tmpdir_short)
+    try:
+        yield d
+    finally:
+        try:
+            d.stop()
+        finally:
+            d.close()
+
+
+@pytest.fixture
+def daemon_factory(tmpdir_short):
+    """For tests that need their own configuration: factory(extra_config)."""
+    made = []
+
+    def make(extra_config=""):
+        d = _daemon(tmpdir_short, extra_config)
+        made.append(d)
+        return d
+
+    try:
+        yield make
+    finally:
+        for d in made:
+            try:
+                d.stop()
+            finally:
+                d.close()
+
+
+@pytest.fixture
+def program(daemon):
+    """The daemon with the 2024 work program (two groups)."""
+    daemon.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title",
+              "Chương trình công tác năm 2024", "--group", "1:Nhóm 1", "--group", "2:Nhóm 2")
+    return daemon
+
+
+def add_task(d, title, lead="vu-thu-ky", program=2024, due=None, due_rel=None, with_=None,
+             extra=()):
+    """thuky task add; returns the id ("T12")."""
+    args = ["task", "add", "--program", str(program), "--title", title, "--lead", lead]
+    if due:
+        args += ["--due", due]
+    if due_rel:
+        args += ["--due-rel", due_rel]
+    if with_:
+        args += ["--with", ",".join(with_)]
+    args += list(extra)
+    out = d.ok(*args).strip()
+    assert out.startswith("T") and out[1:].isdigit(), out
+    return out
+
+
+def task_add_body(title, lead="vu-thu-ky", year=2024, due=None):
+    t = task_pb2.Task(program_year=year, title=title, lead_office=lead)
+    if due:
+        t.deadline.absolute.date = due
+    return task_pb2.TaskAddRequest(task=t)
