@@ -99,6 +99,7 @@ void config_defaults(config_t *cfg)
         svc->map_size = 64u << 20;
         svc->max_message = 4u << 20;
         svc->batch_max = 512;
+        svc->gather_us = 200;
     }
     parse_ctx_t ctx = {.cfg = cfg};
     (void)s_derive_paths(&ctx);
@@ -156,6 +157,8 @@ static int s_service_key(parse_ctx_t *ctx, int id, const char *key, const char *
         return config_parse_size(value, &svc->max_message) && svc->max_message >= 1024 ? 1 : -1;
     if (strcmp(key, "batch_max") == 0)
         return s_parse_int(value, 1, 100000, &svc->batch_max) ? 1 : -1;
+    if (strcmp(key, "gather_us") == 0)
+        return s_parse_int(value, 0, 100000, &svc->gather_us) ? 1 : -1;
     return 0;
 }
 

@@ -30,6 +30,7 @@ typedef struct {
     size_t map_size;                  /* initial LMDB map size, bytes */
     size_t max_message;               /* largest request accepted, bytes */
     int batch_max;                    /* requests per group commit */
+    int gather_us;                    /* wait for a batch as large as the last */
 } config_service_t;
 
 typedef struct {

@@ -1,6 +1,8 @@
 #include "server.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +65,7 @@ struct server {
     counter_t counters[SERVER_MAX_COUNTERS];
     size_t counter_count;
     int64_t started_ms;
+    size_t last_batch;          /* requests in the last commit */
 };
 
 static void s_builtin_status(server_call_t *call, const ProtobufCMessage *request);
@@ -460,17 +463,55 @@ static void s_run_batch(server_t *self, pending_t *batch, size_t count)
     }
 }
 
-static void s_handle_router(server_t *self)
+/* Waits up to us microseconds for the socket to become readable (zmq_poll
+ * counts in milliseconds, too coarse here). */
+static bool s_wait_readable(void *socket, int64_t us)
 {
-    size_t max = (size_t)self->options.config->batch_max;
-    size_t count = 0;
+    int events = 0, fd = -1;
+    size_t len = sizeof events;
+    zmq_getsockopt(socket, ZMQ_EVENTS, &events, &len);
+    if (events & ZMQ_POLLIN)
+        return true;
+    len = sizeof fd;
+    zmq_getsockopt(socket, ZMQ_FD, &fd, &len);
+    struct pollfd pfd = {fd, POLLIN, 0};
+    struct timespec ts = {0, (long)us * 1000};
+    ppoll(&pfd, 1, &ts, NULL);
+    len = sizeof events;
+    zmq_getsockopt(socket, ZMQ_EVENTS, &events, &len);
+    return (events & ZMQ_POLLIN) != 0;
+}
+
+/* Takes what is waiting into the batch; returns the new count. */
+static size_t s_drain(server_t *self, size_t count, size_t max)
+{
     while (count < max && s_receive(self, &self->batch[count])) {
         pending_t *p = &self->batch[count];
         if (p->request && s_admit(self, p))
             count++;
     }
+    return count;
+}
+
+static void s_handle_router(server_t *self)
+{
+    const config_service_t *cfg = self->options.config;
+    size_t max = (size_t)cfg->batch_max;
+    size_t count = s_drain(self, 0, max);
     if (count == 0)
         return;
+    /* Gather window: the clients answered by the last commit are sending
+     * their next requests right now. Waiting a fraction of an fsync for
+     * them lets one commit carry them all instead of every other one. */
+    size_t expected = self->last_batch < max ? self->last_batch : max;
+    int64_t until = clock_monotonic_us() + cfg->gather_us;
+    while (count < expected) {
+        int64_t left = until - clock_monotonic_us();
+        if (left <= 0 || !s_wait_readable(self->router, left))
+            break;
+        count = s_drain(self, count, max);
+    }
+    self->last_batch = count;
     s_run_batch(self, self->batch, count);
     for (size_t i = 0; i < count; i++) {
         s_send_reply(self, &self->batch[i]);
