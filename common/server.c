@@ -1,6 +1,8 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <poll.h>
 #include <time.h>
 #include <stdarg.h>
@@ -574,7 +576,9 @@ static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request
 
 /* ---- setup and loop ----------------------------------------------------------- */
 
-static void *s_socket(void *ctx, int type, const char *endpoint, char *why, size_t why_len)
+/* Options are set before bind: libzmq applies them to a listener then. */
+static void *s_socket(void *ctx, int type, const char *endpoint, int64_t max_message, char *why,
+                      size_t why_len)
 {
     if (paths_prepare_ipc(endpoint) != 0) {
         snprintf(why, why_len, "cannot create the directory of %s: %s", endpoint, strerror(errno));
@@ -585,6 +589,8 @@ static void *s_socket(void *ctx, int type, const char *endpoint, char *why, size
     zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
     if (type == ZMQ_ROUTER)
         zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+    if (max_message > 0)
+        zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message);
     if (zmq_bind(sock, endpoint) != 0) {
         snprintf(why, why_len, "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
         zmq_close(sock);
@@ -597,14 +603,13 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
                      size_t why_len)
 {
     const config_service_t *cfg = options->config;
-    void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, why, why_len);
-    if (!router)
-        return NULL;
     /* Hard cap: a peer sending far more than the soft limit is disconnected
      * before its message is buffered; up to the cap it gets an error reply. */
     int64_t hard_cap = (int64_t)cfg->max_message * 2 + 4096;
-    zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &hard_cap, sizeof hard_cap);
-    void *pub = s_socket(zmq_ctx, ZMQ_PUB, cfg->events, why, why_len);
+    void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, hard_cap, why, why_len);
+    if (!router)
+        return NULL;
+    void *pub = s_socket(zmq_ctx, ZMQ_PUB, cfg->events, 0, why, why_len);
     if (!pub) {
         zmq_close(router);
         return NULL;
@@ -669,16 +674,43 @@ static long s_run_timers(server_t *self)
     return (long)(next > now ? next - now : 0);
 }
 
-void server_run(server_t *self, volatile sig_atomic_t *stop)
+static volatile sig_atomic_t s_stop;
+static int s_wake_pipe[2] = {-1, -1};
+
+static void s_on_signal(int sig)
 {
+    (void)sig;
+    int saved = errno;
+    s_stop = 1;
+    if (write(s_wake_pipe[1], "", 1) < 0) {
+        /* the pipe is full: a wake-up is pending anyway */
+    }
+    errno = saved;
+}
+
+static void s_install_signals(void)
+{
+    if (s_wake_pipe[0] < 0 && pipe2(s_wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        fatal("pipe2");
+    struct sigaction sa = {.sa_handler = s_on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void server_run(server_t *self)
+{
+    s_install_signals();
     server_add_timer(self, s_heartbeat, NULL);
-    zmq_pollitem_t items[1 + SERVER_MAX_READERS];
+    zmq_pollitem_t items[2 + SERVER_MAX_READERS];
     size_t n = 0;
+    items[n++] = (zmq_pollitem_t){NULL, s_wake_pipe[0], ZMQ_POLLIN, 0};
     items[n++] = (zmq_pollitem_t){self->router, 0, ZMQ_POLLIN, 0};
     for (size_t i = 0; i < self->reader_count; i++)
         items[n++] = (zmq_pollitem_t){self->readers[i].socket, 0, ZMQ_POLLIN, 0};
 
-    while (!*stop) {
+    while (!s_stop) {
         long timeout = s_run_timers(self);
         int rc = zmq_poll(items, (int)n, timeout);
         if (rc < 0) {
@@ -688,10 +720,12 @@ void server_run(server_t *self, volatile sig_atomic_t *stop)
                 break;
             fatalx("zmq_poll: %s", zmq_strerror(zmq_errno()));
         }
-        if (items[0].revents & ZMQ_POLLIN)
+        if (s_stop)
+            break;
+        if (items[1].revents & ZMQ_POLLIN)
             s_handle_router(self);
         for (size_t i = 0; i < self->reader_count; i++)
-            if (items[1 + i].revents & ZMQ_POLLIN)
+            if (items[2 + i].revents & ZMQ_POLLIN)
                 self->readers[i].fn(self, self->readers[i].socket, self->readers[i].arg);
     }
 }

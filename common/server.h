@@ -72,8 +72,10 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
 void server_destroy(server_t **self_p);
 void server_add_reader(server_t *self, void *socket, server_reader_fn fn, void *arg);
 void server_add_timer(server_t *self, server_timer_fn fn, void *arg);
-/* Runs until *stop becomes non-zero (set by a signal handler). */
-void server_run(server_t *self, volatile sig_atomic_t *stop);
+/* Runs until SIGTERM or SIGINT (handled here: a self-pipe wakes the poll,
+ * so a signal is never missed between two polls). The batch in hand is
+ * committed and answered before it returns. */
+void server_run(server_t *self);
 
 eventlog_t *server_eventlog(server_t *self);
 store_t *server_store(server_t *self);

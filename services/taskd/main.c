@@ -3,7 +3,6 @@
  * Starts in a fixed order — configuration, logging, store, sockets — then
  * runs the command loop until SIGTERM or SIGINT, and has one way out. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +15,6 @@
 #include "store.h"
 #include "task_store.h"
 #include "taskd.h"
-
-static volatile sig_atomic_t s_stop;
-
-static void s_on_signal(int sig)
-{
-    (void)sig;
-    s_stop = 1;
-}
 
 static void s_usage(FILE *out)
 {
@@ -92,15 +83,10 @@ int main(int argc, char **argv)
     if (!server)
         fatalx("%s", why);
 
-    struct sigaction sa = {.sa_handler = s_on_signal};
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
     log_info("serving %s, events on %s, store %s (last event %llu)%s", svc->command, svc->events,
              svc->store_dir, (unsigned long long)eventlog_last_seq(server_eventlog(server)),
              test_clock ? ", test clock" : "");
-    server_run(server, &s_stop);
+    server_run(server);
     log_info("stopping");
 
     server_destroy(&server);

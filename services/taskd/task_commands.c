@@ -400,7 +400,8 @@ static void s_update_text(char **field, const char *name, const char *value, cha
     s_set_string(field, value);
 }
 
-/* Replaces the deadline rule with a deep copy of the requested one. */
+/* Replaces the deadline rule with a deep copy of the requested one (its
+ * resolved date is the service's to compute, never the client's). */
 static bool s_update_deadline(Thuky__Task *task, const Thuky__Deadline *requested,
                               changes_t *changes)
 {
@@ -408,11 +409,14 @@ static bool s_update_deadline(Thuky__Task *task, const Thuky__Deadline *requeste
     deadline_format_rule(task->deadline, old_rule, sizeof old_rule);
     deadline_format_rule(requested, new_rule, sizeof new_rule);
     const char *old_date = task->deadline ? task->deadline->resolved_date : "";
+    Thuky__Deadline rule_only = *requested;
+    rule_only.resolved_date = (char *)"";
+    /* deadline_check bounds every field of the rule, so this fits. */
     uint8_t buf[512];
-    size_t len = thuky__deadline__get_packed_size(requested);
+    size_t len = thuky__deadline__get_packed_size(&rule_only);
     if (len > sizeof buf)
-        return false;
-    thuky__deadline__pack(requested, buf);
+        fatalx("deadline of %zu bytes passed its checks", len);
+    thuky__deadline__pack(&rule_only, buf);
     Thuky__Deadline *copy = thuky__deadline__unpack(NULL, len, buf);
     char resolved[DATE_ISO_LEN];
     s_resolve(copy, resolved);

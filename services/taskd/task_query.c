@@ -42,7 +42,12 @@ static bool s_plan(server_call_t *call, const Thuky__TaskListRequest *req, plan_
 {
     memset(plan, 0, sizeof *plan);
     uint8_t *p = plan->prefix;
-    if (req->flagged) {
+    /* The flagged index holds active tasks only. */
+    bool active_only = !req->all_statuses &&
+                       (req->status == THUKY__TASK_STATUS__TASK_STATUS_UNSPECIFIED ||
+                        req->status == THUKY__TASK_STATUS__TASK_OPEN ||
+                        req->status == THUKY__TASK_STATUS__TASK_IN_PROGRESS);
+    if (req->flagged && active_only) {
         p[0] = INDEX_FLAGGED;
         plan->prefix_len = 1;
     } else if (req->office[0]) {

@@ -5,6 +5,10 @@
  *                                       [--chunk K] [--first I]
  *   thuky_load [--config FILE] query --repeat R [--task-ids A-B] [--warmup W]
  *
+ * query times R "next 100 due" lists, then R single updates, then R
+ * "status" calls (the round-trip floor under any command), each after W
+ * warm-up calls.
+ *
  * Every request goes through the ordinary client (client.c) and is answered
  * only after the daemon's durable commit, so the numbers are what a real
  * caller sees. Each mode prints one JSON line on stdout; progress and the
@@ -477,7 +481,7 @@ static int s_mode_query(const target_t *target, opt_t *opts, size_t n)
     client_t *client = client_new(target->zmq_ctx, target->endpoint, target->timeout_ms,
                                   target->retries);
     client_set_caller(client, "bench@thuky_load");
-    samples_t list_lat = {0}, update_lat = {0};
+    samples_t list_lat = {0}, update_lat = {0}, status_lat = {0};
     uint64_t errors = 0;
     size_t returned = 0;
     uint64_t rng = s_seed(7);
@@ -531,16 +535,39 @@ static int s_mode_query(const target_t *target, opt_t *opts, size_t n)
             s_sample(&update_lat, t1 - t0);
         client_result_free(&res);
     }
+    /* The floor under both: a command that does nothing ("status"). */
+    for (uint32_t i = 0; i < warmup + repeat; i++) {
+        client_result_t res;
+        int64_t t0 = clock_monotonic_us();
+        int rc = client_call(client, "status", NULL, &res);
+        int64_t t1 = clock_monotonic_us();
+        if (rc != 0 || res.code != THUKY__STATUS_CODE__OK) {
+            if (errors++ == 0)
+                fprintf(stderr, "thuky_load: status: %s: %s\n", s_code_name(res.code),
+                        res.message);
+            client_result_free(&res);
+            if (rc != 0)
+                break;
+            continue;
+        }
+        if (i >= warmup)
+            s_sample(&status_lat, t1 - t0);
+        client_result_free(&res);
+    }
     client_destroy(&client);
 
+    qsort(status_lat.v, status_lat.n, sizeof *status_lat.v, s_cmp_i64);
     qsort(list_lat.v, list_lat.n, sizeof *list_lat.v, s_cmp_i64);
     qsort(update_lat.v, update_lat.n, sizeof *update_lat.v, s_cmp_i64);
     printf("{\"mode\":\"query\",\"repeat\":%u,\"returned\":%zu,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-           "\"update_p50_ms\":%.3f,\"update_p99_ms\":%.3f,\"errors\":%" PRIu64 "}\n",
+           "\"update_p50_ms\":%.3f,\"update_p99_ms\":%.3f,\"status_p50_ms\":%.3f,"
+           "\"status_p99_ms\":%.3f,\"errors\":%" PRIu64 "}\n",
            repeat, returned, s_pct_ms(list_lat.v, list_lat.n, 0.50),
            s_pct_ms(list_lat.v, list_lat.n, 0.99), s_pct_ms(update_lat.v, update_lat.n, 0.50),
-           s_pct_ms(update_lat.v, update_lat.n, 0.99), errors);
-    int rc = list_lat.n == 0 || update_lat.n == 0 ? 1 : 0;
+           s_pct_ms(update_lat.v, update_lat.n, 0.99), s_pct_ms(status_lat.v, status_lat.n, 0.50),
+           s_pct_ms(status_lat.v, status_lat.n, 0.99), errors);
+    int rc = list_lat.n == 0 || update_lat.n == 0 || status_lat.n == 0 ? 1 : 0;
+    free(status_lat.v);
     free(list_lat.v);
     free(update_lat.v);
     return rc;
