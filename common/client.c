@@ -39,8 +39,11 @@ static void s_connect(client_t *self)
     if (self->socket)
         zmq_close(self->socket);
     self->socket = zmq_socket(self->ctx, ZMQ_DEALER);
-    int zero = 0;
+    int zero = 0, reconnect_ms = 10;
     zmq_setsockopt(self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    /* A daemon that is just starting answers within milliseconds; do not
+     * sit out libzmq's default 100 ms reconnect interval. */
+    zmq_setsockopt(self->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms);
     zmq_connect(self->socket, self->endpoint);
 }
 

@@ -633,6 +633,13 @@ void server_destroy(server_t **self_p)
     eventlog_destroy(&self->eventlog);
     zmq_close(self->router);
     zmq_close(self->pub);
+    /* libzmq leaves ipc socket files behind; a client seeing none knows at
+     * once that no daemon listens. */
+    const config_service_t *cfg = self->options.config;
+    const char *endpoints[] = {cfg->command, cfg->events};
+    for (size_t i = 0; i < 2; i++)
+        if (strncmp(endpoints[i], "ipc://", 6) == 0)
+            unlink(endpoints[i] + 6);
     free(self->batch);
     free(self);
     *self_p = NULL;

@@ -1,0 +1,580 @@
+#!/usr/bin/python3
+"""thuky benchmarks (make bench): usage: bench.py BUILD_DIR
+
+Every scenario runs a real thuky-taskd on a fresh store in a temporary
+directory on a disk-backed file system (never tmpfs, so fsync is real) and
+drives it with build/tests/thuky_load, which speaks the ordinary client
+protocol; every write is acknowledged only after its durable commit.
+
+  1. durable task.update throughput and latency, 1 and 16 clients
+     (store of 1,000 tasks, BENCH_SECONDS seconds each, default 5);
+  2. "next 100 due" (task.list, limit 100: open tasks in deadline order) and
+     one task.update, on stores of 10,000 and BENCH_BIG (default 1,000,000)
+     tasks, and the ratio big/10k;
+  3. daemon start time on the big store (spawn -> the ROUTER answers a raw
+     DEALER "status" ping; spawn -> `thuky status` succeeds), and resident
+     memory (VmRSS) idle after start and after the big run.
+
+Prints one aligned table (metric | value | target | ok) and writes it as
+markdown to BENCHMARKS.md at the repository root. A missed target is
+reported, never fatal: the exit status is non-zero only when a daemon does
+not start or stop cleanly, or a tool fails.
+
+Environment: BENCH_BIG=N (size of the big store), BENCH_SECONDS=S (length of
+each update run), BENCH_REPEAT=R (queries per store), BENCH_KEEP=1 (keep the
+temporary stores), BENCH_DIR=DIR (where to put them).
+"""
+
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_BIG = 1_000_000
+PROGRAM_YEAR = 2024
+
+
+class BenchError(Exception):
+    """A daemon did not start or stop cleanly, or a tool failed."""
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def fs_type(path):
+    try:
+        out = subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True,
+                             text=True, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def pick_tmp_base(build):
+    """A disk-backed directory with short enough paths for ipc:// sockets."""
+    candidates = []
+    if os.environ.get("BENCH_DIR"):
+        candidates.append(Path(os.environ["BENCH_DIR"]))
+    candidates += [build, Path("/var/tmp")]
+    for base in candidates:
+        if not base.is_dir() or not os.access(base, os.W_OK):
+            continue
+        kind = fs_type(base)
+        if kind in ("tmpfs", "ramfs"):
+            log(f"bench: {base} is {kind} (fsync would be free); not using it")
+            continue
+        # runtime_dir/taskd.cmd must fit in sockaddr_un (108 bytes)
+        if len(str(base)) + len("/bench-XXXXXXXX/s00/run/taskd.cmd") > 100:
+            continue
+        return base, kind
+    raise BenchError("no disk-backed, writable directory for the stores "
+                     "(set BENCH_DIR to one)")
+
+
+def read_rss(pid):
+    """VmRSS, RssAnon, RssFile in MiB from /proc/PID/status."""
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                out[key] = int(rest.split()[0]) / 1024.0
+    return out
+
+
+def dir_bytes(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total
+
+
+class Daemon:
+    """One thuky-taskd with its own configuration, store and sockets."""
+
+    def __init__(self, bench, name):
+        self.bench = bench
+        self.dir = bench.tmp / name
+        self.dir.mkdir()
+        self.conf = self.dir / "thuky.conf"
+        self.conf.write_text(
+            "[core]\n"
+            f"runtime_dir={self.dir / 'run'}\n"
+            f"state_dir={self.dir / 'state'}\n"
+            "[client]\n"
+            "timeout_ms = 10000\n")
+        self.endpoint = f"ipc://{self.dir / 'run' / 'taskd.cmd'}"
+        self.proc = None
+        self.logfile = None
+        self.starts = 0
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def spawn(self):
+        self.starts += 1
+        self.logfile = open(self.dir / f"taskd-{self.starts}.log", "wb")
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen([str(self.bench.taskd), "--config", str(self.conf)],
+                                     stdin=subprocess.DEVNULL, stdout=self.logfile,
+                                     stderr=self.logfile)
+        self.bench.live.append(self)
+        return t0
+
+    def log_tail(self):
+        try:
+            text = (self.dir / f"taskd-{self.starts}.log").read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-15:])
+
+    def check_alive(self, what):
+        rc = self.proc.poll()
+        if rc is not None:
+            how = f"signal {-rc}" if rc < 0 else f"status {rc}"
+            raise BenchError(f"thuky-taskd ({self.dir.name}) exited with {how} {what}\n"
+                             f"{self.log_tail()}")
+
+    def status_ok(self):
+        env = dict(os.environ, THUKY_CONFIG=str(self.conf))
+        r = subprocess.run([str(self.bench.cli), "status"], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        return r.returncode == 0
+
+    def wait_status(self, t0, timeout=30.0):
+        """Polls `thuky status` until it succeeds; seconds since t0."""
+        while True:
+            self.check_alive("while starting")
+            if self.status_ok():
+                return time.monotonic() - t0
+            if time.monotonic() - t0 > timeout:
+                raise BenchError(f"thuky-taskd ({self.dir.name}) did not answer `thuky status` "
+                                 f"within {timeout:.0f} s\n{self.log_tail()}")
+            time.sleep(0.002)
+
+    def start(self):
+        t0 = self.spawn()
+        return self.wait_status(t0)
+
+    def start_pinged(self, timeout=30.0):
+        """Spawns with a DEALER "status" request already queued; returns the
+        seconds from spawn until the ROUTER's reply arrives."""
+        import zmq
+        from thuky import envelope_pb2
+        ctx = zmq.Context.instance()
+        sock = ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.RECONNECT_IVL, 1)      # retry the ipc connect every ms
+        sock.setsockopt(zmq.RECONNECT_IVL_MAX, 1)
+        sock.connect(self.endpoint)
+        req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                   request_id="bench-ping", command="status",
+                                   caller="bench@bench.py")
+        sock.send(req.SerializeToString())         # queued until the connect succeeds
+        try:
+            t0 = self.spawn()
+            while True:
+                if sock.poll(20):
+                    elapsed = time.monotonic() - t0
+                    reply = envelope_pb2.Reply()
+                    reply.ParseFromString(sock.recv())
+                    if reply.status.code != envelope_pb2.OK:
+                        raise BenchError(f"status ping answered {reply.status.code}: "
+                                         f"{reply.status.message}")
+                    return elapsed
+                self.check_alive("while starting")
+                if time.monotonic() - t0 > timeout:
+                    raise BenchError(f"thuky-taskd ({self.dir.name}) ROUTER did not answer "
+                                     f"within {timeout:.0f} s\n{self.log_tail()}")
+        finally:
+            sock.close(0)
+
+    def status(self, timeout_ms=10000):
+        """The daemon's DaemonStatus counters, asked over a DEALER socket."""
+        import zmq
+        from thuky import envelope_pb2
+        ctx = zmq.Context.instance()
+        sock = ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        try:
+            sock.connect(self.endpoint)
+            req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                       request_id="bench-status", command="status",
+                                       caller="bench@bench.py")
+            sock.send(req.SerializeToString())
+            if not sock.poll(timeout_ms):
+                self.check_alive("while asked for its status")
+                raise BenchError(f"thuky-taskd ({self.dir.name}) did not answer `status`")
+            reply = envelope_pb2.Reply()
+            reply.ParseFromString(sock.recv())
+            st = envelope_pb2.DaemonStatus()
+            st.ParseFromString(reply.body)
+            return {c.name: c.value for c in st.counters}
+        finally:
+            sock.close(0)
+
+    def cpu_seconds(self):
+        """User + system CPU time of the daemon so far."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        if not self.proc:
+            return
+        self.check_alive("before it was stopped")
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise BenchError(f"thuky-taskd ({self.dir.name}) ignored SIGTERM for 30 s")
+        finally:
+            self.bench.live.remove(self)
+            self.logfile.close()
+        self.proc = None
+        if rc != 0:
+            raise BenchError(f"thuky-taskd ({self.dir.name}) exited with {rc} on SIGTERM\n"
+                             f"{self.log_tail()}")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Bench:
+    def __init__(self, build):
+        self.build = build
+        self.taskd = build / "thuky-taskd"
+        self.cli = build / "thuky"
+        self.load = build / "tests" / "thuky_load"
+        for path in (self.taskd, self.cli, self.load, build / "py" / "thuky" / "envelope_pb2.py"):
+            if not path.exists():
+                raise BenchError(f"{path} is missing: run `make all` first")
+        sys.path.insert(0, str(build / "py"))
+        base, self.fs = pick_tmp_base(build)
+        self.tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=base))
+        self.live = []
+        self.results = {}
+        self.notes = []
+
+    def run_load(self, daemon, *args):
+        """Runs thuky_load against daemon; its JSON result line as a dict."""
+        cmd = [str(self.load), "--config", str(daemon.conf), *map(str, args)]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # stderr: progress
+        if r.returncode != 0:
+            how = f"signal {-r.returncode}" if r.returncode < 0 else f"status {r.returncode}"
+            daemon.check_alive(f"during `thuky_load {' '.join(map(str, args))}`")
+            raise BenchError(f"thuky_load {' '.join(map(str, args))} failed with {how}")
+        lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+        if not lines:
+            raise BenchError(f"thuky_load {' '.join(map(str, args))} printed no result")
+        daemon.check_alive(f"during `thuky_load {' '.join(map(str, args))}`")
+        return json.loads(lines[-1])
+
+    def cleanup(self):
+        for d in list(self.live):
+            d.kill()
+        if os.environ.get("BENCH_KEEP"):
+            log(f"bench: stores kept in {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ---- scenarios ---------------------------------------------------------
+
+    def updates(self, seconds):
+        log("bench: [1/3] durable updates, store of 1,000 tasks")
+        d = Daemon(self, "s1")
+        d.start()
+        self.run_load(d, "populate", "--tasks", 1000, "--program", PROGRAM_YEAR)
+        for clients in (1, 16):
+            before, cpu0 = d.status(), d.cpu_seconds()
+            res = self.run_load(d, "update", "--clients", clients, "--seconds", seconds,
+                                "--task-ids", "1-1000")
+            after, cpu1 = d.status(), d.cpu_seconds()
+            # each status call is one request and one commit of its own
+            commits = after.get("commits", 0) - before.get("commits", 0) - 1
+            requests = after.get("requests", 0) - before.get("requests", 0) - 1
+            res["per_commit"] = requests / commits if commits else 0.0
+            res["daemon_cpu"] = (cpu1 - cpu0) / res["seconds"]
+            log(f"  {clients:2d} client(s): {res['ops_per_s']:.0f} updates/s, "
+                f"p50 {res['p50_ms']:.3f} ms, p99 {res['p99_ms']:.3f} ms, "
+                f"{res['per_commit']:.1f} requests/commit, "
+                f"daemon CPU {res['daemon_cpu'] * 100:.0f}%")
+            self.results[f"update_{clients}"] = res
+        d.stop()
+
+    def query(self, name, tasks, repeat, big=False):
+        d = Daemon(self, name)
+        d.start()
+        pop = self.run_load(d, "populate", "--tasks", tasks, "--program", PROGRAM_YEAR,
+                            "--clients", 2)
+        log(f"  populated {tasks:,} tasks in {pop['seconds']:.1f} s "
+            f"({pop['tasks_per_s']:.0f} tasks/s)")
+        res = self.run_load(d, "query", "--repeat", repeat, "--task-ids", f"1-{tasks}")
+        if res.get("returned") != 100:
+            self.notes.append(f"the {tasks:,}-task list returned {res.get('returned')} "
+                              "tasks, not 100")
+        log(f"  next 100 due: p50 {res['p50_ms']:.3f} ms, p99 {res['p99_ms']:.3f} ms; "
+            f"update p50 {res['update_p50_ms']:.3f} ms, p99 {res['update_p99_ms']:.3f} ms")
+        self.results[f"populate_{name}"] = pop
+        self.results[f"query_{name}"] = res
+        if big:
+            self.results["rss_after_run"] = read_rss(d.pid)
+            self.results["store_bytes"] = dir_bytes(d.dir / "state")
+        d.stop()
+        return d
+
+    def restarts(self, d, rounds=5):
+        log("bench: [3/3] start time and memory with the big store")
+        pings, stale, clean = [], [], []
+        for _ in range(rounds):
+            pings.append(d.start_pinged())
+            d.wait_status(time.monotonic())  # must also answer the CLI
+            if "rss_idle" not in self.results:
+                time.sleep(0.5)               # idle: a heartbeat or so
+                self.results["rss_idle"] = read_rss(d.pid)
+            d.stop()
+            # As after any restart: the previous daemon's ipc socket file is
+            # still there (libzmq does not unlink it on close).
+            self.results["stale_socket"] = (d.dir / "run" / "taskd.cmd").exists()
+            stale.append(d.start())
+            d.stop()
+            for sock in (d.dir / "run").glob("taskd.*"):
+                sock.unlink()
+            clean.append(d.start())
+            d.stop()
+        self.results["start_router_s"] = pings
+        self.results["start_status_stale_s"] = stale
+        self.results["start_status_clean_s"] = clean
+        log(f"  ROUTER answers after {statuses_fmt(pings)}; `thuky status` after "
+            f"{statuses_fmt(stale)} (previous socket file left), "
+            f"{statuses_fmt(clean)} (no socket file)")
+
+
+def statuses_fmt(values):
+    return ", ".join(f"{v * 1000:.1f} ms" for v in values)
+
+
+# ---- the table -------------------------------------------------------------------
+
+def build_rows(bench, big):
+    r = bench.results
+    rows = []
+
+    def row(metric, value, target="—", ok=None):
+        rows.append((metric, value, target, "—" if ok is None else ("yes" if ok else "NO")))
+
+    def ms(v):
+        return f"{v:.3f} ms"
+
+    def errs(res):
+        return f" ({res['errors']} errors)" if res.get("errors") else ""
+
+    u1, u16 = r["update_1"], r["update_16"]
+    row("updates/s, 1 client (1k store)", f"{u1['ops_per_s']:,.0f}/s{errs(u1)}",
+        "≥ 3,000/s", u1["ops_per_s"] >= 3000)
+    row("update p50 / p99, 1 client", f"{ms(u1['p50_ms'])} / {ms(u1['p99_ms'])}")
+    row("group commit, 1 client", f"{u1['per_commit']:.1f} req/commit, "
+        f"daemon CPU {u1['daemon_cpu'] * 100:.0f}% of a core")
+    row("updates/s, 16 clients (1k store)", f"{u16['ops_per_s']:,.0f}/s{errs(u16)}",
+        "≥ 30,000/s", u16["ops_per_s"] >= 30000)
+    row("update p50, 16 clients", ms(u16["p50_ms"]))
+    row("update p99, 16 clients", ms(u16["p99_ms"]), "< 3 ms", u16["p99_ms"] < 3.0)
+    row("group commit, 16 clients", f"{u16['per_commit']:.1f} req/commit, "
+        f"daemon CPU {u16['daemon_cpu'] * 100:.0f}% of a core")
+
+    q10, qb = r["query_q10k"], r["query_big"]
+    p10, pb = r["populate_q10k"], r["populate_big"]
+    bl = f"{big // 1000:,}k" if big < 1_000_000 else f"{big / 1e6:g}M"
+    row("populate 10k (task.import ×1000)", f"{p10['tasks_per_s']:,.0f} tasks/s")
+    row("next 100 due p50 / p99, 10k store", f"{ms(q10['p50_ms'])} / {ms(q10['p99_ms'])}")
+    row("one update p50 / p99, 10k store",
+        f"{ms(q10['update_p50_ms'])} / {ms(q10['update_p99_ms'])}")
+    row("`status` round trip p50 / p99, 10k store (floor)",
+        f"{ms(q10['status_p50_ms'])} / {ms(q10['status_p99_ms'])}")
+    row(f"populate {bl} (task.import ×1000)",
+        f"{pb['tasks_per_s']:,.0f} tasks/s, {pb['seconds']:.1f} s")
+    row(f"store size on disk, {bl} tasks", f"{r['store_bytes'] / 2**20:,.0f} MiB")
+    row(f"next 100 due p50, {bl} store", ms(qb["p50_ms"]), "< 5 ms", qb["p50_ms"] < 5.0)
+    row(f"next 100 due p99, {bl} store", ms(qb["p99_ms"]), "< 5 ms", qb["p99_ms"] < 5.0)
+    ratio50 = qb["p50_ms"] / q10["p50_ms"] if q10["p50_ms"] else float("inf")
+    ratio99 = qb["p99_ms"] / q10["p99_ms"] if q10["p99_ms"] else float("inf")
+    row(f"next 100 due p50 ratio {bl}/10k", f"{ratio50:.2f}×", "≤ 1.5×", ratio50 <= 1.5)
+    row(f"next 100 due p99 ratio {bl}/10k", f"{ratio99:.2f}×")
+    row(f"one update p50 / p99, {bl} store",
+        f"{ms(qb['update_p50_ms'])} / {ms(qb['update_p99_ms'])}")
+    row(f"`status` round trip p50 / p99, {bl} store (floor)",
+        f"{ms(qb['status_p50_ms'])} / {ms(qb['status_p99_ms'])}")
+
+    n = len(r["start_router_s"])
+
+    def start_row(metric, key):
+        values = [v * 1000 for v in r[key]]
+        med, worst = statistics.median(values), max(values)
+        row(metric, f"{med:.1f} ms median, {worst:.1f} ms max", "< 100 ms", worst < 100)
+
+    start_row(f"start → ROUTER answers, {bl} store ({n} starts)", "start_router_s")
+    left = "socket file of the last run left" if r.get("stale_socket") else "after a clean stop"
+    start_row(f"start → `thuky status` ok, {left}", "start_status_stale_s")
+    start_row("start → `thuky status` ok, no socket file", "start_status_clean_s")
+
+    def rss(m):
+        return (f"{m['VmRSS']:.1f} MB (anon {m.get('RssAnon', 0):.1f}, "
+                f"file {m.get('RssFile', 0):.1f})")
+
+    row(f"VmRSS idle after start, {bl} store", rss(r["rss_idle"]), "< 50 MB",
+        r["rss_idle"]["VmRSS"] < 50)
+    row(f"VmRSS after the {bl} run", rss(r["rss_after_run"]), "< 50 MB",
+        r["rss_after_run"]["VmRSS"] < 50)
+    return rows
+
+
+def text_table(rows):
+    headers = ("metric", "value", "target", "ok")
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+
+    def line(cells):
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(headers), "-+-".join("-" * w for w in widths)]
+    out += [line(row) for row in rows]
+    return "\n".join(out)
+
+
+def md_table(rows):
+    out = ["| metric | value | target | ok |", "|---|---|---|---|"]
+    for row in rows:
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    return "\n".join(out)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def write_markdown(bench, rows, big, seconds, repeat, elapsed):
+    now = datetime.datetime.now().astimezone()
+    lines = [
+        "# thuky benchmarks",
+        "",
+        "Written by `make bench` (tests/bench/bench.py); numbers from one run, not a promise.",
+        "",
+        f"- date: {now.strftime('%Y-%m-%d %H:%M %z')}",
+        f"- kernel: {platform.release()}",
+        f"- CPU: {cpu_model()}, {os.cpu_count()} cores",
+        f"- stores on: {bench.fs} ({bench.tmp.parent}); fsync is real",
+        f"- run time: {elapsed:.0f} s",
+        "",
+        md_table(rows),
+        "",
+        "How it is measured:",
+        "",
+        "- Each scenario runs a real `thuky-taskd` on a fresh store with the default",
+        "  configuration (group commit, batch_max 512, map growing from 64 MiB), driven by",
+        "  `build/tests/thuky_load` through the ordinary client; a write is answered only",
+        "  after its transaction is durably committed. The load generator runs on the",
+        "  same machine and competes with the daemon for the CPU.",
+        f"- Updates: task.update (progress) on a random task of 1,000, back to back for "
+        f"{seconds} s per run,",
+        "  from 1 client and from 16 client threads. Latency is per request, client side.",
+        f"- Next 100 due: task.list with limit 100 and no filter (open tasks in deadline "
+        f"order), {repeat} times",
+        f"  after 10 warm-up calls, then {repeat} single task.updates on random tasks, then",
+        f"  {repeat} `status` calls (a command that does nothing: the round-trip floor). Stores are",
+        "  filled with task.import in chunks of 1,000 from 2 client threads (deadlines spread",
+        "  over the year, about 10% undated, 40 lead offices, some coordinating offices).",
+        "- Start: spawn until a raw ZeroMQ DEALER `status` request (queued before the spawn,",
+        "  reconnecting every 1 ms) is answered, and spawn until a `thuky status` run succeeds",
+        "  (polled; includes starting the CLI process), once with the previous daemon's ipc",
+        "  socket file still present, as after any restart, and once without it; warm page",
+        "  cache; 5 restarts each, judged on the slowest.",
+        "- Memory: VmRSS from /proc/PID/status; RssFile counts the LMDB map pages the",
+        "  daemon has touched (shared, reclaimable page cache), RssAnon its own heap.",
+    ]
+    if big != DEFAULT_BIG:
+        lines += ["", f"**Big store reduced to {big:,} tasks (BENCH_BIG={big}); "
+                  f"the 1,000,000-task targets were not measured at full size.**"]
+    if bench.notes:
+        lines += ["", "Notes:", ""] + [f"- {n}" for n in bench.notes]
+    (REPO / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
+
+
+def env_int(name, default, lo):
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise BenchError(f"{name}={text!r} is not a number")
+    if value < lo:
+        raise BenchError(f"{name} must be at least {lo}")
+    return value
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(sys.argv) == 2 else 2
+    started = time.monotonic()
+    bench = None
+    try:
+        big = env_int("BENCH_BIG", DEFAULT_BIG, 10_000)
+        seconds = env_int("BENCH_SECONDS", 5, 1)
+        repeat = env_int("BENCH_REPEAT", 1000, 10)
+        bench = Bench(Path(sys.argv[1]).resolve())
+        log(f"bench: stores in {bench.tmp} ({bench.fs})")
+        bench.updates(seconds)
+        log("bench: [2/3] next 100 due, stores of 10,000 and "
+            f"{big:,} tasks{' (BENCH_BIG)' if big != DEFAULT_BIG else ''}")
+        bench.query("q10k", 10_000, repeat)
+        big_daemon = bench.query("big", big, repeat, big=True)
+        bench.restarts(big_daemon)
+        rows = build_rows(bench, big)
+    except BenchError as e:
+        log(f"bench: FAILED: {e}")
+        return 1
+    except KeyboardInterrupt:
+        log("bench: interrupted")
+        return 130
+    finally:
+        if bench:
+            bench.cleanup()
+    elapsed = time.monotonic() - started
+    title = f"thuky benchmarks — {platform.release()}, {cpu_model()} × {os.cpu_count()}"
+    if big != DEFAULT_BIG:
+        title += f" — big store {big:,} tasks (BENCH_BIG)"
+    print(title)
+    print(text_table(rows))
+    write_markdown(bench, rows, big, seconds, repeat, elapsed)
+    log(f"bench: wrote {REPO / 'BENCHMARKS.md'} ({elapsed:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
