@@ -49,7 +49,10 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky
 
-.PHONY: all deps test test-unit test-system bench run clean
+# Keep generated code and objects: make would delete them as intermediates.
+.SECONDARY:
+
+.PHONY: all deps test test-unit bench run clean
 all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY)
 
 deps:
