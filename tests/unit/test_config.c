@@ -6,13 +6,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "log.h"
+#include "tempdir.h"
 
 typedef struct {
     char root[64];
@@ -21,21 +21,12 @@ typedef struct {
     config_t cfg;
 } fixture_t;
 
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     fixture_t *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->root, sizeof fx->root, "/tmp/thuky-test-config-XXXXXX");
-    if (!mkdtemp(fx->root)) {
+    if (!tempdir_make(fx->root, sizeof fx->root, "config")) {
         free(fx);
         return -1;
     }
@@ -47,7 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture_t *fx = *state;
-    nftw(fx->root, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tempdir_remove(fx->root);
     free(fx);
     return 0;
 }

@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "eventlog.h"
 #include "keys.h"
 #include "log.h"
+#include "tempdir.h"
 #include "store.h"
 
 #define MAP_BYTES (8u << 20)
@@ -29,14 +29,6 @@ typedef struct {
     store_t *store;
     eventlog_t *log;
 } fixture_t;
-
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void fx_open(fixture_t *fx)
 {
@@ -61,8 +53,7 @@ static int setup(void **state)
     fixture_t *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->root, sizeof fx->root, "/tmp/thuky-test-eventlog-XXXXXX");
-    if (!mkdtemp(fx->root)) {
+    if (!tempdir_make(fx->root, sizeof fx->root, "eventlog")) {
         free(fx);
         return -1;
     }
@@ -76,7 +67,7 @@ static int teardown(void **state)
     fixture_t *fx = *state;
     eventlog_destroy(&fx->log);
     store_close(&fx->store);
-    nftw(fx->root, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tempdir_remove(fx->root);
     free(fx);
     return 0;
 }

@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "keys.h"
 #include "log.h"
+#include "tempdir.h"
 #include "store.h"
 #include "thuky/task.pb-c.h"
 
@@ -32,26 +32,12 @@ typedef struct {
     char dir[128];      /* root/store: created by store_open */
 } fixture_t;
 
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void s_rm_rf(const char *path)
-{
-    nftw(path, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int setup(void **state)
 {
     fixture_t *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->root, sizeof fx->root, "/tmp/thuky-test-store-XXXXXX");
-    if (!mkdtemp(fx->root)) {
+    if (!tempdir_make(fx->root, sizeof fx->root, "store")) {
         free(fx);
         return -1;
     }
@@ -66,7 +52,7 @@ static int teardown(void **state)
     /* A test may have made the directory read-only. */
     chmod(fx->root, 0700);
     chmod(fx->dir, 0700);
-    s_rm_rf(fx->root);
+    tempdir_remove(fx->root);
     free(fx);
     return 0;
 }
