@@ -273,3 +273,16 @@ int64_t subscriber_tick(subscriber_t *self)
     }
     return SUBSCRIBER_TICK_MS;
 }
+
+int subscriber_poll(subscriber_t *self, long timeout_ms)
+{
+    zmq_pollitem_t items[] = {{self->sub, 0, ZMQ_POLLIN, 0}, {self->dealer, 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, 2, timeout_ms) < 0)
+        return -1;
+    if (items[0].revents & ZMQ_POLLIN)
+        subscriber_on_events(self);
+    if (items[1].revents & ZMQ_POLLIN)
+        subscriber_on_reply(self);
+    subscriber_tick(self);
+    return 0;
+}

@@ -45,6 +45,10 @@ void subscriber_on_events(subscriber_t *self);
 void subscriber_on_reply(subscriber_t *self);
 /* Resends a timed-out catch-up; returns ms until it wants to run again. */
 int64_t subscriber_tick(subscriber_t *self);
+/* For a program whose only input is this subscriber: waits up to
+ * timeout_ms for input, handles it and runs the tick. Returns -1 when
+ * interrupted by a signal or on a poll failure (errno from zmq), else 0. */
+int subscriber_poll(subscriber_t *self, long timeout_ms);
 uint64_t subscriber_offset(const subscriber_t *self);
 /* The newest sequence the source announced (heartbeat, reply or event). */
 uint64_t subscriber_known_last(const subscriber_t *self);

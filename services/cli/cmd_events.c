@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "cli.h"
 #include "subscriber.h"
@@ -95,17 +94,8 @@ static int s_follow(cli_t *cli, uint64_t after)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     subscriber_t *sub = subscriber_new(cli->zmq, &options);
-    while (!s_stop) {
-        zmq_pollitem_t items[] = {{subscriber_events_socket(sub), 0, ZMQ_POLLIN, 0},
-                                  {subscriber_command_socket(sub), 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 2, 500) < 0)
-            continue;
-        if (items[0].revents & ZMQ_POLLIN)
-            subscriber_on_events(sub);
-        if (items[1].revents & ZMQ_POLLIN)
-            subscriber_on_reply(sub);
-        subscriber_tick(sub);
-    }
+    while (!s_stop)
+        subscriber_poll(sub, 500); /* a signal ends the wait; s_stop is checked */
     subscriber_destroy(&sub);
     return EXIT_OK;
 }

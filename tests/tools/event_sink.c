@@ -132,19 +132,10 @@ static int s_run(store_t *store, const config_t *cfg)
             fflush(stdout);
             reported = offset;
         }
-        zmq_pollitem_t items[] = {{subscriber_events_socket(sub), 0, ZMQ_POLLIN, 0},
-                                  {subscriber_command_socket(sub), 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(items, 2, 100) < 0) {
-            if (zmq_errno() == EINTR)
-                continue;
+        if (subscriber_poll(sub, 100) < 0 && zmq_errno() != EINTR) {
             fprintf(stderr, "event_sink: zmq_poll: %s\n", zmq_strerror(zmq_errno()));
             break;
         }
-        if (items[0].revents & ZMQ_POLLIN)
-            subscriber_on_events(sub);
-        if (items[1].revents & ZMQ_POLLIN)
-            subscriber_on_reply(sub);
-        subscriber_tick(sub);
     }
     subscriber_destroy(&sub);
     zmq_ctx_term(ctx);
