@@ -29,7 +29,8 @@ LDLIBS += $(PKG_LIBS) -lm
 
 DEB_PACKAGES = build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
-	libcmocka-dev python3 python3-zmq python3-protobuf python3-pytest
+	libcmocka-dev libical-dev python3 python3-zmq python3-protobuf python3-pytest \
+	python3-icalendar python3-ephem
 
 PROTOS := $(wildcard proto/thuky/*.proto)
 GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
@@ -41,13 +42,14 @@ LIB := $(BUILD)/libthuky.a
 LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
 
 TASKD_SRC := $(wildcard services/taskd/*.c)
+SESSIOND_SRC := $(wildcard services/sessiond/*.c)
 CLI_SRC := $(wildcard services/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky
+BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky
 
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
@@ -84,6 +86,11 @@ $(LIB): $(LIB_OBJ)
 
 $(BUILD)/thuky-taskd: $(TASKD_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Only the session service renders iCalendar.
+$(BUILD)/services/sessiond/%.o: CPPFLAGS += $(shell pkg-config --cflags libical 2>/dev/null)
+$(BUILD)/thuky-sessiond: $(SESSIOND_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libical 2>/dev/null) -o $@
 
 $(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const s_service_names[SERVICE_COUNT] = {"taskd"};
+static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond"};
 
 typedef struct {
     config_t *cfg;
@@ -90,6 +90,7 @@ void config_defaults(config_t *cfg)
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->runtime_dir, sizeof cfg->runtime_dir, "/run/thuky");
     snprintf(cfg->state_dir, sizeof cfg->state_dir, "/var/lib/thuky");
+    snprintf(cfg->calendar_dir, sizeof cfg->calendar_dir, "%s", CONFIG_DEFAULT_CALENDAR_DIR);
     cfg->log_level = LOG_LEVEL_INFO;
     cfg->client_timeout_ms = 5000;
     cfg->client_retries = 3;
@@ -112,6 +113,10 @@ static int s_core_key(parse_ctx_t *ctx, const char *key, const char *value)
         return s_copy(cfg->runtime_dir, sizeof cfg->runtime_dir, value) ? 1 : -1;
     if (strcmp(key, "state_dir") == 0)
         return s_copy(cfg->state_dir, sizeof cfg->state_dir, value) ? 1 : -1;
+    if (strcmp(key, "calendar_dir") == 0) {
+        cfg->calendar_dir_explicit = true;
+        return s_copy(cfg->calendar_dir, sizeof cfg->calendar_dir, value) ? 1 : -1;
+    }
     if (strcmp(key, "log_level") == 0)
         return log_level_parse(value, &cfg->log_level) ? 1 : -1;
     if (strcmp(key, "log_target") == 0) {
@@ -272,6 +277,13 @@ int config_load(config_t *cfg, const char *explicit_path, char *why, size_t why_
         return config_load_file(cfg, CONFIG_DEFAULT_PATH, why, why_len);
     config_defaults(cfg);
     return 0;
+}
+
+const char *config_calendar_dir(const config_t *cfg)
+{
+    if (!cfg->calendar_dir_explicit && access(cfg->calendar_dir, F_OK) != 0)
+        return NULL;
+    return cfg->calendar_dir;
 }
 
 const config_service_t *config_service(const config_t *cfg, service_id_t id)

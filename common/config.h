@@ -14,11 +14,13 @@
 #include "log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/thuky/thuky.conf"
+#define CONFIG_DEFAULT_CALENDAR_DIR "/usr/share/thuky/calendar"
 #define CONFIG_PATH_MAX 512
 #define CONFIG_ENDPOINT_MAX 256
 
 typedef enum {
     SERVICE_TASKD = 0,
+    SERVICE_SESSIOND,
     SERVICE_COUNT,
 } service_id_t;
 
@@ -37,6 +39,8 @@ typedef struct {
     char path[CONFIG_PATH_MAX];       /* the file read; empty = defaults */
     char runtime_dir[CONFIG_PATH_MAX];
     char state_dir[CONFIG_PATH_MAX];
+    char calendar_dir[CONFIG_PATH_MAX];   /* per-year override files */
+    bool calendar_dir_explicit;
     log_level_t log_level;
     bool log_syslog;
     int client_timeout_ms;
@@ -50,6 +54,9 @@ int config_load(config_t *cfg, const char *explicit_path, char *why, size_t why_
 int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len);
 void config_defaults(config_t *cfg);
 const config_service_t *config_service(const config_t *cfg, service_id_t id);
+/* The directory of calendar override files to load, or NULL when the
+ * default one is not installed (an explicitly configured one must exist). */
+const char *config_calendar_dir(const config_t *cfg);
 /* Parses "64M", "1G", "4096", "512K" into bytes. */
 bool config_parse_size(const char *text, size_t *out);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "workcal.h"
 
 static bool s_valid_time(const char *t)
 {
@@ -14,18 +15,13 @@ static bool s_valid_time(const char *t)
            (t[0] - '0') * 10 + (t[1] - '0') < 24;
 }
 
-static bool s_valid_sitting(const char *id)
+/* A sitting or one occurrence of a recurring sitting: "XV-7", "GB-1@2024-03-04". */
+static bool s_valid_sitting(const char *ref)
 {
-    size_t n = strlen(id);
-    if (n == 0 || n > DEADLINE_SITTING_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return false;
-    }
-    return true;
+    char base[SITTING_ID_MAX + 1];
+    int32_t occurrence;
+    const char *why;
+    return strlen(ref) <= SITTING_REF_MAX && sitting_split_ref(ref, base, &occurrence, &why);
 }
 
 static bool s_parse_relative(const char *text, deadline_buf_t *out, const char **why)
@@ -37,8 +33,8 @@ static bool s_parse_relative(const char *text, deadline_buf_t *out, const char *
         return false;
     }
     size_t id_len = (size_t)(c1 - text);
-    if (id_len == 0 || id_len > DEADLINE_SITTING_MAX) {
-        *why = "sitting id must be 1-64 characters";
+    if (id_len == 0 || id_len > SITTING_REF_MAX) {
+        *why = "sitting id must be 1-64 characters (plus @YYYY-MM-DD for one occurrence)";
         return false;
     }
     memcpy(out->sitting, text, id_len);
@@ -129,7 +125,8 @@ bool deadline_check(const Thuky__Deadline *dl, const char **why)
     case THUKY__DEADLINE__RULE_RELATIVE: {
         const Thuky__RelativeDeadline *r = dl->relative;
         if (!s_valid_sitting(r->sitting_id)) {
-            *why = "sitting id must be 1-64 letters, digits, '-', '_' or '.'";
+            *why = "sitting id must be 1-64 letters, digits, '-', '_' or '.' "
+                   "(plus @YYYY-MM-DD for one occurrence)";
             return false;
         }
         if (r->anchor != THUKY__SITTING_ANCHOR__ANCHOR_OPENING &&
@@ -166,4 +163,22 @@ void deadline_format_rule(const Thuky__Deadline *dl, char *out, size_t out_len)
                  r->anchor == THUKY__SITTING_ANCHOR__ANCHOR_CLOSING ? "close" : "open", r->offset,
                  r->unit == THUKY__DAY_UNIT__WORKING_DAYS ? "wd" : "d");
     }
+}
+
+bool deadline_resolve_relative(const Thuky__RelativeDeadline *rel, const sitting_span_t *span,
+                               const workcal_t *calendar, int32_t *out, const char **why)
+{
+    int32_t anchor =
+        rel->anchor == THUKY__SITTING_ANCHOR__ANCHOR_CLOSING ? span->end_day : span->start_day;
+    if (rel->unit == THUKY__DAY_UNIT__WORKING_DAYS)
+        return workcal_add_working_days(calendar, anchor, rel->offset, out, why);
+    int32_t day = anchor + rel->offset;
+    int year;
+    date_to_ymd(day, &year, NULL, NULL);
+    if (year < DATE_MIN_YEAR || year > DATE_MAX_YEAR) {
+        *why = "the deadline falls outside 1900-2199";
+        return false;
+    }
+    *out = day;
+    return true;
 }

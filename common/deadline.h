@@ -11,10 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sitting.h"
 #include "thuky/task.pb-c.h"
+#include "workcal.h"
 
 #define DEADLINE_TEXT_MAX 96
-#define DEADLINE_SITTING_MAX 64
 #define DEADLINE_OFFSET_MAX 3650
 
 /* Parses either form into dl, whose strings point into storage (which must
@@ -25,7 +26,7 @@ typedef struct {
     Thuky__RelativeDeadline relative;
     char date[11];
     char time[6];
-    char sitting[DEADLINE_SITTING_MAX + 1];
+    char sitting[SITTING_REF_MAX + 1];
 } deadline_buf_t;
 
 bool deadline_parse(const char *text, deadline_buf_t *out, const char **why);
@@ -33,5 +34,10 @@ bool deadline_parse(const char *text, deadline_buf_t *out, const char **why);
 bool deadline_check(const Thuky__Deadline *dl, const char **why);
 /* The rule as text: "2024-05-20", "2024-05-20 17:00", "XV-7:open:-20d". */
 void deadline_format_rule(const Thuky__Deadline *dl, char *out, size_t out_len);
+
+/* The date a relative rule gives for its sitting's span: the opening or
+ * closing day plus or minus N calendar or working days. */
+bool deadline_resolve_relative(const Thuky__RelativeDeadline *rel, const sitting_span_t *span,
+                               const workcal_t *calendar, int32_t *out, const char **why);
 
 #endif

@@ -15,10 +15,12 @@
 #include "keys.h"
 #include "log.h"
 #include "paths.h"
+#include "subscriber.h"
 
 #define SERVER_MAX_READERS 8
 #define SERVER_MAX_TIMERS 8
 #define SERVER_MAX_COUNTERS 16
+#define SERVER_MAX_SUBSCRIPTIONS 4
 #define SERVER_MAX_IDENTITY 256
 #define SERVER_GROW_ATTEMPTS 8
 #define SERVER_HEARTBEAT_MS 1000
@@ -66,6 +68,8 @@ struct server {
     size_t timer_count;
     counter_t counters[SERVER_MAX_COUNTERS];
     size_t counter_count;
+    subscriber_t *subscriptions[SERVER_MAX_SUBSCRIPTIONS];
+    size_t subscription_count;
     int64_t started_ms;
     size_t last_batch;          /* requests in the last commit */
 };
@@ -86,6 +90,13 @@ const char *server_status_name(Thuky__StatusCode code)
     const ProtobufCEnumValue *v =
         protobuf_c_enum_descriptor_get_value(&thuky__status_code__descriptor, (int)code);
     return v ? v->name : "UNKNOWN";
+}
+
+void server_add_subscription(server_t *self, subscriber_t *subscriber)
+{
+    if (self->subscription_count == SERVER_MAX_SUBSCRIPTIONS)
+        fatalx("more than %d subscriptions", SERVER_MAX_SUBSCRIPTIONS);
+    self->subscriptions[self->subscription_count++] = subscriber;
 }
 
 void server_add_counter(server_t *self, const char *name, uint64_t delta)
@@ -545,6 +556,17 @@ static void s_builtin_status(server_call_t *call, const ProtobufCMessage *reques
     }
     st.counters = ptrs;
     st.n_counters = self->counter_count;
+    Thuky__Subscription subs[SERVER_MAX_SUBSCRIPTIONS];
+    Thuky__Subscription *sub_ptrs[SERVER_MAX_SUBSCRIPTIONS];
+    for (size_t i = 0; i < self->subscription_count; i++) {
+        thuky__subscription__init(&subs[i]);
+        subs[i].source = (char *)subscriber_name(self->subscriptions[i]);
+        subs[i].applied_seq = subscriber_offset(self->subscriptions[i]);
+        subs[i].known_seq = subscriber_known_last(self->subscriptions[i]);
+        sub_ptrs[i] = &subs[i];
+    }
+    st.subscriptions = sub_ptrs;
+    st.n_subscriptions = self->subscription_count;
     server_reply(call, &st.base);
 }
 

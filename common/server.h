@@ -23,6 +23,7 @@
 #include "config.h"
 #include "eventlog.h"
 #include "store.h"
+#include "subscriber.h"
 #include "thuky/envelope.pb-c.h"
 
 typedef struct server server_t;
@@ -76,6 +77,9 @@ void server_add_timer(server_t *self, server_timer_fn fn, void *arg);
  * so a signal is never missed between two polls). The batch in hand is
  * committed and answered before it returns. */
 void server_run(server_t *self);
+
+/* Reports the subscriber's progress in the status reply. */
+void server_add_subscription(server_t *self, subscriber_t *subscriber);
 
 eventlog_t *server_eventlog(server_t *self);
 store_t *server_store(server_t *self);

@@ -131,6 +131,7 @@ void subscriber_destroy(subscriber_t **self_p)
 void *subscriber_events_socket(subscriber_t *self) { return self->sub; }
 void *subscriber_command_socket(subscriber_t *self) { return self->dealer; }
 uint64_t subscriber_offset(const subscriber_t *self) { return self->offset; }
+const char *subscriber_name(const subscriber_t *self) { return self->options.name; }
 uint64_t subscriber_known_last(const subscriber_t *self) { return self->known_last; }
 
 bool subscriber_caught_up(const subscriber_t *self)
@@ -168,6 +169,8 @@ static void s_apply(subscriber_t *self, Thuky__Event **events, size_t count)
         key_put_u64(value, offset);
         store_put(&txn, self->options.meta_dbi, key, strlen(key), value, sizeof value);
         store_rc_t rc = store_txn_commit(&txn);
+        if (self->options.done)
+            self->options.done(self->options.arg, rc == STORE_OK);
         if (rc == STORE_OK) {
             self->offset = offset;
             return;

@@ -23,6 +23,11 @@ typedef struct subscriber subscriber_t;
  * a store). Store failures set txn's sticky error and the batch is redone. */
 typedef void (*subscriber_apply_fn)(void *arg, store_txn_t *txn, const Thuky__Event *event);
 
+/* Called after each batch: committed, or aborted (to be redone). A consumer
+ * that appends its own events while applying publishes them on commit and
+ * forgets them on abort. May be NULL. */
+typedef void (*subscriber_done_fn)(void *arg, bool committed);
+
 typedef struct {
     const char *name;               /* the source's name, key of the offset */
     const char *command_endpoint;   /* the source's ROUTER (events.read) */
@@ -33,6 +38,7 @@ typedef struct {
     uint64_t start_after;           /* without a store: first seq - 1 */
     int timeout_ms;                 /* for one catch-up request */
     subscriber_apply_fn apply;
+    subscriber_done_fn done;
     void *arg;
 } subscriber_options_t;
 
@@ -50,6 +56,7 @@ int64_t subscriber_tick(subscriber_t *self);
  * interrupted by a signal or on a poll failure (errno from zmq), else 0. */
 int subscriber_poll(subscriber_t *self, long timeout_ms);
 uint64_t subscriber_offset(const subscriber_t *self);
+const char *subscriber_name(const subscriber_t *self);
 /* The newest sequence the source announced (heartbeat, reply or event). */
 uint64_t subscriber_known_last(const subscriber_t *self);
 bool subscriber_caught_up(const subscriber_t *self);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "clock.h"
 #include "date.h"
 #include "log.h"
 
@@ -149,4 +151,32 @@ void cli_tasks_free(cli_tasks_t *tasks)
     free(tasks->pages);
     free(tasks->tasks);
     memset(tasks, 0, sizeof *tasks);
+}
+
+bool cli_wait_followed(cli_t *cli, service_id_t follower, const char *source, uint64_t seq)
+{
+    int64_t deadline = clock_monotonic_ms() + cli->config.client_timeout_ms;
+    client_t *client = cli_client(cli, follower);
+    for (int delay_ms = 2;; delay_ms = delay_ms < 100 ? delay_ms * 2 : 100) {
+        client_result_t result;
+        client_call(client, "status", NULL, &result);
+        Thuky__DaemonStatus *st = result.code == THUKY__STATUS_CODE__OK
+                                      ? (Thuky__DaemonStatus *)client_result_decode(
+                                            &result, &thuky__daemon_status__descriptor)
+                                      : NULL;
+        client_result_free(&result);
+        if (!st)
+            return false; /* down: it catches up when it starts */
+        bool done = false;
+        for (size_t i = 0; i < st->n_subscriptions; i++)
+            if (strcmp(st->subscriptions[i]->source, source) == 0)
+                done = st->subscriptions[i]->applied_seq >= seq;
+        thuky__daemon_status__free_unpacked(st, NULL);
+        if (done)
+            return true;
+        if (clock_monotonic_ms() + delay_ms > deadline)
+            return false;
+        struct timespec ts = {0, delay_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }

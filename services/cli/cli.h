@@ -12,6 +12,7 @@
 
 #include "client.h"
 #include "config.h"
+#include "thuky/session.pb-c.h"
 #include "thuky/task.pb-c.h"
 
 enum {
@@ -66,6 +67,14 @@ void render_flags(const Thuky__Task *task, char *out, size_t len);
 /* Prints tasks as an aligned table (or JSON array with --json). */
 void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count);
 void render_time(int64_t ms, char *out, size_t len);
+/* Rendering of sittings (render_session.c). */
+void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len);
+json_t *render_sitting_json(const Thuky__Sitting *s);
+void render_sitting_table(const cli_t *cli, Thuky__Sitting *const *sittings, size_t count);
+
+/* Waits (up to the client timeout) until a daemon has applied a source's
+ * event seq; false when it has not or does not answer. */
+bool cli_wait_followed(cli_t *cli, service_id_t follower, const char *source, uint64_t seq);
 
 /* Subcommands. */
 int cmd_status(cli_t *cli, int argc, char **argv);
@@ -75,6 +84,8 @@ int cmd_import(cli_t *cli, int argc, char **argv);
 int cmd_report(cli_t *cli, int argc, char **argv);
 int cmd_events(cli_t *cli, int argc, char **argv);
 int cmd_clock(cli_t *cli, int argc, char **argv);
+int cmd_session(cli_t *cli, int argc, char **argv);
+int cmd_calendar(cli_t *cli, int argc, char **argv);
 
 /* Pages through task.list until done, collecting every task (caller frees
  * with cli_tasks_free). */

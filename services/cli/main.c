@@ -20,6 +20,8 @@ static const struct {
     {"import", cmd_import, "import a work program with its tasks (JSON)"},
     {"report", cmd_report, "reports: briefing"},
     {"events", cmd_events, "the event feed: tail"},
+    {"session", cmd_session, "sittings: add, list, show, move, cancel, agenda, ical"},
+    {"calendar", cmd_calendar, "the working-day calendar: days off, add-days"},
     {"clock", cmd_clock, "move a daemon's test clock: set, advance"},
 };
 

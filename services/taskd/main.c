@@ -30,6 +30,24 @@ static void s_usage(FILE *out)
             "  -h, --help          this help\n");
 }
 
+static void s_on_session_events(server_t *server, void *socket, void *arg)
+{
+    (void)server, (void)socket;
+    subscriber_on_events(arg);
+}
+
+static void s_on_session_reply(server_t *server, void *socket, void *arg)
+{
+    (void)server, (void)socket;
+    subscriber_on_reply(arg);
+}
+
+static int64_t s_session_tick(server_t *server, void *arg)
+{
+    (void)server;
+    return subscriber_tick(arg);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -63,6 +81,12 @@ int main(int argc, char **argv)
     if (test_clock)
         clock_enable_test(0);
     const config_service_t *svc = config_service(&cfg, SERVICE_TASKD);
+    const config_service_t *sessiond = config_service(&cfg, SERVICE_SESSIOND);
+
+    taskd_t service = {0};
+    service.calendar = workcal_load(config_calendar_dir(&cfg), why, sizeof why);
+    if (!service.calendar)
+        fatalx("calendar: %s", why);
 
     store_t *store = store_open(svc->store_dir, task_store_dbs, DB_COUNT, svc->map_size, why,
                                 sizeof why);
@@ -74,7 +98,7 @@ int main(int argc, char **argv)
         .config = svc,
         .commands = taskd_commands,
         .command_count = taskd_command_count,
-        .service = NULL,
+        .service = &service,
         .events_dbi = store_dbi(store, DB_EVENTS),
         .replies_dbi = store_dbi(store, DB_REPLIES),
         .replies_time_dbi = store_dbi(store, DB_REPLIES_TIME),
@@ -83,14 +107,40 @@ int main(int argc, char **argv)
     if (!server)
         fatalx("%s", why);
 
-    log_info("serving %s, events on %s, store %s (last event %llu)%s", svc->command, svc->events,
-             svc->store_dir, (unsigned long long)eventlog_last_seq(server_eventlog(server)),
+    service.server = server;
+
+    /* Relative deadlines follow the session service's sittings. */
+    subscriber_options_t follow = {
+        .name = sessiond->name,
+        .command_endpoint = sessiond->command,
+        .events_endpoint = sessiond->events,
+        .type_prefix = "session.",
+        .store = store,
+        .meta_dbi = store_dbi(store, DB_META),
+        .timeout_ms = cfg.client_timeout_ms,
+        .apply = taskd_apply_session_event,
+        .done = taskd_session_batch_done,
+        .arg = &service,
+    };
+    service.sessions = subscriber_new(zmq_ctx, &follow);
+    server_add_reader(server, subscriber_events_socket(service.sessions), s_on_session_events,
+                      service.sessions);
+    server_add_reader(server, subscriber_command_socket(service.sessions), s_on_session_reply,
+                      service.sessions);
+    server_add_timer(server, s_session_tick, service.sessions);
+    server_add_subscription(server, service.sessions);
+
+    log_info("serving %s, events on %s, store %s (last event %llu), following %s%s",
+             svc->command, svc->events, svc->store_dir,
+             (unsigned long long)eventlog_last_seq(server_eventlog(server)), sessiond->events,
              test_clock ? ", test clock" : "");
     server_run(server);
     log_info("stopping");
 
+    subscriber_destroy(&service.sessions);
     server_destroy(&server);
     zmq_ctx_term(zmq_ctx);
     store_close(&store);
+    workcal_free(&service.calendar);
     return 0;
 }

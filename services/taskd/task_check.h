@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "check.h"
 #include "server.h"
 #include "thuky/task.pb-c.h"
 
@@ -17,8 +18,6 @@
 #define OFFICES_MAX 30
 #define BASIS_MAX 20
 
-bool check_text(server_call_t *call, const char *field, const char *value, size_t max,
-                bool required);
 bool check_office(server_call_t *call, const char *field, const char *id, bool required);
 bool check_year(server_call_t *call, uint32_t year);
 /* Checks what task.add and task.import read from a Task. */

@@ -64,47 +64,77 @@ static const char *s_status_name(Thuky__TaskStatus status)
 
 static const char *s_flag_name(Thuky__TaskFlag flag)
 {
-    return flag == THUKY__TASK_FLAG__FLAG_QUALITY ? "flag.quality" : "flag.dispute";
-}
-
-/* Fills resolved_date from the rule. A relative deadline stays unresolved
- * until the session service's sittings are known to this service. */
-static void s_resolve(Thuky__Deadline *dl, char resolved[DATE_ISO_LEN])
-{
-    resolved[0] = '\0';
-    if (dl->rule_case == THUKY__DEADLINE__RULE_ABSOLUTE) {
-        int32_t day;
-        if (date_parse(dl->absolute->date, &day, NULL))
-            date_format_iso(day, resolved);
+    switch (flag) {
+    case THUKY__TASK_FLAG__FLAG_QUALITY: return "flag.quality";
+    case THUKY__TASK_FLAG__FLAG_DISPUTE: return "flag.dispute";
+    default: return "flag.sitting_cancelled";
     }
 }
 
-static void s_emit_task(server_call_t *call, const char *type, const Thuky__Task *task,
-                        changes_t *changes, const char *note)
+/* Resolves a deadline for a command: fills resolved (YYYY-MM-DD, or "" while
+ * its sitting is not known and the caller allowed that) and *cancelled.
+ * false with the call failed otherwise. */
+static bool s_resolve(server_call_t *call, const Thuky__Deadline *dl, bool allow_unscheduled,
+                      char resolved[DATE_ISO_LEN], bool *cancelled)
+{
+    const taskd_t *td = call->service;
+    const char *why;
+    switch (taskd_resolve(call->txn, td->calendar, dl, resolved, cancelled, &why)) {
+    case RESOLVE_DONE:
+        return true;
+    case RESOLVE_NO_SITTING:
+        if (allow_unscheduled || call->txn->rc != STORE_OK)
+            return call->txn->rc == STORE_OK;
+        server_fail(call, THUKY__STATUS_CODE__NOT_FOUND,
+                    "sitting %s is not known to the task service; schedule it first "
+                    "(thuky session add), or allow an unscheduled sitting to keep the "
+                    "deadline unresolved until it is",
+                    dl->relative->sitting_id);
+        return false;
+    default:
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline %s: %s",
+                    dl->rule_case == THUKY__DEADLINE__RULE_RELATIVE ? dl->relative->sitting_id
+                                                                    : dl->absolute->date,
+                    why);
+        return false;
+    }
+}
+
+uint64_t taskd_record(eventlog_t *log, store_txn_t *txn, int64_t now_ms, const char *caller,
+                      const char *type, const Thuky__Task *task, Thuky__FieldChange **changes,
+                      size_t n_changes, const char *note)
 {
     char subject[16];
     snprintf(subject, sizeof subject, "T%u", task->id);
     Thuky__TaskEvent payload = THUKY__TASK_EVENT__INIT;
     payload.task = (Thuky__Task *)task;
-    payload.changes = changes ? changes->ptrs : NULL;
-    payload.n_changes = changes ? changes->count : 0;
-    payload.caller = (char *)call->caller;
+    payload.changes = changes;
+    payload.n_changes = n_changes;
+    payload.caller = (char *)caller;
     payload.note = (char *)(note ? note : "");
     Thuky__Event event = THUKY__EVENT__INIT;
     event.type = (char *)type;
     event.subject = subject;
     event.payload_case = THUKY__EVENT__PAYLOAD_TASK;
     event.task = &payload;
-    uint64_t seq = server_emit(call, &event);
+    uint64_t seq = eventlog_append(log, txn, &event, now_ms);
 
     Thuky__HistoryEntry entry = THUKY__HISTORY_ENTRY__INIT;
-    entry.time_ms = call->now_ms;
-    entry.caller = (char *)call->caller;
-    entry.changes = payload.changes;
-    entry.n_changes = payload.n_changes;
+    entry.time_ms = now_ms;
+    entry.caller = (char *)caller;
+    entry.changes = changes;
+    entry.n_changes = n_changes;
     entry.note = payload.note;
     entry.event_seq = seq;
-    history_append(call->txn, task->id, task->version, &entry);
+    history_append(txn, task->id, task->version, &entry);
+    return seq;
+}
+
+static void s_emit_task(server_call_t *call, const char *type, const Thuky__Task *task,
+                        changes_t *changes, const char *note)
+{
+    taskd_record(server_eventlog(call->server), call->txn, call->now_ms, call->caller, type, task,
+                 changes ? changes->ptrs : NULL, changes ? changes->count : 0, note);
 }
 
 static void s_emit_program(server_call_t *call, const char *type, const Thuky__Program *program)
@@ -185,7 +215,8 @@ static void s_program_list(server_call_t *call, const ProtobufCMessage *request)
 
 /* Creates a task from the fields task.add reads; returns its id, 0 on
  * failure. With reply, the new task is the call's reply. */
-static uint32_t s_create_task(server_call_t *call, const Thuky__Task *in, bool reply)
+static uint32_t s_create_task(server_call_t *call, const Thuky__Task *in, bool reply,
+                              bool allow_unscheduled)
 {
     if (!check_task_input(call, in))
         return 0;
@@ -228,11 +259,18 @@ static uint32_t s_create_task(server_call_t *call, const Thuky__Task *in, bool r
     task.ref = in->ref;
     Thuky__Deadline deadline = THUKY__DEADLINE__INIT;
     char resolved[DATE_ISO_LEN];
+    bool cancelled = false;
+    Thuky__TaskFlag cancelled_flag = THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED;
     if (in->deadline) {
         deadline = *in->deadline;
-        s_resolve(&deadline, resolved);
+        if (!s_resolve(call, &deadline, allow_unscheduled, resolved, &cancelled))
+            return 0;
         deadline.resolved_date = resolved;
         task.deadline = &deadline;
+    }
+    if (cancelled) {
+        task.flags = &cancelled_flag;
+        task.n_flags = 1;
     }
     task.status = THUKY__TASK_STATUS__TASK_OPEN;
     task.created_ms = task.updated_ms = call->now_ms;
@@ -255,7 +293,7 @@ static void s_task_add(server_call_t *call, const ProtobufCMessage *request)
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "task is missing");
         return;
     }
-    s_create_task(call, req->task, true);
+    s_create_task(call, req->task, true, req->allow_unscheduled);
 }
 
 /* Creates the program or adds the groups it lacks. */
@@ -309,7 +347,7 @@ static void s_task_import(server_call_t *call, const ProtobufCMessage *request)
                         "task %zu: every imported task needs a ref", i + 1);
         } else if (ref_lookup(call->txn, in->ref, &id)) {
             reply.skipped++;
-        } else if ((id = s_create_task(call, in, false)) != 0) {
+        } else if ((id = s_create_task(call, in, false, true)) != 0) {
             reply.created++;
         } else if (call->code != THUKY__STATUS_CODE__OK) {
             /* name the task in the reason: "task 3 (ref 2024-03): title must ..." */
@@ -401,10 +439,16 @@ static void s_update_text(char **field, const char *name, const char *value, cha
 }
 
 /* Replaces the deadline rule with a deep copy of the requested one (its
- * resolved date is the service's to compute, never the client's). */
-static bool s_update_deadline(Thuky__Task *task, const Thuky__Deadline *requested,
-                              changes_t *changes)
+ * resolved date is the service's to compute, never the client's).
+ * Returns 1 when the date moved, 0 when not, -1 when the call failed. */
+static int s_update_deadline(server_call_t *call, Thuky__Task *task,
+                             const Thuky__Deadline *requested, bool allow_unscheduled,
+                             changes_t *changes)
 {
+    char resolved[DATE_ISO_LEN];
+    bool cancelled;
+    if (!s_resolve(call, requested, allow_unscheduled, resolved, &cancelled))
+        return -1;
     char old_rule[DEADLINE_TEXT_MAX], new_rule[DEADLINE_TEXT_MAX];
     deadline_format_rule(task->deadline, old_rule, sizeof old_rule);
     deadline_format_rule(requested, new_rule, sizeof new_rule);
@@ -418,8 +462,6 @@ static bool s_update_deadline(Thuky__Task *task, const Thuky__Deadline *requeste
         fatalx("deadline of %zu bytes passed its checks", len);
     thuky__deadline__pack(&rule_only, buf);
     Thuky__Deadline *copy = thuky__deadline__unpack(NULL, len, buf);
-    char resolved[DATE_ISO_LEN];
-    s_resolve(copy, resolved);
     s_set_string(&copy->resolved_date, resolved);
     bool date_moved = strcmp(old_date, resolved) != 0;
     s_change(changes, "deadline", old_rule, new_rule);
@@ -427,6 +469,7 @@ static bool s_update_deadline(Thuky__Task *task, const Thuky__Deadline *requeste
     if (task->deadline)
         thuky__deadline__free_unpacked(task->deadline, NULL);
     task->deadline = copy;
+    s_set_flag(task, THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED, cancelled, changes);
     return date_moved;
 }
 
@@ -491,7 +534,13 @@ static void s_task_update(server_call_t *call, const ProtobufCMessage *request)
         s_set_flag(task, req->set_flags[i], true, &changes);
     for (size_t i = 0; i < req->n_clear_flags; i++)
         s_set_flag(task, req->clear_flags[i], false, &changes);
-    bool date_moved = req->deadline && s_update_deadline(task, req->deadline, &changes);
+    int date_moved = 0;
+    if (req->deadline &&
+        (date_moved = s_update_deadline(call, task, req->deadline, req->allow_unscheduled,
+                                        &changes)) < 0) {
+        s_changes_free(&changes);
+        goto done;
+    }
     if (req->title_set_case)
         s_update_text(&task->title, "title", req->title, &changes);
     if (req->description_set_case)
@@ -506,7 +555,7 @@ static void s_task_update(server_call_t *call, const ProtobufCMessage *request)
         task->updated_ms = call->now_ms;
         if (req->note[0])
             task->comment_count++;
-        s_emit_task(call, s_update_type(old->status, task->status, date_moved, changes.count),
+        s_emit_task(call, s_update_type(old->status, task->status, date_moved > 0, changes.count),
                     task, &changes, req->note);
         task_save(call->txn, old, task);
     }

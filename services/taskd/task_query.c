@@ -11,6 +11,7 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
+#include "sitting.h"
 #include "task_store.h"
 #include "taskd.h"
 
@@ -24,6 +25,7 @@ typedef struct {
     uint32_t due_from;      /* index due key to start at */
     bool bounded;           /* stop at due_before (exclusive) */
     uint32_t due_before;
+    bool by_sitting;        /* the sitting index: keys end in the id alone */
 } plan_t;
 
 static bool s_parse_due(server_call_t *call, const char *field, const char *text, uint32_t *key)
@@ -47,7 +49,20 @@ static bool s_plan(server_call_t *call, const Thuky__TaskListRequest *req, plan_
                        (req->status == THUKY__TASK_STATUS__TASK_STATUS_UNSPECIFIED ||
                         req->status == THUKY__TASK_STATUS__TASK_OPEN ||
                         req->status == THUKY__TASK_STATUS__TASK_IN_PROGRESS);
-    if (req->flagged && active_only) {
+    if (req->sitting[0]) {
+        char base[SITTING_ID_MAX + 1];
+        int32_t occurrence;
+        const char *why;
+        if (!sitting_split_ref(req->sitting, base, &occurrence, &why)) {
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting: %s", why);
+            return false;
+        }
+        size_t n = strlen(base);
+        p[0] = INDEX_SITTING;
+        memcpy(p + 1, base, n + 1);
+        plan->prefix_len = n + 2;
+        plan->by_sitting = true;
+    } else if (req->flagged && active_only) {
         p[0] = INDEX_FLAGGED;
         plan->prefix_len = 1;
     } else if (req->office[0]) {
@@ -95,6 +110,9 @@ static bool s_matches(const Thuky__TaskListRequest *req, const Thuky__Task *task
         return false;
     if (req->flagged && task->n_flags == 0)
         return false;
+    if (strchr(req->sitting, '@') && (!task->deadline || !task->deadline->relative ||
+                                      strcmp(task->deadline->relative->sitting_id, req->sitting)))
+        return false; /* one occurrence of a series */
     if (req->office[0] && strcmp(task->lead_office, req->office) != 0) {
         bool coordinating = false;
         for (size_t i = 0; i < task->n_with_offices && !coordinating; i++)
@@ -111,7 +129,7 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
     plan_t plan;
     if (!s_plan(call, req, &plan))
         return;
-    if (req->cursor.len && (req->cursor.len < plan.prefix_len + 8 ||
+    if (req->cursor.len && (req->cursor.len < plan.prefix_len + (plan.by_sitting ? 4 : 8) ||
                             memcmp(req->cursor.data, plan.prefix, plan.prefix_len) != 0)) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                     "cursor does not belong to this query");
@@ -124,7 +142,10 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
     uint8_t start[sizeof plan.prefix + 8];
     size_t start_len = plan.prefix_len + 4;
     memcpy(start, plan.prefix, plan.prefix_len);
-    key_put_u32(start + plan.prefix_len, plan.due_from);
+    if (!plan.by_sitting)
+        key_put_u32(start + plan.prefix_len, plan.due_from);
+    else
+        start_len = plan.prefix_len;
     if (req->cursor.len) {
         if (req->cursor.len > sizeof start) {
             server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "cursor is too long");
@@ -149,7 +170,7 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
         if (req->cursor.len && key_len == req->cursor.len &&
             memcmp(key, req->cursor.data, key_len) == 0)
             continue; /* the cursor is the last entry already returned */
-        uint32_t due = key_get_u32(key + key_len - 8);
+        uint32_t due = plan.by_sitting ? 0 : key_get_u32(key + key_len - 8);
         if (plan.bounded && due >= plan.due_before)
             break;
         if (list.n_tasks == limit || examined == LIST_EXAMINE_MAX) {
@@ -162,7 +183,10 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
         Thuky__Task *task = task_load(call->txn, key_get_u32(key + key_len - 4));
         if (!task)
             continue; /* only after a store failure; the txn reports it */
-        if (s_matches(req, task))
+        uint32_t task_due = task_due_key(task);
+        bool in_range = !plan.by_sitting || (task_due >= plan.due_from &&
+                                            (!plan.bounded || task_due < plan.due_before));
+        if (in_range && s_matches(req, task))
             list.tasks[list.n_tasks++] = task;
         else
             thuky__task__free_unpacked(task, NULL);

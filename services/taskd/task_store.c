@@ -6,6 +6,7 @@
 #include "date.h"
 #include "keys.h"
 #include "log.h"
+#include "sitting.h"
 
 const store_db_spec_t task_store_dbs[DB_COUNT] = {
     [DB_META] = {"meta", 0},
@@ -17,6 +18,7 @@ const store_db_spec_t task_store_dbs[DB_COUNT] = {
     [DB_INDEX] = {"index", 0},
     [DB_HISTORY] = {"history", 0},
     [DB_REFS] = {"refs", 0},
+    [DB_SITTINGS] = {"sittings", 0},
 };
 
 #define INDEX_KEY_MAX 96
@@ -87,6 +89,14 @@ static void s_add_office(index_keys_t *set, const char *office, uint32_t due, ui
     s_finish(k, due, id);
 }
 
+bool task_sitting(const Thuky__Task *task, char out[SITTING_ID_MAX + 1])
+{
+    int32_t occurrence;
+    const char *why;
+    return task->deadline && task->deadline->rule_case == THUKY__DEADLINE__RULE_RELATIVE &&
+           sitting_split_ref(task->deadline->relative->sitting_id, out, &occurrence, &why);
+}
+
 /* Every index entry a task has. */
 static void s_index_keys(const Thuky__Task *task, index_keys_t *set)
 {
@@ -108,6 +118,14 @@ static void s_index_keys(const Thuky__Task *task, index_keys_t *set)
     s_add_office(set, task->lead_office, due, task->id);
     for (size_t i = 0; i < task->n_with_offices; i++)
         s_add_office(set, task->with_offices[i], due, task->id);
+    char sitting[SITTING_ID_MAX + 1];
+    if (task_sitting(task, sitting) && set->count < INDEX_KEYS_MAX) {
+        size_t n = strlen(sitting);
+        k = s_add(set, INDEX_SITTING);
+        memcpy(k->bytes + 1, sitting, n + 1);
+        key_put_u32(k->bytes + 2 + n, task->id);
+        k->len = 6 + n;
+    }
 }
 
 static bool s_contains(const index_keys_t *set, const index_key_t *key)

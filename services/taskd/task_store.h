@@ -6,6 +6,7 @@
  *   index     class(1) | ... | due(4) | id(4) -> ""   (see task_store.c)
  *   history   id(4) | version(4)           -> HistoryEntry
  *   refs      external ref                 -> id(4)
+ *   sittings  sitting id                   -> Sitting (copied from session events)
  *   meta      "next_task_id", subscriber offsets
  * plus the server's own: events, replies, replies_time. */
 #ifndef THUKY_TASK_STORE_H
@@ -27,6 +28,7 @@ enum {
     DB_INDEX,
     DB_HISTORY,
     DB_REFS,
+    DB_SITTINGS,
     DB_COUNT
 };
 
@@ -39,6 +41,7 @@ extern const store_db_spec_t task_store_dbs[DB_COUNT];
 #define INDEX_PROGRAM 'P'  /* year(2) | due | id */
 #define INDEX_FLAGGED 'F'  /* active with any flag: due | id */
 #define INDEX_ALL 'A'      /* every task: due | id */
+#define INDEX_SITTING 'L'  /* relative deadline: sitting id NUL | id (no due) */
 
 /* The due field of index keys: a day number shifted to sort unsigned;
  * tasks without a resolved date sort last. */
@@ -61,6 +64,10 @@ void program_save(store_txn_t *txn, const Thuky__Program *program);
 
 void history_append(store_txn_t *txn, uint32_t task_id, uint32_t version,
                     const Thuky__HistoryEntry *entry);
+
+/* The base sitting id a relative deadline hangs on ("GB-1" for
+ * "GB-1@2024-03-04"); false for other deadlines. */
+bool task_sitting(const Thuky__Task *task, char out[65]);
 
 bool ref_lookup(store_txn_t *txn, const char *ref, uint32_t *id);
 void ref_put(store_txn_t *txn, const char *ref, uint32_t id);

@@ -1,10 +1,20 @@
-/* The task service: its command table and the pieces its handlers share. */
+/* The task service: its context, command table and the pieces its
+ * handlers share. */
 #ifndef THUKY_TASKD_H
 #define THUKY_TASKD_H
 
+#include "eventlog.h"
 #include "server.h"
+#include "subscriber.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/task.pb-c.h"
+#include "workcal.h"
+
+typedef struct {
+    workcal_t *calendar;
+    server_t *server;
+    subscriber_t *sessions;   /* follows the session service's events */
+} taskd_t;
 
 extern const command_t taskd_commands[];
 extern const size_t taskd_command_count;
@@ -14,5 +24,27 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request);
 
 /* The civil day (Asia/Ho_Chi_Minh) of the call's clock. */
 int32_t taskd_today(const server_call_t *call);
+
+/* Appends a task event and the matching history entry (task_commands.c). */
+uint64_t taskd_record(eventlog_t *log, store_txn_t *txn, int64_t now_ms, const char *caller,
+                      const char *type, const Thuky__Task *task, Thuky__FieldChange **changes,
+                      size_t n_changes, const char *note);
+
+/* ---- sittings and relative deadlines (task_sittings.c) ---- */
+typedef enum {
+    RESOLVE_DONE,         /* out holds the date */
+    RESOLVE_NO_SITTING,   /* the sitting is not known (yet): out is "" */
+    RESOLVE_FAILED,       /* the rule cannot be resolved: why says so */
+} resolve_t;
+
+/* The date a deadline falls on: an absolute date as given, a relative one
+ * from the service's copy of its sitting. *cancelled tells whether that
+ * sitting (or occurrence) is cancelled. */
+resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky__Deadline *dl,
+                        char out[11], bool *cancelled, const char **why);
+/* Applies one session event: keeps the sitting and moves every deadline
+ * that hangs on it (subscriber callbacks; arg is the taskd_t). */
+void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
+void taskd_session_batch_done(void *arg, bool committed);
 
 #endif

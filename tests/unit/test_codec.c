@@ -314,11 +314,13 @@ static void test_deadline_relative(void **state)
     expect_relative("XV-7:open:+3650wd", "XV-7", OPEN, 3650, WD);
     expect_relative("bat_thuong.2:close:-1d", "bat_thuong.2", CLOSE, -1, D);
     /* The longest sitting id. */
-    char text[DEADLINE_SITTING_MAX + 16], id[DEADLINE_SITTING_MAX + 1];
-    memset(id, 'S', DEADLINE_SITTING_MAX);
-    id[DEADLINE_SITTING_MAX] = '\0';
+    char text[SITTING_ID_MAX + 16], id[SITTING_ID_MAX + 1];
+    memset(id, 'S', SITTING_ID_MAX);
+    id[SITTING_ID_MAX] = '\0';
     snprintf(text, sizeof text, "%s:open:-1d", id);
     expect_relative(text, id, OPEN, -1, D);
+    /* One occurrence of a recurring sitting. */
+    expect_relative("GB-1@2024-03-04:open:-2wd", "GB-1@2024-03-04", OPEN, -2, WD);
 }
 
 static void expect_rejected(const char *text)
@@ -336,6 +338,9 @@ static void test_deadline_rejected(void **state)
     (void)state;
     const char *bad[] = {
         "",
+        "GB-1@2024-02-30:open:-1d", /* not a date */
+        "GB-1@:open:-1d",
+        "@2024-03-04:open:-1d",
         "XV-7:middle:-2d",
         "XV-7:open:20d",     /* no sign */
         "XV-7:open:-20x",
@@ -372,9 +377,9 @@ static void test_deadline_rejected(void **state)
     expect_rejected(NULL);
 
     /* A sitting id one character too long. */
-    char text[DEADLINE_SITTING_MAX + 16];
-    memset(text, 'S', DEADLINE_SITTING_MAX + 1);
-    snprintf(text + DEADLINE_SITTING_MAX + 1, sizeof text - DEADLINE_SITTING_MAX - 1,
+    char text[SITTING_ID_MAX + 16];
+    memset(text, 'S', SITTING_ID_MAX + 1);
+    snprintf(text + SITTING_ID_MAX + 1, sizeof text - SITTING_ID_MAX - 1,
              ":open:-1d");
     expect_rejected(text);
 }

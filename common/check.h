@@ -1,0 +1,15 @@
+/* Checks of text fields received in commands, shared by every service:
+ * each failure sets an INVALID_ARGUMENT reply naming the field. */
+#ifndef THUKY_CHECK_H
+#define THUKY_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "server.h"
+
+/* Non-empty when required, at most max bytes, valid UTF-8. */
+bool check_text(server_call_t *call, const char *field, const char *value, size_t max,
+                bool required);
+
+#endif

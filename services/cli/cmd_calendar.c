@@ -1,0 +1,128 @@
+/* thuky calendar YEAR | add-days DATE ±N */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "table.h"
+
+static const char s_usage[] =
+    "usage: thuky calendar YEAR\n"
+    "       thuky calendar add-days DATE ±N [--calendar-days]\n"
+    "\n"
+    "The working-day calendar (Asia/Ho_Chi_Minh): Monday to Friday minus the\n"
+    "public holidays of the Labour Code — New Year, Tết (lunar New Year's eve\n"
+    "through the 4th day), Hùng Kings' day (10/3 lunar), 30/4, 1/5, 2/9 and one\n"
+    "adjacent day — with a compensatory day when a holiday falls on a weekend,\n"
+    "corrected by the per-year override files the government's announcements\n"
+    "give (calendar_dir in thuky.conf).\n"
+    "\n"
+    "YEAR lists the year's days off besides weekends, and make-up working days.\n"
+    "add-days counts N working days after DATE (before it when N is negative).\n";
+
+static const char *const s_weekdays[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+static void s_print_days(const cli_t *cli, Thuky__CalendarDay *const *days, size_t n, json_t *into)
+{
+    if (cli->json) {
+        json_t *array = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(array, json_pack("{s:s, s:b, s:s}", "date", days[i]->date,
+                                                   "working", days[i]->working, "reason",
+                                                   days[i]->reason));
+        json_object_set_new(into, "days", array);
+        return;
+    }
+    static const char *const headers[] = {"DATE", "DAY", "", "REASON"};
+    table_t *table = table_new(4, headers, "llll");
+    for (size_t i = 0; i < n; i++) {
+        int32_t day;
+        char vn[DATE_ISO_LEN] = "?";
+        const char *weekday = "";
+        if (date_parse(days[i]->date, &day, NULL)) {
+            date_format_vn(day, vn);
+            weekday = s_weekdays[date_weekday(day)];
+        }
+        const char *cells[] = {vn, weekday, days[i]->working ? "work" : "off", days[i]->reason};
+        table_add_row(table, cells);
+    }
+    table_print(table, stdout);
+    table_destroy(&table);
+}
+
+static int s_year(cli_t *cli, const char *text)
+{
+    unsigned long year;
+    if (!cli_parse_uint(text, 9999, &year))
+        return cli_error(EXIT_USAGE, "usage: thuky calendar YEAR");
+    Thuky__CalendarYearRequest req = THUKY__CALENDAR_YEAR_REQUEST__INIT;
+    req.year = (uint32_t)year;
+    Thuky__CalendarYearReply *reply = NULL;
+    int rc = cli_call(cli, SERVICE_SESSIOND, "calendar.year", &req.base,
+                      &thuky__calendar_year_reply__descriptor, (ProtobufCMessage **)&reply);
+    if (rc != EXIT_OK)
+        return rc;
+    json_t *o = json_pack("{s:i}", "year", (int)year);
+    s_print_days(cli, reply->days, reply->n_days, o);
+    if (cli->json)
+        cli_print_json(o);
+    else
+        json_decref(o);
+    thuky__calendar_year_reply__free_unpacked(reply, NULL);
+    return EXIT_OK;
+}
+
+static int s_add_days(cli_t *cli, int argc, char **argv)
+{
+    bool calendar_days = argc == 4 && strcmp(argv[3], "--calendar-days") == 0;
+    if (argc != 3 && !calendar_days)
+        return cli_error(EXIT_USAGE, "usage: thuky calendar add-days DATE ±N [--calendar-days]");
+    char date[DATE_ISO_LEN];
+    if (!cli_parse_date(argv[1], date))
+        return EXIT_USAGE;
+    char *end;
+    long n = strtol(argv[2], &end, 10);
+    if (*argv[2] == '\0' || *end || n < -3650 || n > 3650)
+        return cli_error(EXIT_USAGE, "N must be a whole number of days within ±3650");
+    Thuky__CalendarAddDaysRequest req = THUKY__CALENDAR_ADD_DAYS_REQUEST__INIT;
+    req.date = date;
+    req.days = (int32_t)n;
+    req.calendar_days = calendar_days;
+    Thuky__CalendarAddDaysReply *reply = NULL;
+    int rc = cli_call(cli, SERVICE_SESSIOND, "calendar.add_days", &req.base,
+                      &thuky__calendar_add_days_reply__descriptor, (ProtobufCMessage **)&reply);
+    if (rc != EXIT_OK)
+        return rc;
+    json_t *o = json_pack("{s:s, s:i, s:s}", "from", date, "days", (int)n, "date", reply->date);
+    if (cli->json) {
+        s_print_days(cli, reply->skipped, reply->n_skipped, o);
+        cli_print_json(o);
+    } else {
+        int32_t day;
+        char vn[DATE_ISO_LEN] = "?";
+        if (date_parse(reply->date, &day, NULL))
+            date_format_vn(day, vn);
+        printf("%s (%s)\n", vn, date_parse(reply->date, &day, NULL) ? s_weekdays[date_weekday(day)] : "");
+        if (reply->n_skipped) {
+            printf("\ndays off passed over:\n");
+            s_print_days(cli, reply->skipped, reply->n_skipped, o);
+        }
+        json_decref(o);
+    }
+    thuky__calendar_add_days_reply__free_unpacked(reply, NULL);
+    return EXIT_OK;
+}
+
+int cmd_calendar(cli_t *cli, int argc, char **argv)
+{
+    if (argc < 2)
+        return fputs(s_usage, stderr), EXIT_USAGE;
+    if (cli_wants_help(argc, argv, s_usage))
+        return EXIT_OK;
+    if (strcmp(argv[1], "add-days") == 0)
+        return s_add_days(cli, argc - 1, argv + 1);
+    if (argc == 2)
+        return s_year(cli, argv[1]);
+    return fputs(s_usage, stderr), EXIT_USAGE;
+}

@@ -1,0 +1,51 @@
+/* The session service's iCalendar feed (RFC 5545) of sittings, via libical.
+ *
+ * One VCALENDAR (METHOD:PUBLISH, X-WR-CALNAME "Lịch họp") holding:
+ *   - one VEVENT per single sitting, UID "<id>@thuky" (stable across moves,
+ *     SEQUENCE = Sitting.sequence);
+ *   - for a recurring sitting (Sitting.repeat, parsed by repeat.h) one master
+ *     VEVENT whose DTSTART/DTEND is the first occurrence, with an RRULE, an
+ *     EXDATE per cancelled occurrence and, per moved occurrence, another
+ *     VEVENT with the same UID, a RECURRENCE-ID of the original date and
+ *     SEQUENCE = Occurrence.sequence;
+ *   - a VTIMEZONE for Asia/Ho_Chi_Minh (fixed +0700, built here, never read
+ *     from the system zoneinfo) when any time carries a TZID.
+ *
+ * Times are local Asia/Ho_Chi_Minh. A sitting without times is all-day:
+ * DTSTART;VALUE=DATE the opening date, DTEND;VALUE=DATE the day after the
+ * closing date (DTEND is exclusive). When either end has a time the event is
+ * timed (DTSTART/DTEND;TZID=Asia/Ho_Chi_Minh), and a missing start time is
+ * taken as 08:00 and a missing end time as 17:00 (office hours). A missing
+ * closing date means the opening date. A moved occurrence without an end
+ * keeps the series' length.
+ *
+ * Bad data never fails the whole feed: a sitting whose dates or repeat rule
+ * do not parse, that ends before it starts, or whose first date is not an
+ * occurrence of its rule is left out with a log_warnx; an exception whose
+ * original date is not an occurrence of the series is ignored the same way.
+ * Text is cleaned before it is written (CR/LF normalised, other control
+ * characters become spaces, ill-formed UTF-8 becomes U+FFFD), escaped by
+ * libical, and the output is refolded at 75 octets on UTF-8 character
+ * boundaries with CRLF line ends (see s_refold in session_ical.c for why
+ * libical's own folding is not kept). */
+#ifndef THUKY_SESSION_ICAL_H
+#define THUKY_SESSION_ICAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "thuky/session.pb-c.h"
+
+/* Longest line of the output in octets, CRLF excluded (RFC 5545 3.1). */
+#define SESSION_ICAL_LINE_MAX 75
+
+/* Renders count sittings (NULL entries are skipped) as one VCALENDAR;
+ * now_ms (unix milliseconds) becomes every DTSTAMP. Returns the text,
+ * NUL-terminated, malloc'ed: the caller frees it with free(). On failure
+ * returns NULL and writes a one-line English reason into why (why_len bytes,
+ * always NUL-terminated when why_len > 0; why may be NULL). Failing is rare:
+ * sittings NULL with count > 0, or libical unable to serialise. */
+char *session_ical_render(Thuky__Sitting *const *sittings, size_t count, int64_t now_ms,
+                          char *why, size_t why_len);
+
+#endif /* THUKY_SESSION_ICAL_H */

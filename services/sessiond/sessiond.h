@@ -1,0 +1,33 @@
+/* The session service: its context, command table and shared helpers. */
+#ifndef THUKY_SESSIOND_H
+#define THUKY_SESSIOND_H
+
+#include "server.h"
+#include "sitting.h"
+#include "thuky/session.pb-c.h"
+#include "workcal.h"
+
+typedef struct {
+    workcal_t *calendar;
+} sessiond_t;
+
+extern const command_t sessiond_commands[];
+extern const size_t sessiond_command_count;
+
+/* session_query.c */
+void session_get(server_call_t *call, const ProtobufCMessage *request);
+void session_list(server_call_t *call, const ProtobufCMessage *request);
+void session_ical(server_call_t *call, const ProtobufCMessage *request);
+/* calendar_commands.c */
+void calendar_year(server_call_t *call, const ProtobufCMessage *request);
+void calendar_add_days(server_call_t *call, const ProtobufCMessage *request);
+
+/* A span written back as SittingTime strings (storage owned by the caller). */
+typedef struct {
+    Thuky__SittingTime start, end;
+    char start_date[11], end_date[11];
+    char start_time[16], end_time[16]; /* "HH:MM"; room for any int */
+} span_text_t;
+void span_to_text(const sitting_span_t *span, span_text_t *out);
+
+#endif

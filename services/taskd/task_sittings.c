@@ -1,0 +1,197 @@
+/* Sittings as the task service knows them, and the deadlines that hang on
+ * them.
+ *
+ * The task service follows the session service's events (subscriber.c:
+ * catch-up, exactly once) and keeps a copy of each sitting. A relative
+ * deadline resolves against that copy. When a sitting changes, every task
+ * whose deadline hangs on it (index class 'L') is recomputed in the same
+ * transaction as the subscriber's offset: each moved date is one
+ * task.deadline_changed event with the old and new date; a cancelled
+ * sitting flags its tasks (FLAG_SITTING_CANCELLED) instead of dropping
+ * their deadlines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "date.h"
+#include "deadline.h"
+#include "keys.h"
+#include "log.h"
+#include "sitting.h"
+#include "task_store.h"
+#include "taskd.h"
+
+#define SESSION_CALLER "sessiond"
+
+static Thuky__Sitting *s_sitting_load(store_txn_t *txn, const char *id)
+{
+    return (Thuky__Sitting *)store_get_message(txn, store_dbi(txn->store, DB_SITTINGS), id,
+                                               strlen(id), &thuky__sitting__descriptor);
+}
+
+resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky__Deadline *dl,
+                        char out[DATE_ISO_LEN], bool *cancelled, const char **why)
+{
+    out[0] = '\0';
+    *cancelled = false;
+    int32_t day;
+    if (dl->rule_case == THUKY__DEADLINE__RULE_ABSOLUTE) {
+        if (!date_parse(dl->absolute->date, &day, why))
+            return RESOLVE_FAILED;
+        date_format_iso(day, out);
+        return RESOLVE_DONE;
+    }
+    if (dl->rule_case != THUKY__DEADLINE__RULE_RELATIVE) {
+        *why = "the deadline has no rule";
+        return RESOLVE_FAILED;
+    }
+    char base[SITTING_ID_MAX + 1];
+    int32_t occurrence;
+    if (!sitting_split_ref(dl->relative->sitting_id, base, &occurrence, why))
+        return RESOLVE_FAILED;
+    Thuky__Sitting *sitting = s_sitting_load(txn, base);
+    if (!sitting) {
+        *why = "the sitting is not known";
+        return RESOLVE_NO_SITTING;
+    }
+    sitting_span_t span;
+    resolve_t rc = RESOLVE_FAILED;
+    if (sitting_span(sitting, occurrence, &span, why) &&
+        deadline_resolve_relative(dl->relative, &span, calendar, &day, why)) {
+        date_format_iso(day, out);
+        *cancelled = span.cancelled;
+        rc = RESOLVE_DONE;
+    }
+    thuky__sitting__free_unpacked(sitting, NULL);
+    return rc;
+}
+
+/* ---- following the session service ------------------------------------------- */
+
+static void s_set_string(char **field, const char *value)
+{
+    if (*field != protobuf_c_empty_string)
+        free(*field);
+    *field = xstrdup(value);
+}
+
+static bool s_has_flag(const Thuky__Task *task) 
+{
+    return task_has_flag(task, THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED);
+}
+
+static void s_set_cancelled_flag(Thuky__Task *task, bool on)
+{
+    if (on) {
+        task->flags = xrealloc(task->flags, (task->n_flags + 1) * sizeof *task->flags);
+        task->flags[task->n_flags++] = THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED;
+        return;
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < task->n_flags; i++)
+        if (task->flags[i] != THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED)
+            task->flags[j++] = task->flags[i];
+    task->n_flags = j;
+}
+
+/* Recomputes one dependent task; records an event when anything changed. */
+static void s_follow(taskd_t *td, store_txn_t *txn, uint32_t id, int64_t now_ms)
+{
+    Thuky__Task *old = task_load(txn, id);
+    Thuky__Task *task = task_load(txn, id);
+    if (!old || !task || !task->deadline)
+        goto done;
+    char date[DATE_ISO_LEN];
+    bool cancelled;
+    const char *why;
+    resolve_t rc = taskd_resolve(txn, td->calendar, task->deadline, date, &cancelled, &why);
+    if (rc == RESOLVE_FAILED) {
+        /* e.g. a moved occurrence the rule no longer names: keep the last
+         * date and say why in the log; the task is still listed. */
+        log_warnx("T%u: deadline %s cannot be resolved: %s", id,
+                  task->deadline->relative ? task->deadline->relative->sitting_id : "?", why);
+        goto done;
+    }
+    Thuky__FieldChange date_change = THUKY__FIELD_CHANGE__INIT, flag_change = THUKY__FIELD_CHANGE__INIT;
+    Thuky__FieldChange *changes[2];
+    size_t n = 0;
+    bool moved = strcmp(task->deadline->resolved_date, date) != 0;
+    if (moved) {
+        date_change.field = (char *)"deadline.date";
+        date_change.old_value = old->deadline->resolved_date;
+        date_change.new_value = date;
+        changes[n++] = &date_change;
+        s_set_string(&task->deadline->resolved_date, date);
+    }
+    if (cancelled != s_has_flag(task)) {
+        flag_change.field = (char *)"flag.sitting_cancelled";
+        flag_change.old_value = (char *)(cancelled ? "" : "set");
+        flag_change.new_value = (char *)(cancelled ? "set" : "");
+        changes[n++] = &flag_change;
+        s_set_cancelled_flag(task, cancelled);
+    }
+    if (n == 0)
+        goto done;
+    task->version++;
+    task->updated_ms = now_ms;
+    taskd_record(server_eventlog(td->server), txn, now_ms, SESSION_CALLER,
+                 moved ? "task.deadline_changed" : "task.updated", task, changes, n,
+                 cancelled && !s_has_flag(old) ? "the sitting was cancelled" : "");
+    task_save(txn, old, task);
+done:
+    if (old)
+        thuky__task__free_unpacked(old, NULL);
+    if (task)
+        thuky__task__free_unpacked(task, NULL);
+}
+
+void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event)
+{
+    taskd_t *td = arg;
+    if (event->payload_case != THUKY__EVENT__PAYLOAD_SESSION || !event->session->sitting)
+        return;
+    const Thuky__Sitting *sitting = event->session->sitting;
+    if (!sitting_id_valid(sitting->id)) {
+        log_warnx("session event %llu: bad sitting id; ignored", (unsigned long long)event->seq);
+        return;
+    }
+    store_put_message(txn, store_dbi(txn->store, DB_SITTINGS), sitting->id, strlen(sitting->id),
+                      &sitting->base);
+
+    /* Ids first, then the changes: saving a task rewrites the index the
+     * walk would be reading. */
+    size_t n = strlen(sitting->id), count = 0, cap = 0;
+    uint32_t *ids = NULL;
+    uint8_t prefix[SITTING_ID_MAX + 2];
+    prefix[0] = INDEX_SITTING;
+    memcpy(prefix + 1, sitting->id, n + 1);
+    store_iter_t it;
+    store_iter_init(&it, txn, store_dbi(txn->store, DB_INDEX), prefix, n + 2, NULL, 0, false);
+    while (store_iter_next(&it)) {
+        if (it.key.mv_size != n + 6)
+            continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            ids = xrealloc(ids, cap * sizeof *ids);
+        }
+        ids[count++] = key_get_u32((const uint8_t *)it.key.mv_data + n + 2);
+    }
+    store_iter_close(&it);
+    int64_t now_ms = clock_now_ms();
+    for (size_t i = 0; i < count && txn->rc == STORE_OK; i++)
+        s_follow(td, txn, ids[i], now_ms);
+    free(ids);
+    if (count)
+        log_debug("%s %s: %zu dependent task(s) recomputed", event->type, event->subject, count);
+}
+
+void taskd_session_batch_done(void *arg, bool committed)
+{
+    taskd_t *td = arg;
+    eventlog_t *log = server_eventlog(td->server);
+    if (committed)
+        eventlog_publish(log);
+    else
+        eventlog_rollback_to(log, 0);
+}
