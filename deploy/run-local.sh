@@ -16,6 +16,7 @@ cat > "$CONF" <<CONF
 [core]
 runtime_dir = $RUN
 state_dir = $VAR
+calendar_dir = $TOP/deploy/calendar
 log_level = info
 CONF
 
@@ -26,10 +27,13 @@ stop() {
     echo "thuky: stopped"
     exit 0
 }
-trap stop INT TERM
+# A shell started in the background ignores SIGINT; TERM and HUP stop it too.
+trap stop INT TERM HUP
 
-"$TOP/$BUILD/thuky-taskd" --config "$CONF" &
-pids="$pids $!"
+for daemon in thuky-sessiond thuky-taskd; do
+    "$TOP/$BUILD/$daemon" --config "$CONF" &
+    pids="$pids $!"
+done
 
 # Wait (at most 5 s) until the daemon answers.
 i=0
@@ -42,11 +46,13 @@ until "$TOP/$BUILD/thuky" --config "$CONF" status >/dev/null 2>&1; do
     sleep 0.1
 done
 
+"$TOP/$BUILD/thuky" --config "$CONF" import "$TOP/deploy/demo/sittings-2024.json"
 "$TOP/$BUILD/thuky" --config "$CONF" import "$TOP/deploy/demo/program-2024.json"
 "$TOP/$BUILD/thuky" --config "$CONF" status
 echo
 echo "The service set is running. In another shell:"
 echo "    export THUKY_CONFIG=$CONF"
 echo "    $BUILD/thuky task list"
+echo "    $BUILD/thuky session list --from 2024-01-01"
 echo "Ctrl-C stops it."
 wait

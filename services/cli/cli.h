@@ -64,6 +64,7 @@ const char *render_status(Thuky__TaskStatus status);
 bool render_parse_status(const char *text, Thuky__TaskStatus *status);
 void render_deadline(const Thuky__Task *task, char *out, size_t len);
 void render_flags(const Thuky__Task *task, char *out, size_t len);
+const char *render_flag(Thuky__TaskFlag flag);
 /* Prints tasks as an aligned table (or JSON array with --json). */
 void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count);
 void render_time(int64_t ms, char *out, size_t len);
@@ -85,6 +86,8 @@ int cmd_report(cli_t *cli, int argc, char **argv);
 int cmd_events(cli_t *cli, int argc, char **argv);
 int cmd_clock(cli_t *cli, int argc, char **argv);
 int cmd_session(cli_t *cli, int argc, char **argv);
+/* The "sittings" array of an import file (import_sittings.c). */
+int import_sittings(cli_t *cli, json_t *array, unsigned *created, unsigned *skipped);
 int cmd_calendar(cli_t *cli, int argc, char **argv);
 
 /* Pages through task.list until done, collecting every task (caller frees

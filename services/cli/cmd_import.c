@@ -24,7 +24,12 @@ static const char s_usage[] =
     "              \"with\": [\"vu-phap-luat\"], \"member\": \"...\", \"due\": \"2024-06-30\",\n"
     "              \"basis\": [\"3333/QĐ-TTKQH\"], \"unplanned\": false, \"description\": \"...\"}]}\n"
     "A task has \"due\" (a date) or \"due_rel\" (e.g. \"XV-7:open:-20d\"). Tasks whose ref\n"
-    "exists already are skipped.\n";
+    "exists already are skipped.\n"
+    "The file may also (or only) hold sittings, added first:\n"
+    "  {\"sittings\": [{\"kind\": \"plenary\", \"term\": \"XV\", \"number\": 7, \"title\": \"...\",\n"
+    "                 \"start\": \"2024-05-20\", \"end\": \"2024-06-28\", \"venue\": \"...\",\n"
+    "                 \"id\": \"...\", \"repeat\": \"monthly first MON\", \"status\": \"confirmed\"}]}\n"
+    "(times as 2024-05-20T08:30); a sitting whose id exists already is skipped.\n";
 
 /* The strings of one task, pointing into the JSON document. */
 typedef struct {
@@ -119,6 +124,21 @@ static int s_send(cli_t *cli, Thuky__TaskImportRequest *req, unsigned *created, 
 
 static int s_import(cli_t *cli, json_t *root)
 {
+    json_t *jsittings = json_object_get(root, "sittings");
+    if (jsittings) {
+        unsigned created = 0, skipped = 0;
+        int rc = import_sittings(cli, jsittings, &created, &skipped);
+        if (rc != EXIT_OK)
+            return rc;
+        if (!cli->json)
+            printf("sittings: %u added, %u skipped (already present)\n", created, skipped);
+        if (!json_object_get(root, "program"))
+            return cli->json ? (cli_print_json(json_pack("{s:i, s:i}", "sittings_created",
+                                                         (int)created, "sittings_skipped",
+                                                         (int)skipped)),
+                                EXIT_OK)
+                             : EXIT_OK;
+    }
     json_t *jp = json_object_get(root, "program");
     json_t *jtasks = json_object_get(root, "tasks");
     if (!json_is_object(jp) || (jtasks && !json_is_array(jtasks)))

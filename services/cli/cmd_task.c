@@ -16,12 +16,15 @@ static const char s_usage[] =
     "usage: thuky task add --program YEAR --title TEXT --lead OFFICE [--with OFFICE,...]\n"
     "                      [--member NAME] [--due DATE | --due-rel SITTING:open|close:±N[d|wd]]\n"
     "                      [--group N] [--basis REF]... [--description TEXT] [--unplanned]\n"
+    "                      [--before-sitting]\n"
     "       thuky task list [--program Y] [--office O] [--status S] [--due-before DATE]\n"
     "                       [--due-from DATE] [--overdue] [--flagged] [--all] [--limit N]\n"
+    "                       [--sitting ID]\n"
     "       thuky task show ID\n"
     "       thuky task update ID [--progress N] [--status S] [--flag quality|dispute]\n"
     "                            [--clear-flag F] [--note TEXT] [--due DATE | --due-rel RULE]\n"
     "                            [--title TEXT] [--lead OFFICE] [--member NAME]\n"
+    "                            [--before-sitting]\n"
     "       thuky task done ID [--note TEXT]\n"
     "\n"
     "Task ids look like T12. Statuses: open, in_progress, done, cancelled.\n"
@@ -29,7 +32,13 @@ static const char s_usage[] =
     "in-progress tasks are listed. Dates: 2024-05-20 or 20/05/2024.\n"
     "A relative deadline counts from a sitting: XV-7:open:-20d is 20 calendar\n"
     "days before the opening of XV-7; XV-7:close:+10wd is 10 working days after\n"
-    "its closing.\n";
+    "its closing; GB-1@2024-03-04:open:-2wd counts from one occurrence of a\n"
+    "recurring sitting. The task service resolves it from the session service's\n"
+    "sittings and moves it when the sitting moves (task.deadline_changed); a\n"
+    "cancelled sitting flags its tasks (flag sitting_cancelled). A sitting not\n"
+    "scheduled yet is refused unless --before-sitting is given: the deadline then\n"
+    "stays unresolved until the sitting appears. --sitting lists the tasks whose\n"
+    "deadline hangs on a sitting.\n";
 
 /* Splits "a,b,c" in place into at most SPLIT_MAX items. */
 static size_t s_split(char *text, char **items)
@@ -81,8 +90,9 @@ static int s_add(cli_t *cli, int argc, char **argv)
         {"due-rel", required_argument, NULL, 'r'}, {"group", required_argument, NULL, 'g'},
         {"basis", required_argument, NULL, 'b'},   {"unplanned", no_argument, NULL, 'u'},
         {"description", required_argument, NULL, 'D'}, {"ref", required_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0}};
+        {"before-sitting", no_argument, NULL, 'B'}, {NULL, 0, NULL, 0}};
     Thuky__Task task = THUKY__TASK__INIT;
+    bool allow_unscheduled = false;
     char *with[SPLIT_MAX], *basis[SPLIT_MAX];
     deadline_buf_t deadline;
     bool has_due = false;
@@ -125,6 +135,7 @@ static int s_add(cli_t *cli, int argc, char **argv)
             task.basis = basis;
             break;
         case 'u': task.unplanned = true; break;
+        case 'B': allow_unscheduled = true; break;
         default: return cli_error(EXIT_USAGE, "see 'thuky task --help'");
         }
     }
@@ -134,6 +145,7 @@ static int s_add(cli_t *cli, int argc, char **argv)
         return cli_error(EXIT_USAGE, "task add needs --program, --title and --lead");
     Thuky__TaskAddRequest req = THUKY__TASK_ADD_REQUEST__INIT;
     req.task = &task;
+    req.allow_unscheduled = allow_unscheduled;
     Thuky__Task *created = NULL;
     int rc = cli_call(cli, SERVICE_TASKD, "task.add", &req.base, &thuky__task__descriptor,
                       (ProtobufCMessage **)&created);
@@ -154,7 +166,8 @@ static int s_list(cli_t *cli, int argc, char **argv)
         {"status", required_argument, NULL, 's'},     {"due-before", required_argument, NULL, 'b'},
         {"due-from", required_argument, NULL, 'f'},   {"overdue", no_argument, NULL, 'O'},
         {"flagged", no_argument, NULL, 'F'},          {"limit", required_argument, NULL, 'n'},
-        {"all", no_argument, NULL, 'a'},              {NULL, 0, NULL, 0}};
+        {"all", no_argument, NULL, 'a'},              {"sitting", required_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0}};
     Thuky__TaskListRequest req = THUKY__TASK_LIST_REQUEST__INIT;
     char before[DATE_ISO_LEN], from[DATE_ISO_LEN];
     unsigned long num, limit = 100;
@@ -185,6 +198,7 @@ static int s_list(cli_t *cli, int argc, char **argv)
         case 'O': req.overdue = true; break;
         case 'F': req.flagged = true; break;
         case 'a': req.all_statuses = true; break;
+        case 'S': req.sitting = optarg; break;
         case 'n':
             if (!cli_parse_uint(optarg, 1000000, &limit) || limit == 0)
                 return cli_error(EXIT_USAGE, "--limit needs a positive number");
@@ -299,7 +313,8 @@ static int s_update(cli_t *cli, int argc, char **argv, bool done)
         {"note", required_argument, NULL, 'n'},       {"due", required_argument, NULL, 'd'},
         {"due-rel", required_argument, NULL, 'r'},    {"title", required_argument, NULL, 't'},
         {"lead", required_argument, NULL, 'l'},       {"member", required_argument, NULL, 'm'},
-        {"expect-version", required_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+        {"expect-version", required_argument, NULL, 'v'},
+        {"before-sitting", no_argument, NULL, 'B'}, {NULL, 0, NULL, 0}};
     Thuky__TaskUpdateRequest req = THUKY__TASK_UPDATE_REQUEST__INIT;
     Thuky__TaskFlag set_flags[2], clear_flags[2];
     deadline_buf_t deadline;
@@ -344,6 +359,7 @@ static int s_update(cli_t *cli, int argc, char **argv, bool done)
                 return cli_error(EXIT_USAGE, "--expect-version needs a number");
             req.expected_version = (uint32_t)num;
             break;
+        case 'B': req.allow_unscheduled = true; break;
         default: return cli_error(EXIT_USAGE, "see 'thuky task --help'");
         }
     }

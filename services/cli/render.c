@@ -55,12 +55,22 @@ void render_deadline(const Thuky__Task *task, char *out, size_t len)
     }
 }
 
+const char *render_flag(Thuky__TaskFlag flag)
+{
+    switch (flag) {
+    case THUKY__TASK_FLAG__FLAG_QUALITY: return "quality";
+    case THUKY__TASK_FLAG__FLAG_DISPUTE: return "dispute";
+    case THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED: return "sitting_cancelled";
+    default: return "?";
+    }
+}
+
 void render_flags(const Thuky__Task *task, char *out, size_t len)
 {
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < task->n_flags; i++) {
-        const char *name = task->flags[i] == THUKY__TASK_FLAG__FLAG_QUALITY ? "quality" : "dispute";
+        const char *name = render_flag(task->flags[i]);
         int n = snprintf(out + used, len - used, "%s%s", used ? "," : "", name);
         if (n < 0 || (size_t)n >= len - used)
             break;
@@ -84,9 +94,7 @@ json_t *render_task_json(const Thuky__Task *task)
     render_time(task->updated_ms, updated, sizeof updated);
     json_t *flags = json_array();
     for (size_t i = 0; i < task->n_flags; i++)
-        json_array_append_new(flags, json_string(task->flags[i] == THUKY__TASK_FLAG__FLAG_QUALITY
-                                                     ? "quality"
-                                                     : "dispute"));
+        json_array_append_new(flags, json_string(render_flag(task->flags[i])));
     json_t *deadline = json_null();
     if (task->deadline) {
         char rule[DEADLINE_TEXT_MAX];
