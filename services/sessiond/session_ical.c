@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "date.h"
 #include "log.h"
@@ -20,6 +19,8 @@
 #define MINUTES_PER_DAY (24 * 60)
 #define DEFAULT_START_MIN (8 * 60)  /* a missing start time: 08:00 */
 #define DEFAULT_END_MIN (17 * 60)   /* a missing end time: 17:00 */
+#define DEFAULT_LENGTH_MIN 60       /* when that default would not fit */
+#define SECONDS_PER_DAY (24 * 3600)
 
 /* ---- growable text ---------------------------------------------------- */
 
@@ -238,6 +239,16 @@ static int64_t s_span_end(const span_t *sp)
     return (int64_t)sp->end_day * MINUTES_PER_DAY + sp->end_min;
 }
 
+/* Sets the end of a timed span from minutes since 1970-01-01 00:00 local. */
+static void s_span_set_end(span_t *sp, int64_t end)
+{
+    int64_t rem = end % MINUTES_PER_DAY; /* floored: days before 1970 are negative */
+    if (rem < 0)
+        rem += MINUTES_PER_DAY;
+    sp->end_day = (int32_t)((end - rem) / MINUTES_PER_DAY);
+    sp->end_min = (int)rem;
+}
+
 static bool s_span_sane(const span_t *sp)
 {
     return sp->timed ? s_span_end(sp) > s_span_start(sp) : sp->end_day >= sp->start_day;
@@ -262,7 +273,9 @@ static bool s_parse_hhmm(const char *text, int *minutes)
 
 /* Reads an opening and closing into *out; false with a reason in why.
  * A missing closing date is the opening date; when only one end has a time
- * the other gets the office default (08:00 start, 17:00 end). */
+ * the other gets the office default (08:00 start, 17:00 end), unless that
+ * would not leave the sitting any time (a 19:00 start, a 07:30 end on the
+ * same day): then the sitting lasts one hour from the time that was given. */
 static bool s_span_parse(const Thuky__SittingTime *start, const Thuky__SittingTime *end,
                          span_t *out, char *why, size_t why_len)
 {
@@ -302,6 +315,14 @@ static bool s_span_parse(const Thuky__SittingTime *start, const Thuky__SittingTi
         sp.start_min = DEFAULT_START_MIN;
     if (sp.timed && !end_timed)
         sp.end_min = DEFAULT_END_MIN;
+    if (sp.timed && start_timed != end_timed && !s_span_sane(&sp) && sp.end_day == sp.start_day) {
+        if (start_timed)
+            s_span_set_end(&sp, s_span_start(&sp) + DEFAULT_LENGTH_MIN);
+        else if (sp.end_min >= DEFAULT_LENGTH_MIN)
+            sp.start_min = sp.end_min - DEFAULT_LENGTH_MIN;
+        else
+            sp.start_min = 0; /* an end before 01:00: start at midnight */
+    }
     if (!s_span_sane(&sp)) {
         s_set_why(why, why_len, "closes before it opens");
         return false;
@@ -327,12 +348,7 @@ static bool s_span_moved(const span_t *series, const Thuky__Occurrence *occ, spa
         if (!sp.timed)
             sp.start_min = series->start_min;
         sp.timed = true;
-        int64_t end = s_span_start(&sp) + (s_span_end(series) - s_span_start(series));
-        int64_t rem = end % MINUTES_PER_DAY; /* floored: days before 1970 are negative */
-        if (rem < 0)
-            rem += MINUTES_PER_DAY;
-        sp.end_day = (int32_t)((end - rem) / MINUTES_PER_DAY);
-        sp.end_min = (int)rem;
+        s_span_set_end(&sp, s_span_start(&sp) + (s_span_end(series) - s_span_start(series)));
     } else {
         sp.end_day = sp.start_day + (series->end_day - series->start_day);
     }
@@ -358,14 +374,30 @@ static struct icaltimetype s_ical_local(int32_t day, bool timed, int minute)
     return t;
 }
 
-static struct icaltimetype s_ical_utc(int64_t unix_s)
+/* A UTC date-time from unix milliseconds; false when it falls outside
+ * date.h's years (1900-2199), where it means nothing for a sitting. Built
+ * field by field: no time_t, no gmtime. */
+static bool s_ical_utc(int64_t ms, struct icaltimetype *out)
 {
-    return icaltime_from_timet_with_zone((time_t)unix_s, 0, icaltimezone_get_utc_timezone());
-}
+    int64_t secs = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+    int64_t rem = secs % SECONDS_PER_DAY;
+    if (rem < 0)
+        rem += SECONDS_PER_DAY;
+    int64_t day = (secs - rem) / SECONDS_PER_DAY;
+    int32_t first, last;
+    date_from_ymd(DATE_MIN_YEAR, 1, 1, &first, NULL);
+    date_from_ymd(DATE_MAX_YEAR, 12, 31, &last, NULL);
+    if (day < first || day > last)
+        return false;
 
-static int64_t s_ms_to_s(int64_t ms)
-{
-    return ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+    struct icaltimetype t = icaltime_null_time();
+    date_to_ymd((int32_t)day, &t.year, &t.month, &t.day);
+    t.hour = (int)(rem / 3600);
+    t.minute = (int)(rem / 60 % 60);
+    t.second = (int)(rem % 60);
+    t.zone = icaltimezone_get_utc_timezone();
+    *out = t;
+    return true;
 }
 
 /* Adds a date or date-time property, with TZID when timed. */
@@ -454,13 +486,13 @@ static icalcomponent *s_new_event(render_t *r, const sitting_text_t *t, const sp
         icalcomponent_add_property(ev, icalproperty_new_categories(category));
     if (t->status != ICAL_STATUS_NONE)
         icalcomponent_add_property(ev, icalproperty_new_status(t->status));
-    icalcomponent_add_property(ev,
-                               icalproperty_new_sequence(sequence > INT_MAX ? INT_MAX : (int)sequence));
-    if (s->created_ms > 0)
-        icalcomponent_add_property(ev, icalproperty_new_created(s_ical_utc(s_ms_to_s(s->created_ms))));
-    if (s->updated_ms > 0)
-        icalcomponent_add_property(
-            ev, icalproperty_new_lastmodified(s_ical_utc(s_ms_to_s(s->updated_ms))));
+    int seq = sequence > INT_MAX ? INT_MAX : (int)sequence;
+    icalcomponent_add_property(ev, icalproperty_new_sequence(seq));
+    struct icaltimetype when;
+    if (s->created_ms > 0 && s_ical_utc(s->created_ms, &when))
+        icalcomponent_add_property(ev, icalproperty_new_created(when));
+    if (s->updated_ms > 0 && s_ical_utc(s->updated_ms, &when))
+        icalcomponent_add_property(ev, icalproperty_new_lastmodified(when));
     return ev;
 }
 
@@ -492,8 +524,11 @@ static bool s_render_series(render_t *r, const sitting_text_t *t, const span_t *
     /* RFC 5545 3.3.10: with a TZID on DTSTART, UNTIL must be a UTC
        date-time. repeat.h gives a date; the series may run through the end
        of that local day. */
-    if (sp->timed && rule.until != REPEAT_NO_UNTIL)
-        rrule.until = s_ical_utc(date_local_midnight(rule.until) + 24 * 3600 - 1);
+    if (sp->timed && rule.until != REPEAT_NO_UNTIL &&
+        !s_ical_utc((date_local_midnight(rule.until) + SECONDS_PER_DAY - 1) * 1000, &rrule.until)) {
+        s_set_why(why, why_len, "repeat rule '%.64s': until out of range", s->repeat);
+        return false;
+    }
 
     icalcomponent *master = s_new_event(r, t, sp, s->sequence);
     icalcomponent_add_property(master, icalproperty_new_rrule(rrule));
@@ -511,7 +546,7 @@ static bool s_render_series(render_t *r, const sitting_text_t *t, const span_t *
             continue;
         }
         if (!repeat_matches(&rule, sp->start_day, original)) {
-            log_warnx("ical: sitting %.64s: exception %.32s ignored: not an occurrence of the series",
+            log_warnx("ical: sitting %.64s: exception %.32s ignored: not an occurrence",
                       s->id, occ->original_date);
             continue;
         }
@@ -667,7 +702,11 @@ char *session_ical_render(Thuky__Sitting *const *sittings, size_t count, int64_t
     }
 
     render_t r = {0};
-    r.stamp = s_ical_utc(s_ms_to_s(now_ms));
+    if (!s_ical_utc(now_ms, &r.stamp)) {
+        s_set_why(why, why_len, "now_ms %lld is outside years %d-%d", (long long)now_ms,
+                  DATE_MIN_YEAR, DATE_MAX_YEAR);
+        return NULL;
+    }
     size_t expanded = 0;
     for (size_t i = 0; i < count; i++) {
         const Thuky__Sitting *s = sittings[i];

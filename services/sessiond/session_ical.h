@@ -15,9 +15,12 @@
  * DTSTART;VALUE=DATE the opening date, DTEND;VALUE=DATE the day after the
  * closing date (DTEND is exclusive). When either end has a time the event is
  * timed (DTSTART/DTEND;TZID=Asia/Ho_Chi_Minh), and a missing start time is
- * taken as 08:00 and a missing end time as 17:00 (office hours). A missing
- * closing date means the opening date. A moved occurrence without an end
- * keeps the series' length.
+ * taken as 08:00 and a missing end time as 17:00 (office hours) — unless
+ * that leaves no time on a one-day sitting (a 19:00 start, a 07:30 end):
+ * then it lasts one hour from the time given. A missing closing date means
+ * the opening date. A moved occurrence without an end keeps the series'
+ * length (a timed series its duration, and its start time when the move
+ * gives only a date).
  *
  * Bad data never fails the whole feed: a sitting whose dates or repeat rule
  * do not parse, that ends before it starts, or whose first date is not an
@@ -44,7 +47,12 @@
  * NUL-terminated, malloc'ed: the caller frees it with free(). On failure
  * returns NULL and writes a one-line English reason into why (why_len bytes,
  * always NUL-terminated when why_len > 0; why may be NULL). Failing is rare:
- * sittings NULL with count > 0, or libical unable to serialise. */
+ * sittings NULL with count > 0, now_ms outside the years 1900-2199, or libical
+ * unable to serialise. Pass stored sittings: entries with series_id set
+ * (occurrences expanded from a series by session.list) are skipped, since
+ * their series renders them. CREATED/LAST-MODIFIED are left out when
+ * created_ms/updated_ms are 0 or out of range. Not thread-safe beyond what
+ * libical is (it keeps per-thread error state). */
 char *session_ical_render(Thuky__Sitting *const *sittings, size_t count, int64_t now_ms,
                           char *why, size_t why_len);
 

@@ -1,4 +1,4 @@
-"""Fixtures for the system tests: the real thuky-taskd and the thuky CLI.
+"""Fixtures for the system tests: the real daemons and the thuky CLI.
 
 The build directory comes from $THUKY_BUILD (absolute, or relative to the
 repository root; default "build"), so the same suite runs against build/ and
@@ -24,12 +24,16 @@ REPO = Path(__file__).resolve().parents[2]
 _build = Path(os.environ.get("THUKY_BUILD", "build"))
 BUILD = _build if _build.is_absolute() else REPO / _build
 TASKD = BUILD / "thuky-taskd"
+SESSIOND = BUILD / "thuky-sessiond"
+BINARIES = {"taskd": TASKD, "sessiond": SESSIOND}
+CALENDAR_DIR = REPO / "deploy" / "calendar"
+DEMO_SITTINGS = REPO / "deploy" / "demo" / "sittings-2024.json"
 THUKY = BUILD / "thuky"
 EVENT_SINK = BUILD / "tests" / "event_sink"
 DEMO_PROGRAM = REPO / "deploy" / "demo" / "program-2024.json"
 
 sys.path.insert(0, str(BUILD / "py"))
-from thuky import envelope_pb2, event_pb2, task_pb2  # noqa: E402
+from thuky import envelope_pb2, event_pb2, session_pb2, task_pb2  # noqa: E402
 
 PROTOCOL = envelope_pb2.PROTOCOL_CURRENT
 # How long to wait for a daemon to answer after start: it takes milliseconds,
@@ -40,7 +44,7 @@ STOP_TIMEOUT = 10.0
 
 
 def pytest_configure(config):
-    for binary in (TASKD, THUKY):
+    for binary in (TASKD, SESSIOND, THUKY):
         if not binary.exists():
             raise pytest.UsageError(
                 f"{binary} is missing: run 'make all' (or set THUKY_BUILD)")
@@ -54,6 +58,7 @@ def caller_name():
 
 def base_config(tmp):
     return (f"[core]\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
+            f"calendar_dir = {CALENDAR_DIR}\n"
             f"[client]\ntimeout_ms = 2000\nretries = 1\n")
 
 
@@ -65,14 +70,18 @@ def one_line(stderr):
 
 
 class Daemon:
-    """A thuky-taskd process on its own temporary directory."""
+    """A thuky daemon process (taskd by default) on a temporary directory;
+    daemons of one test share the directory and its configuration."""
 
-    def __init__(self, tmp, extra_config=""):
+    def __init__(self, tmp, extra_config="", name="taskd"):
         self.tmp = Path(tmp)
+        self.name = name
+        self.binary = BINARIES[name]
         self.config = self.tmp / "thuky.conf"
-        self.config.write_text(base_config(self.tmp) + extra_config, encoding="utf-8")
-        self.endpoint = f"ipc://{self.tmp}/run/taskd.cmd"
-        self.events_endpoint = f"ipc://{self.tmp}/run/taskd.pub"
+        if extra_config or not self.config.exists():
+            self.config.write_text(base_config(self.tmp) + extra_config, encoding="utf-8")
+        self.endpoint = f"ipc://{self.tmp}/run/{name}.cmd"
+        self.events_endpoint = f"ipc://{self.tmp}/run/{name}.pub"
         self.proc = None
         self.starts = 0
         self.stderr_path = None
@@ -86,10 +95,10 @@ class Daemon:
     def start(self, wait=True):
         assert self.proc is None, "daemon already running"
         self.starts += 1
-        self.stderr_path = self.tmp / f"taskd.{self.starts}.err"
+        self.stderr_path = self.tmp / f"{self.name}.{self.starts}.err"
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
-                [str(TASKD), "--config", str(self.config), "--test-clock"],
+                [str(self.binary), "--config", str(self.config), "--test-clock"],
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=self.env)
         if wait:
             self.wait_ready()
@@ -106,13 +115,11 @@ class Daemon:
         while True:
             rc = self.proc.poll()
             if rc is not None:
-                pytest.fail(f"thuky-taskd exited with {rc} at start:\n{self.stderr_text()}")
-            if sock.exists():
-                rc, _, _ = self.cli("status", timeout=timeout)
-                if rc == 0:
-                    return
+                pytest.fail(f"thuky-{self.name} exited with {rc} at start:\n{self.stderr_text()}")
+            if sock.exists() and self.call("status")[0].status.code == envelope_pb2.OK:
+                return
             if time.monotonic() > deadline:
-                pytest.fail(f"thuky-taskd did not answer within {timeout} s:\n"
+                pytest.fail(f"thuky-{self.name} did not answer within {timeout} s:\n"
                             f"{self.stderr_text()}")
             time.sleep(0.02)
 
@@ -128,8 +135,8 @@ class Daemon:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            pytest.fail(f"thuky-taskd did not stop on SIGTERM:\n{self.stderr_text()}")
-        assert rc == 0, f"thuky-taskd exited with {rc}:\n{self.stderr_text()}"
+            pytest.fail(f"thuky-{self.name} did not stop on SIGTERM:\n{self.stderr_text()}")
+        assert rc == 0, f"thuky-{self.name} exited with {rc}:\n{self.stderr_text()}"
 
     def restart(self):
         self.stop()
@@ -170,12 +177,20 @@ class Daemon:
         return json.loads(self.ok("--json", *args))
 
     def assert_serving(self):
-        rc, out, err = self.cli("status")
-        assert rc == 0, f"thuky status -> {rc}: {out}{err}\n{self.stderr_text()}"
+        reply, _ = self.call("status")
+        assert reply.status.code == envelope_pb2.OK, f"{reply}\n{self.stderr_text()}"
         assert self.proc is not None and self.proc.poll() is None
 
     def set_clock(self, when):
-        self.ok("clock", "set", when)
+        """Sets this daemon's test clock to a local (UTC+7) time, e.g.
+        "2024-05-01" or "2024-05-01T08:00"."""
+        import datetime
+        text = when if "T" in when else when + "T00:00"
+        local = datetime.datetime.fromisoformat(text).replace(
+            tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+        reply, _ = self.call("clock.set",
+                             envelope_pb2.ClockRequest(set_ms=int(local.timestamp() * 1000)))
+        assert reply.status.code == envelope_pb2.OK, reply.status.message
 
     # ---- the raw command socket ---------------------------------------------
 
@@ -199,7 +214,7 @@ class Daemon:
     def raw(self, data, timeout=3.0):
         """Sends bytes; returns the decoded thuky.Reply (fails when none)."""
         reply = self.raw_send(data, timeout)
-        assert reply is not None, "no reply from thuky-taskd"
+        assert reply is not None, f"no reply from thuky-{self.name}"
         return envelope_pb2.Reply.FromString(reply)
 
     @staticmethod
@@ -222,9 +237,9 @@ class Daemon:
         return reply, decoded
 
 
-def run_daemon_once(config, timeout=15):
-    """Runs thuky-taskd expecting it to refuse to start; returns (rc, stderr)."""
-    p = subprocess.run([str(TASKD), "--config", str(config), "--test-clock"],
+def run_daemon_once(config, timeout=15, binary=TASKD):
+    """Runs a daemon expecting it to refuse to start; returns (rc, stderr)."""
+    p = subprocess.run([str(binary), "--config", str(config), "--test-clock"],
                        capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     return p.returncode, p.stderr.decode("utf-8", errors="replace")
 
@@ -238,9 +253,23 @@ def tmpdir_short():
 
 
 def _daemon(tmp, extra_config=""):
+    """The task daemon, with the session service beside it (started first:
+    the CLI's status and clock commands speak to both)."""
+    companion = Daemon(tmp, extra_config, name="sessiond")
+    companion.start()
     d = Daemon(tmp, extra_config)
+    d.companion = companion
     d.start()
     return d
+
+
+def _finish(d):
+    try:
+        d.stop()
+        d.companion.stop()
+    finally:
+        d.close()
+        d.companion.close()
 
 
 @pytest.fixture
@@ -249,10 +278,7 @@ def daemon(tmpdir_short):
     try:
         yield d
     finally:
-        try:
-            d.stop()
-        finally:
-            d.close()
+        _finish(d)
 
 
 @pytest.fixture
@@ -269,10 +295,7 @@ def daemon_factory(tmpdir_short):
         yield make
     finally:
         for d in made:
-            try:
-                d.stop()
-            finally:
-                d.close()
+            _finish(d)
 
 
 @pytest.fixture
@@ -284,13 +307,16 @@ def program(daemon):
 
 
 def add_task(d, title, lead="vu-thu-ky", program=2024, due=None, due_rel=None, with_=None,
-             extra=()):
-    """thuky task add; returns the id ("T12")."""
+             extra=(), before_sitting=None):
+    """thuky task add; returns the id ("T12"). A relative deadline is added
+    with --before-sitting unless before_sitting=False (the sitting exists)."""
     args = ["task", "add", "--program", str(program), "--title", title, "--lead", lead]
     if due:
         args += ["--due", due]
     if due_rel:
         args += ["--due-rel", due_rel]
+        if before_sitting is None or before_sitting:
+            args += ["--before-sitting"]
     if with_:
         args += ["--with", ",".join(with_)]
     args += list(extra)
@@ -304,3 +330,61 @@ def task_add_body(title, lead="vu-thu-ky", year=2024, due=None):
     if due:
         t.deadline.absolute.date = due
     return task_pb2.TaskAddRequest(task=t)
+
+
+class Services:
+    """The session and task services on one directory. The CLI helpers
+    (ok, json, cli) are the task daemon's: the CLI talks to both."""
+
+    def __init__(self, tmp):
+        self.sessiond = Daemon(tmp, name="sessiond")
+        self.taskd = Daemon(tmp, name="taskd")
+        self.ok, self.json, self.cli = self.taskd.ok, self.taskd.json, self.taskd.cli
+
+    def start(self):
+        self.sessiond.start()
+        self.taskd.start()
+
+    def stop(self):
+        for d in (self.taskd, self.sessiond):
+            d.stop()
+
+    def close(self):
+        for d in (self.taskd, self.sessiond):
+            d.close()
+
+    def followed(self):
+        """(applied, known) session sequence numbers of the task service."""
+        reply, st = self.taskd.call("status", reply_type=envelope_pb2.DaemonStatus)
+        assert reply.status.code == envelope_pb2.OK
+        for sub in st.subscriptions:
+            if sub.source == "sessiond":
+                return sub.applied_seq, sub.known_seq
+        return 0, 0
+
+    def wait_followed(self, timeout=10.0):
+        """Waits until the task service has applied every session event."""
+        reply, st = self.sessiond.call("status", reply_type=envelope_pb2.DaemonStatus)
+        target = st.last_event_seq
+        deadline = time.monotonic() + timeout
+        while self.followed()[0] < target:
+            assert time.monotonic() < deadline, (
+                f"task service stuck at {self.followed()} of {target}:\n"
+                f"{self.taskd.stderr_text()}")
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def services(tmpdir_short):
+    """Both daemons running, with the 2024 work program."""
+    s = Services(tmpdir_short)
+    s.start()
+    try:
+        s.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title",
+             "Chương trình công tác năm 2024")
+        yield s
+    finally:
+        try:
+            s.stop()
+        finally:
+            s.close()

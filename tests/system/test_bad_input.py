@@ -80,7 +80,7 @@ def _rel_body(sitting_id="XV-7", anchor=1, unit=1, offset=-20):
     t = task_pb2.Task(program_year=2024, title="tương đối", lead_office="vu-thu-ky")
     rel = t.deadline.relative
     rel.sitting_id, rel.anchor, rel.unit, rel.offset = sitting_id, anchor, unit, offset
-    return task_pb2.TaskAddRequest(task=t)
+    return task_pb2.TaskAddRequest(task=t, allow_unscheduled=True)
 
 
 def test_relative_deadline_checked_by_the_daemon(program):

@@ -50,6 +50,13 @@ def test_task_add_due_in_both_forms(program):
     assert table.count("20/05/2024") == 2
 
 
+def test_task_before_its_sitting_is_refused_unless_asked(program):
+    rc, out, err = program.cli("task", "add", "--program", "2024", "--title", "sớm", "--lead",
+                               "vu-thu-ky", "--due-rel", "XV-7:open:-20d")
+    assert rc == 3 and "XV-7 is not known" in err and out == ""
+    assert program.json("task", "list", "--all") == []
+
+
 def test_task_add_relative_deadline_is_unresolved(program):
     tid = add_task(program, "Gửi tài liệu kỳ họp", due_rel="XV-7:open:-20d")
     table = program.ok("task", "list")
