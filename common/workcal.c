@@ -93,8 +93,9 @@ static bool s_listed(const computed_t *list, size_t n, int32_t day)
     return false;
 }
 
-/* The adjacent National Day holiday: the side of 2/9 that joins the
-   weekend (or the Monday/Friday bridge). Index by ISO weekday of 2/9. */
+/* The day added to National Day, indexed by the ISO weekday of 2/9: the
+   side that joins the weekend or bridges to it (Mon 3/9, Tue 1/9, Wed 3/9,
+   Thu 3/9, Fri 1/9, Sat 1/9, Sun 3/9). It is never a weekend day. */
 static const int s_national_adjacent[8] = {0, +1, -1, +1, +1, -1, -1, +1};
 
 /* The days off of one year by the Labour Code alone, sorted by day.
@@ -184,6 +185,22 @@ static void s_reason(const computed_t *c, char out[WORKCAL_REASON_MAX])
         s_append(out, WORKCAL_REASON_MAX, &len, ", trùng thứ Bảy (on a Saturday)");
     else if (wd == 7)
         s_append(out, WORKCAL_REASON_MAX, &len, ", trùng Chủ nhật (on a Sunday)");
+}
+
+/* Why the computed calendar has `day` off: its holiday or compensation
+   reason, else the weekend day. */
+static void s_computed_reason(int32_t day, char out[WORKCAL_REASON_MAX])
+{
+    computed_t days[COMPUTED_MAX];
+    int year;
+    date_to_ymd(day, &year, NULL, NULL);
+    size_t n = s_computed_year(year, days);
+    for (size_t i = 0; i < n; i++)
+        if (days[i].day == day) {
+            s_reason(&days[i], out);
+            return;
+        }
+    snprintf(out, WORKCAL_REASON_MAX, "%s", date_weekday(day) == 6 ? "Saturday" : "Sunday");
 }
 
 /* ---- The bitmap --------------------------------------------------------- */
@@ -356,9 +373,9 @@ static int s_handler(void *user, const char *section, const char *key, const cha
         return 0;
     }
     if (!working && !was_working) {
-        int wd = date_weekday(day);
-        s_fail(ctx, "[off] %s is already a day off (%s)", iso,
-               wd == 6 ? "a Saturday" : wd == 7 ? "a Sunday" : "a holiday or compensatory day");
+        char reason[WORKCAL_REASON_MAX];
+        s_computed_reason(day, reason);
+        s_fail(ctx, "[off] %s is already a day off: %s", iso, reason);
         return 0;
     }
 
@@ -670,7 +687,7 @@ size_t workcal_year(const workcal_t *self, int year, workcal_day_t *out, size_t 
         bool more_c = ci < nc;
         if (!more_o && !more_c)
             break;
-        workcal_day_t item;
+        workcal_day_t item = {0}; /* no stack bytes after the reason's NUL */
         if (more_o && (!more_c || self->overrides[oi].day <= comp[ci].day)) {
             item = self->overrides[oi];
             if (more_c && comp[ci].day == item.day)

@@ -104,20 +104,23 @@ def dir_bytes(path):
 
 
 class Daemon:
-    """One thuky-taskd with its own configuration, store and sockets."""
+    """One thuky daemon (taskd unless told) with its own configuration,
+    store and sockets; daemons given the same name share a directory."""
 
-    def __init__(self, bench, name):
+    def __init__(self, bench, name, service="taskd"):
         self.bench = bench
+        self.service = service
         self.dir = bench.tmp / name
-        self.dir.mkdir()
+        self.dir.mkdir(exist_ok=True)
         self.conf = self.dir / "thuky.conf"
         self.conf.write_text(
             "[core]\n"
             f"runtime_dir={self.dir / 'run'}\n"
             f"state_dir={self.dir / 'state'}\n"
+            f"calendar_dir={REPO / 'deploy' / 'calendar'}\n"
             "[client]\n"
             "timeout_ms = 10000\n")
-        self.endpoint = f"ipc://{self.dir / 'run' / 'taskd.cmd'}"
+        self.endpoint = f"ipc://{self.dir / 'run' / service}.cmd"
         self.proc = None
         self.logfile = None
         self.starts = 0
@@ -128,9 +131,10 @@ class Daemon:
 
     def spawn(self):
         self.starts += 1
-        self.logfile = open(self.dir / f"taskd-{self.starts}.log", "wb")
+        self.logfile = open(self.dir / f"{self.service}-{self.starts}.log", "wb")
         t0 = time.monotonic()
-        self.proc = subprocess.Popen([str(self.bench.taskd), "--config", str(self.conf)],
+        binary = self.bench.build / f"thuky-{self.service}"
+        self.proc = subprocess.Popen([str(binary), "--config", str(self.conf)],
                                      stdin=subprocess.DEVNULL, stdout=self.logfile,
                                      stderr=self.logfile)
         self.bench.live.append(self)
@@ -138,7 +142,7 @@ class Daemon:
 
     def log_tail(self):
         try:
-            text = (self.dir / f"taskd-{self.starts}.log").read_text(errors="replace")
+            text = (self.dir / f"{self.service}-{self.starts}.log").read_text(errors="replace")
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-15:])
@@ -151,10 +155,15 @@ class Daemon:
                              f"{self.log_tail()}")
 
     def status_ok(self):
+        """`thuky status` answers for this daemon (its row says "up")."""
         env = dict(os.environ, THUKY_CONFIG=str(self.conf))
-        r = subprocess.run([str(self.bench.cli), "status"], env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        return r.returncode == 0
+        r = subprocess.run([str(self.bench.cli), "--json", "status"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            rows = json.loads(r.stdout)
+        except ValueError:
+            return False
+        return any(row.get("daemon") == self.service and row.get("up") for row in rows)
 
     def wait_status(self, t0, timeout=30.0):
         """Polls `thuky status` until it succeeds; seconds since t0."""
@@ -225,6 +234,26 @@ class Daemon:
             st = envelope_pb2.DaemonStatus()
             st.ParseFromString(reply.body)
             return {c.name: c.value for c in st.counters}
+        finally:
+            sock.close(0)
+
+    def last_seq(self):
+        """The newest event sequence of the daemon's log."""
+        import zmq
+        from thuky import envelope_pb2
+        ctx = zmq.Context.instance()
+        sock = ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        try:
+            sock.connect(self.endpoint)
+            req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                       request_id="bench-seq", command="status",
+                                       caller="bench@bench.py")
+            sock.send(req.SerializeToString())
+            if not sock.poll(10000):
+                raise BenchError(f"thuky-{self.service} did not answer `status`")
+            reply = envelope_pb2.Reply.FromString(sock.recv())
+            return envelope_pb2.DaemonStatus.FromString(reply.body).last_event_seq
         finally:
             sock.close(0)
 
@@ -300,7 +329,7 @@ class Bench:
     # ---- scenarios ---------------------------------------------------------
 
     def updates(self, seconds):
-        log("bench: [1/3] durable updates, store of 1,000 tasks")
+        log("bench: [1/4] durable updates, store of 1,000 tasks")
         d = Daemon(self, "s1")
         d.start()
         self.run_load(d, "populate", "--tasks", 1000, "--program", PROGRAM_YEAR)
@@ -343,7 +372,7 @@ class Bench:
         return d
 
     def restarts(self, d, rounds=5):
-        log("bench: [3/3] start time and memory with the big store")
+        log("bench: [3/4] start time and memory with the big store")
         pings, stale, clean = [], [], []
         for _ in range(rounds):
             pings.append(d.start_pinged())
@@ -367,6 +396,101 @@ class Bench:
         log(f"  ROUTER answers after {statuses_fmt(pings)}; `thuky status` after "
             f"{statuses_fmt(stale)} (previous socket file left), "
             f"{statuses_fmt(clean)} (no socket file)")
+
+    @staticmethod
+    def _wait_sink(sink, seq, timeout):
+        """Reads event_sink's "offset N" lines until N >= seq; returns N."""
+        deadline = time.monotonic() + timeout
+        offset = -1
+        while offset < seq:
+            if time.monotonic() > deadline:
+                raise BenchError(f"event_sink stuck at offset {offset}, waiting for {seq}")
+            line = sink.stdout.readline()
+            if not line:
+                raise BenchError("event_sink exited")
+            if line.startswith("offset "):
+                offset = int(line.split()[1])
+        return offset
+
+    def sittings(self, seconds, dependents=10_000):
+        """The session service's durable writes, and moving a sitting that
+        10,000 deadlines hang on: from the move request until the task
+        service has published every task.deadline_changed."""
+        import zmq
+        from thuky import envelope_pb2, session_pb2
+        log("bench: [4/4] session service: durable writes; moving a sitting with "
+            f"{dependents:,} dependent deadlines")
+        sessiond = Daemon(self, "sess", "sessiond")
+        sessiond.start()
+        taskd = Daemon(self, "sess", "taskd")
+        taskd.start()
+        for clients in (1, 16):
+            res = self.run_load(sessiond, "sessions", "--clients", clients, "--seconds", seconds)
+            log(f"  {clients:2d} client(s): {res['ops_per_s']:.0f} writes/s, "
+                f"p50 {res['p50_ms']:.3f} ms, p99 {res['p99_ms']:.3f} ms")
+            self.results[f"sessions_{clients}"] = res
+        env = dict(os.environ, THUKY_CONFIG=str(taskd.conf))
+
+        def cli(*args):
+            r = subprocess.run([str(self.cli), *args], env=env, capture_output=True, text=True)
+            if r.returncode != 0:
+                raise BenchError(f"thuky {' '.join(args)}: {r.stderr.strip()}")
+
+        cli("session", "add", "--kind", "plenary", "--term", "XV", "--number", "9", "--title",
+            "Kỳ họp thứ 9", "--start", "2025-05-05", "--end", "2025-06-27")
+        doc = {"program": {"year": PROGRAM_YEAR, "decision": "bench", "title": "bench"},
+               "tasks": [{"ref": f"rel-{i}", "title": f"Nhiệm vụ theo kỳ họp {i}",
+                          "lead": "vu-thu-ky", "due_rel": f"XV-9:open:-{1 + i % 40}wd"}
+                         for i in range(dependents)]}
+        path = self.tmp / "dependents.json"
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        cli("import", str(path))
+
+        # A durable consumer of the task feed (the shared subscriber: live
+        # events, and catch-up from the log for what PUB dropped).
+        sink_conf = taskd.conf
+        sink = subprocess.Popen([str(self.build / "tests" / "event_sink"), "--config",
+                                 str(sink_conf), "--store", str(self.tmp / "sink")],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            base = self._wait_sink(sink, taskd.last_seq(), 60)
+            target = base + dependents
+            ctx = zmq.Context.instance()
+            dealer = ctx.socket(zmq.DEALER)
+            dealer.setsockopt(zmq.LINGER, 0)
+            dealer.connect(sessiond.endpoint)
+            move = session_pb2.SessionMoveRequest(id="XV-9")
+            move.start.date, move.end.date = "2025-05-19", "2025-07-04"
+            req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                       request_id="bench-move", command="session.move",
+                                       caller="bench@bench.py", body=move.SerializeToString())
+            t0 = time.monotonic()
+            dealer.send(req.SerializeToString())
+            if not dealer.poll(30000):
+                raise BenchError("session.move got no reply")
+            dealer.recv()
+            replied = time.monotonic() - t0
+            dealer.close(0)
+            while taskd.last_seq() < target:
+                if time.monotonic() - t0 > 120:
+                    raise BenchError(f"the task service did not move {dependents:,} deadlines "
+                                     "in 120 s")
+                time.sleep(0.001)
+            committed = time.monotonic() - t0
+            self._wait_sink(sink, target, 120)
+            consumed = time.monotonic() - t0
+        finally:
+            sink.terminate()
+            sink.wait()
+        self.results["move_reply_s"] = replied
+        self.results["move_all_s"] = committed
+        self.results["move_consumed_s"] = consumed
+        self.results["move_dependents"] = dependents
+        log(f"  move: session reply {replied * 1000:.1f} ms; {dependents:,} deadlines "
+            f"recomputed, committed and published {committed * 1000:.0f} ms; applied by a "
+            f"durable subscriber {consumed * 1000:.0f} ms")
+        taskd.stop()
+        sessiond.stop()
 
 
 def statuses_fmt(values):
@@ -444,6 +568,18 @@ def build_rows(bench, big):
         r["rss_idle"]["VmRSS"] < 50)
     row(f"VmRSS after the {bl} run", rss(r["rss_after_run"]), "< 50 MB",
         r["rss_after_run"]["VmRSS"] < 50)
+
+    s1, s16 = r["sessions_1"], r["sessions_16"]
+    row("session writes/s, 1 client", f"{s1['ops_per_s']:,.0f}/s{errs(s1)}")
+    row("session write p50 / p99, 1 client", f"{ms(s1['p50_ms'])} / {ms(s1['p99_ms'])}")
+    row("session writes/s, 16 clients", f"{s16['ops_per_s']:,.0f}/s{errs(s16)}")
+    row("session write p50 / p99, 16 clients", f"{ms(s16['p50_ms'])} / {ms(s16['p99_ms'])}")
+    n_dep = r["move_dependents"]
+    row(f"move a sitting: {n_dep:,} deadlines recomputed, committed, published",
+        f"{r['move_all_s'] * 1000:,.0f} ms (session reply after "
+        f"{r['move_reply_s'] * 1000:.1f} ms)", "< 1 s", r["move_all_s"] < 1.0)
+    row(f"move a sitting: {n_dep:,} events applied by a durable subscriber",
+        f"{r['move_consumed_s'] * 1000:,.0f} ms")
     return rows
 
 
@@ -550,11 +686,12 @@ def main():
         bench = Bench(Path(sys.argv[1]).resolve())
         log(f"bench: stores in {bench.tmp} ({bench.fs})")
         bench.updates(seconds)
-        log("bench: [2/3] next 100 due, stores of 10,000 and "
+        log("bench: [2/4] next 100 due, stores of 10,000 and "
             f"{big:,} tasks{' (BENCH_BIG)' if big != DEFAULT_BIG else ''}")
         bench.query("q10k", 10_000, repeat)
         big_daemon = bench.query("big", big, repeat, big=True)
         bench.restarts(big_daemon)
+        bench.sittings(seconds)
         rows = build_rows(bench, big)
     except BenchError as e:
         log(f"bench: FAILED: {e}")

@@ -240,6 +240,7 @@ def test_published_dates_by_ephem():
     assert dates[1985][0] == datetime.date(1985, 1, 21)   # 20/02 in China (UTC+8)
     assert dates[2007][0] == datetime.date(2007, 2, 17)   # 18/02 in China
     assert dates[1968][0] == datetime.date(1968, 1, 29)
+    assert dates[2030][0] == datetime.date(2030, 2, 2)    # 03/02 in China
     assert dates[2024] == (datetime.date(2024, 2, 10), datetime.date(2024, 4, 18), 0)
     assert dates[2025] == (datetime.date(2025, 1, 29), datetime.date(2025, 4, 7), 6)
     assert dates[2023][2] == 2 and dates[2020][2] == 4

@@ -4,7 +4,10 @@
  *   thuky_load [--config FILE] populate --tasks N --program YEAR [--clients C]
  *                                       [--chunk K] [--first I]
  *   thuky_load [--config FILE] query --repeat R [--task-ids A-B] [--warmup W]
+ *   thuky_load [--config FILE] sessions --clients N --seconds S
  *
+ * sessions measures the session service's durable writes: each client
+ * flips the status of its own sitting (BENCH-<n>).
  * query times R "next 100 due" lists, then R single updates, then R
  * "status" calls (the round-trip floor under any command), each after W
  * warm-up calls.
@@ -32,6 +35,7 @@
 #include "date.h"
 #include "log.h"
 #include "thuky/envelope.pb-c.h"
+#include "thuky/session.pb-c.h"
 #include "thuky/task.pb-c.h"
 
 #define MAX_CLIENTS 256
@@ -151,6 +155,7 @@ static void s_usage(FILE *out)
             "       thuky_load [--config FILE] populate --tasks N --program YEAR [--clients C]\n"
             "                                           [--chunk K] [--first I]\n"
             "       thuky_load [--config FILE] query --repeat R [--task-ids A-B] [--warmup W]\n"
+            "       thuky_load [--config FILE] sessions --clients N --seconds S\n"
             "\n"
             "Load generator for thuky-taskd (make bench). Prints one JSON line.\n");
 }
@@ -181,6 +186,7 @@ static void s_update_request(Thuky__TaskUpdateRequest *req, uint32_t id, uint32_
 
 typedef struct {
     const target_t *target;
+    bool sessions;          /* session.status on sitting BENCH-<index>, not task.update */
     unsigned index;
     uint32_t lo, hi;
     int64_t stop_us;
@@ -188,6 +194,23 @@ typedef struct {
     uint64_t errors;
     char first_error[600];
 } update_worker_t;
+
+/* A sitting the session workers change; it may exist from an earlier run. */
+static void s_add_bench_sitting(client_t *client, const char *id)
+{
+    Thuky__SittingTime day = THUKY__SITTING_TIME__INIT;
+    day.date = (char *)"2024-07-01";
+    Thuky__Sitting s = THUKY__SITTING__INIT;
+    s.id = (char *)id;
+    s.kind = THUKY__SITTING_KIND__KIND_CONFERENCE;
+    s.title = (char *)"Hội nghị đo tải";
+    s.start = s.end = &day;
+    Thuky__SessionAddRequest req = THUKY__SESSION_ADD_REQUEST__INIT;
+    req.sitting = &s;
+    client_result_t res;
+    client_call(client, "session.add", &req.base, &res);
+    client_result_free(&res);
+}
 
 static void *s_update_worker(void *arg)
 {
@@ -198,13 +221,23 @@ static void *s_update_worker(void *arg)
     uint64_t rng = s_seed(w->index + 1);
     uint32_t progress = (uint32_t)(s_rand(&rng) % 101);
     uint32_t span = w->hi - w->lo + 1;
+    char sitting[32];
+    snprintf(sitting, sizeof sitting, "BENCH-%u", w->index);
+    if (w->sessions)
+        s_add_bench_sitting(client, sitting);
     while (clock_monotonic_us() < w->stop_us) {
         Thuky__TaskUpdateRequest req;
         s_update_request(&req, w->lo + (uint32_t)(s_rand(&rng) % span), progress);
         progress = (progress + 1) % 101;
+        /* Alternating statuses: every request is a change, an event, a commit. */
+        Thuky__SessionStatusRequest status = THUKY__SESSION_STATUS_REQUEST__INIT;
+        status.id = sitting;
+        status.status = progress % 2 ? THUKY__SITTING_STATUS__SITTING_CONFIRMED
+                                     : THUKY__SITTING_STATUS__SITTING_PLANNED;
         client_result_t res;
         int64_t t0 = clock_monotonic_us();
-        int rc = client_call(client, "task.update", &req.base, &res);
+        int rc = w->sessions ? client_call(client, "session.status", &status.base, &res)
+                             : client_call(client, "task.update", &req.base, &res);
         int64_t t1 = clock_monotonic_us();
         if (rc == 0 && res.code == THUKY__STATUS_CODE__OK) {
             s_sample(&w->lat, t1 - t0);
@@ -223,11 +256,13 @@ static void *s_update_worker(void *arg)
     return NULL;
 }
 
-static int s_mode_update(const target_t *target, opt_t *opts, size_t n)
+static int s_mode_update(const target_t *target, opt_t *opts, size_t n, bool sessions)
 {
     uint32_t clients = 0, seconds = 0, lo = 0, hi = 0;
     const char *c = s_opt(opts, n, "clients"), *s = s_opt(opts, n, "seconds"),
                *r = s_opt(opts, n, "task-ids");
+    if (sessions)
+        r = "1-1";
     if (!c || !s || !r || !s_parse_u32(c, &clients) || clients == 0 || clients > MAX_CLIENTS ||
         !s_parse_u32(s, &seconds) || seconds == 0 || !s_parse_range(r, &lo, &hi)) {
         s_usage(stderr);
@@ -237,7 +272,8 @@ static int s_mode_update(const target_t *target, opt_t *opts, size_t n)
     pthread_t *threads = xcalloc(clients, sizeof *threads);
     int64_t start = clock_monotonic_us();
     for (uint32_t i = 0; i < clients; i++) {
-        workers[i] = (update_worker_t){.target = target, .index = i, .lo = lo, .hi = hi,
+        workers[i] = (update_worker_t){.target = target, .sessions = sessions, .index = i,
+                                       .lo = lo, .hi = hi,
                                        .stop_us = start + (int64_t)seconds * 1000000};
         if (pthread_create(&threads[i], NULL, s_update_worker, &workers[i]) != 0)
             fatalx("cannot start client thread %u", i);
@@ -257,9 +293,9 @@ static int s_mode_update(const target_t *target, opt_t *opts, size_t n)
         free(workers[i].lat.v);
     }
     qsort(all.v, all.n, sizeof *all.v, s_cmp_i64);
-    printf("{\"mode\":\"update\",\"clients\":%u,\"ops\":%zu,\"seconds\":%.3f,\"ops_per_s\":%.1f,"
+    printf("{\"mode\":\"%s\",\"clients\":%u,\"ops\":%zu,\"seconds\":%.3f,\"ops_per_s\":%.1f,"
            "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"errors\":%" PRIu64 "}\n",
-           clients, all.n, elapsed, elapsed > 0 ? (double)all.n / elapsed : 0.0,
+           sessions ? "sessions" : "update", clients, all.n, elapsed, elapsed > 0 ? (double)all.n / elapsed : 0.0,
            s_pct_ms(all.v, all.n, 0.50), s_pct_ms(all.v, all.n, 0.99),
            all.n ? (double)all.v[all.n - 1] / 1000.0 : 0.0, errors);
     int rc = all.n == 0 ? 1 : 0;
@@ -609,15 +645,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "thuky_load: %s\n", why);
         return 1;
     }
+    bool sessions = strcmp(mode, "sessions") == 0;
     target_t target = {
-        .endpoint = config_service(&cfg, SERVICE_TASKD)->command,
+        .endpoint = config_service(&cfg, sessions ? SERVICE_SESSIOND : SERVICE_TASKD)->command,
         .timeout_ms = cfg.client_timeout_ms,
         .retries = cfg.client_retries,
         .zmq_ctx = zmq_ctx_new(),
     };
     int rc;
-    if (strcmp(mode, "update") == 0)
-        rc = s_mode_update(&target, opts, n);
+    if (strcmp(mode, "update") == 0 || sessions)
+        rc = s_mode_update(&target, opts, n, sessions);
     else if (strcmp(mode, "populate") == 0)
         rc = s_mode_populate(&target, opts, n);
     else if (strcmp(mode, "query") == 0)

@@ -1,0 +1,670 @@
+/* Unit tests for common/workcal.c: the computed holidays, compensation
+ * days, working-day arithmetic, the override files and their errors, and
+ * the announced 2024/2025 calendars in deploy/calendar. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "lunar.h"
+#include "tempdir.h"
+#include "workcal.h"
+
+/* Run from the repository root (as tests/run.py does). */
+#define DEPLOY_CALENDAR "deploy/calendar"
+
+typedef struct {
+    char root[64];
+    char why[512];
+    workcal_t *cal;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    if (!tempdir_make(fx->root, sizeof fx->root, "workcal")) {
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *fx = *state;
+    workcal_free(&fx->cal);
+    tempdir_remove(fx->root);
+    free(fx);
+    return 0;
+}
+
+static int32_t ymd(int y, int m, int d)
+{
+    int32_t day = 0;
+    assert_true(date_from_ymd(y, m, d, &day, NULL));
+    return day;
+}
+
+static int32_t iso(const char *text)
+{
+    int32_t day = 0;
+    if (!date_parse(text, &day, NULL))
+        fail_msg("bad date in test: %s", text);
+    return day;
+}
+
+static void write_file(const fixture_t *fx, const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", fx->root, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void remove_file(const fixture_t *fx, const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", fx->root, name);
+    assert_int_equal(remove(path), 0);
+}
+
+static workcal_t *load_ok(const char *dir)
+{
+    char why[512] = "";
+    workcal_t *cal = workcal_load(dir, why, sizeof why);
+    if (!cal)
+        fail_msg("workcal_load(%s): %s", dir ? dir : "NULL", why);
+    return cal;
+}
+
+/* Loads fx->root expecting failure with "ROOT/NAME:LINE: " followed by a
+   message containing `fragment`. */
+static void load_fails_at(fixture_t *fx, const char *name, int line, const char *fragment)
+{
+    memset(fx->why, 0, sizeof fx->why);
+    workcal_t *cal = workcal_load(fx->root, fx->why, sizeof fx->why);
+    if (cal) {
+        workcal_free(&cal);
+        fail_msg("expected %s:%d to fail (%s)", name, line, fragment);
+    }
+    char prefix[160];
+    if (line > 0)
+        snprintf(prefix, sizeof prefix, "%s/%s:%d: ", fx->root, name, line);
+    else
+        snprintf(prefix, sizeof prefix, "%s/%s", fx->root, name);
+    if (strncmp(fx->why, prefix, strlen(prefix)) != 0 || !strstr(fx->why, fragment))
+        fail_msg("got \"%s\", want \"%s...%s...\"", fx->why, prefix, fragment);
+    assert_null(strchr(fx->why, '\n'));
+}
+
+static void assert_add(const workcal_t *cal, const char *from, int n, const char *want)
+{
+    int32_t out = 0;
+    const char *why = NULL;
+    if (!workcal_add_working_days(cal, iso(from), n, &out, &why))
+        fail_msg("%s %+d working days failed: %s", from, n, why ? why : "(no reason)");
+    if (out != iso(want)) {
+        char got[DATE_ISO_LEN];
+        date_format_iso(out, got);
+        fail_msg("%s %+d working days: got %s, want %s", from, n, got, want);
+    }
+}
+
+/* One expected entry of workcal_year. */
+typedef struct {
+    const char *date;
+    bool working;
+    const char *reason_part; /* must appear in the reason */
+} expect_t;
+
+static void assert_year(const workcal_t *cal, int year, const expect_t *want, size_t n_want)
+{
+    workcal_day_t days[64];
+    size_t n = workcal_year(cal, year, days, 64);
+    for (size_t i = 0; i < n && i < n_want; i++) {
+        char got[DATE_ISO_LEN];
+        date_format_iso(days[i].day, got);
+        if (strcmp(got, want[i].date) != 0 || days[i].working != want[i].working ||
+            !strstr(days[i].reason, want[i].reason_part))
+            fail_msg("%d entry %zu: got %s %s \"%s\", want %s %s \"...%s...\"", year, i, got,
+                     days[i].working ? "work" : "off", days[i].reason, want[i].date,
+                     want[i].working ? "work" : "off", want[i].reason_part);
+    }
+    assert_int_equal(n, n_want);
+}
+
+/* ---- The computed calendar ---------------------------------------------- */
+
+static const expect_t s_2024_computed[] = {
+    {"2024-01-01", false, "Tết Dương lịch (New Year's Day)"},
+    {"2024-02-09", false, "Tết Nguyên đán (Lunar New Year)"},
+    {"2024-02-10", false, "Tết Nguyên đán (Lunar New Year), trùng thứ Bảy (on a Saturday)"},
+    {"2024-02-11", false, "Tết Nguyên đán (Lunar New Year), trùng Chủ nhật (on a Sunday)"},
+    {"2024-02-12", false, "Tết Nguyên đán (Lunar New Year)"},
+    {"2024-02-13", false, "Tết Nguyên đán (Lunar New Year)"},
+    {"2024-02-14", false, "Nghỉ bù Tết Nguyên đán (compensatory day)"},
+    {"2024-02-15", false, "Nghỉ bù Tết Nguyên đán (compensatory day)"},
+    {"2024-04-18", false, "Giỗ Tổ Hùng Vương (Hùng Kings' Day)"},
+    {"2024-04-30", false, "Ngày Chiến thắng (Reunification Day)"},
+    {"2024-05-01", false, "Ngày Quốc tế Lao động (International Labour Day)"},
+    {"2024-09-02", false, "Quốc khánh (National Day)"},
+    {"2024-09-03", false, "Quốc khánh (National Day)"},
+};
+
+static void test_year_2024_computed(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    assert_year(fx->cal, 2024, s_2024_computed, sizeof s_2024_computed / sizeof s_2024_computed[0]);
+
+    /* A holiday on a weekday says nothing about weekends. */
+    workcal_day_t days[16];
+    assert_int_equal(workcal_year(fx->cal, 2024, days, 16), 13);
+    assert_string_equal(days[0].reason, "Tết Dương lịch (New Year's Day)");
+    assert_string_equal(days[6].reason, "Nghỉ bù Tết Nguyên đán (compensatory day)");
+
+    /* "" is the computed calendar too. */
+    workcal_t *empty = load_ok("");
+    assert_int_equal(workcal_year(empty, 2024, days, 16), 13);
+    workcal_free(&empty);
+    assert_null(empty);
+}
+
+/* The weekday rules for 2/9 and weekend compensation, on years whose
+   government calendars followed the same rules. */
+static void test_weekend_rules(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    const workcal_t *cal = fx->cal;
+
+    /* 2/9 on each weekday: the adjacent day, then a compensation day. */
+    static const struct {
+        const char *national, *adjacent, *compensation;
+    } sep[] = {
+        {"2024-09-02", "2024-09-03", NULL},         /* Mon -> 3/9 */
+        {"2025-09-02", "2025-09-01", NULL},         /* Tue -> 1/9 */
+        {"2026-09-02", "2026-09-03", NULL},         /* Wed -> 3/9 */
+        {"2027-09-02", "2027-09-03", NULL},         /* Thu -> 3/9 */
+        {"2022-09-02", "2022-09-01", NULL},         /* Fri -> 1/9 */
+        {"2023-09-02", "2023-09-01", "2023-09-04"}, /* Sat -> 1/9, Mon off */
+        {"2029-09-02", "2029-09-03", "2029-09-04"}, /* Sun -> 3/9, Tue off */
+    };
+    for (size_t i = 0; i < sizeof sep / sizeof sep[0]; i++) {
+        int32_t nat = iso(sep[i].national), adj = iso(sep[i].adjacent);
+        assert_int_equal(date_weekday(nat), (int)i + 1);
+        assert_false(workcal_is_working_day(cal, nat));
+        assert_false(workcal_is_working_day(cal, adj));
+        assert_true(date_weekday(adj) <= 5);
+        int32_t other = nat + (nat - adj); /* the other side of 2/9 */
+        if (date_weekday(other) <= 5 && (!sep[i].compensation || iso(sep[i].compensation) != other))
+            assert_true(workcal_is_working_day(cal, other));
+        if (sep[i].compensation) {
+            int32_t c = iso(sep[i].compensation);
+            assert_false(workcal_is_working_day(cal, c));
+            assert_true(workcal_is_working_day(cal, c + 1));
+        }
+    }
+
+    /* New Year on a Sunday (2023): Monday 2/1 off. */
+    assert_false(workcal_is_working_day(cal, iso("2023-01-02")));
+    assert_true(workcal_is_working_day(cal, iso("2023-01-03")));
+    /* 30/4 Saturday and 1/5 Sunday (2022): two compensation days. */
+    assert_false(workcal_is_working_day(cal, iso("2022-05-02")));
+    assert_false(workcal_is_working_day(cal, iso("2022-05-03")));
+    assert_true(workcal_is_working_day(cal, iso("2022-05-04")));
+    /* Tết 2025: Tue 28/01 (the eve) to Sat 01/02, Monday 03/02 off. */
+    assert_true(workcal_is_working_day(cal, iso("2025-01-27")));
+    for (int32_t d = iso("2025-01-28"); d <= iso("2025-02-03"); d++)
+        assert_false(workcal_is_working_day(cal, d));
+    assert_true(workcal_is_working_day(cal, iso("2025-02-04")));
+}
+
+/* 10/3 lunar fell on 30/4 in 1947: one day off with both names, no second
+   day for it. */
+static void test_two_holidays_one_day(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    lunar_date_t hung = {.year = 1947, .month = 3, .day = 10, .leap = false};
+    int32_t day;
+    assert_true(lunar_to_day(&hung, &day));
+    assert_int_equal(day, iso("1947-04-30"));
+
+    workcal_day_t days[32];
+    size_t n = workcal_year(fx->cal, 1947, days, 32);
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (days[i].day == day) {
+            found++;
+            assert_non_null(strstr(days[i].reason, "Giỗ Tổ Hùng Vương"));
+            assert_non_null(strstr(days[i].reason, "Ngày Chiến thắng"));
+        }
+    assert_int_equal(found, 1);
+    /* Wednesday 30/4, Thursday 1/5: the days around are working days. */
+    assert_true(workcal_is_working_day(fx->cal, day - 1));
+    assert_true(workcal_is_working_day(fx->cal, day + 2));
+}
+
+/* Every year: the holidays are there, in order, and weekend holidays are
+   each matched by one compensation day. */
+static void test_every_year_shape(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    for (int year = DATE_MIN_YEAR; year <= DATE_MAX_YEAR; year++) {
+        workcal_day_t days[32];
+        size_t n = workcal_year(fx->cal, year, days, 32);
+        assert_true(n >= 10 && n <= 32);
+        size_t weekend = 0, compensation = 0;
+        for (size_t i = 0; i < n; i++) {
+            int y;
+            date_to_ymd(days[i].day, &y, NULL, NULL);
+            assert_int_equal(y, year);
+            if (i > 0)
+                assert_true(days[i].day > days[i - 1].day);
+            assert_false(days[i].working);
+            assert_false(workcal_is_working_day(fx->cal, days[i].day));
+            assert_true(strlen(days[i].reason) > 0);
+            if (strstr(days[i].reason, "Nghỉ bù")) {
+                compensation++;
+                assert_true(date_weekday(days[i].day) <= 5);
+            } else if (date_weekday(days[i].day) >= 6) {
+                weekend++;
+                assert_non_null(strstr(days[i].reason, "trùng"));
+            }
+        }
+        assert_int_equal(compensation, weekend);
+    }
+    workcal_day_t none[1];
+    assert_int_equal(workcal_year(fx->cal, 1899, none, 1), 0);
+    assert_int_equal(workcal_year(fx->cal, 2200, none, 1), 0);
+}
+
+static void test_year_cap(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    workcal_day_t days[4];
+    memset(days, 0x5a, sizeof days);
+    assert_int_equal(workcal_year(fx->cal, 2024, days, 3), 13);
+    assert_int_equal(days[0].day, iso("2024-01-01"));
+    assert_int_equal(days[2].day, iso("2024-02-10"));
+    assert_int_equal(days[3].day, 0x5a5a5a5a); /* untouched */
+    assert_int_equal(workcal_year(fx->cal, 2024, NULL, 0), 13);
+}
+
+/* ---- Working-day arithmetic ---------------------------------------------- */
+
+static void test_add_working_days(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    const workcal_t *cal = fx->cal;
+
+    /* Weekends. */
+    assert_add(cal, "2024-05-17", 1, "2024-05-20");  /* Fri -> Mon */
+    assert_add(cal, "2024-05-18", 1, "2024-05-20");  /* Sat -> Mon */
+    assert_add(cal, "2024-05-18", -1, "2024-05-17"); /* Sat -> Fri */
+    assert_add(cal, "2024-05-20", 5, "2024-05-27");
+    assert_add(cal, "2024-05-20", -5, "2024-05-13");
+    assert_add(cal, "2024-05-20", 0, "2024-05-20");
+    assert_add(cal, "2024-05-18", 0, "2024-05-18"); /* 0 is the day itself */
+    assert_add(cal, "2024-02-10", 0, "2024-02-10");
+
+    /* Across Tết 2024 (computed: the eve Fri 09/02 to Thu 15/02 off). */
+    assert_add(cal, "2024-02-07", 1, "2024-02-08");
+    assert_add(cal, "2024-02-08", 1, "2024-02-16");
+    assert_add(cal, "2024-02-16", -1, "2024-02-08");
+    assert_add(cal, "2024-02-12", 1, "2024-02-16");
+    assert_add(cal, "2024-02-12", -1, "2024-02-08");
+
+    /* Across 2/9/2025 (Tue, with Mon 1/9): Fri 29/08 -> Wed 03/09. */
+    assert_add(cal, "2025-08-29", 1, "2025-09-03");
+    assert_add(cal, "2025-09-03", -1, "2025-08-29");
+    assert_add(cal, "2025-08-28", 2, "2025-09-03");
+    assert_add(cal, "2025-09-02", 1, "2025-09-03");
+    assert_add(cal, "2025-09-02", -1, "2025-08-29");
+
+    /* A year and more, and across year ends. */
+    assert_add(cal, "2024-12-31", 1, "2025-01-02");
+    assert_add(cal, "2025-01-02", -1, "2024-12-31");
+    /* 2024: 262 weekdays less 11 holidays and compensation days on them. */
+    assert_add(cal, "2024-01-02", 250, "2024-12-31");
+    assert_add(cal, "2024-12-31", -250, "2024-01-02");
+}
+
+/* The reference: one day at a time. */
+static bool naive_add(const workcal_t *cal, int32_t day, int n, int32_t *out)
+{
+    int32_t first = -25567, last = first + 109573 - 1;
+    int step = n > 0 ? 1 : -1;
+    for (int left = abs(n); left > 0;) {
+        day += step;
+        if (day < first || day > last)
+            return false;
+        if (workcal_is_working_day(cal, day))
+            left--;
+    }
+    *out = day;
+    return true;
+}
+
+/* The word-at-a-time walk against the day-at-a-time reference. */
+static void test_add_matches_naive(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(DEPLOY_CALENDAR);
+    srand(20240208);
+    int32_t first = iso("1900-01-01"), span = iso("2199-12-31") - first + 1;
+    for (int i = 0; i < 20000; i++) {
+        int32_t day = first + rand() % span;
+        int n = rand() % 7301 - 3650;
+        if (i % 4 == 0)
+            n = rand() % 130 - 65;
+        /* Near the ends, so some walks leave the range. */
+        if (i % 50 == 0)
+            day = i % 100 == 0 ? first + rand() % 5000 : first + span - 1 - rand() % 5000;
+        int32_t want = 0, got = 0;
+        bool ok_want = naive_add(fx->cal, day, n, &want);
+        const char *why = NULL;
+        bool ok_got = workcal_add_working_days(fx->cal, day, n, &got, &why);
+        if (ok_want != ok_got || (ok_got && want != got))
+            fail_msg("day %d %+d: naive %d/%d, fast %d/%d", (int)day, n, ok_want, (int)want,
+                     ok_got, (int)got);
+        if (ok_got && workcal_is_working_day(fx->cal, day)) {
+            int32_t back = 0;
+            assert_true(workcal_add_working_days(fx->cal, got, -n, &back, NULL));
+            assert_int_equal(back, day);
+        }
+    }
+}
+
+static void test_add_out_of_range(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    const workcal_t *cal = fx->cal;
+    int32_t first = iso("1900-01-01"), last = iso("2199-12-31");
+    int32_t out = 1234;
+    const char *why = NULL;
+
+    assert_false(workcal_add_working_days(cal, first - 1, 1, &out, &why));
+    assert_non_null(why);
+    why = NULL;
+    assert_false(workcal_add_working_days(cal, last + 1, 0, &out, &why));
+    assert_non_null(why);
+    assert_false(workcal_add_working_days(cal, INT32_MIN, -1, &out, NULL));
+    assert_false(workcal_add_working_days(cal, INT32_MAX, 1, &out, NULL));
+    /* 1900-01-01 is a holiday (Monday): nothing before 1900-01-02. */
+    why = NULL;
+    assert_false(workcal_add_working_days(cal, iso("1900-01-02"), -1, &out, &why));
+    assert_non_null(strstr(why, "1900-2199"));
+    /* 2199-12-31 is a Tuesday, the last working day. */
+    assert_true(workcal_is_working_day(cal, last));
+    assert_false(workcal_add_working_days(cal, last, 1, &out, NULL));
+    assert_false(workcal_add_working_days(cal, last - 400, 3650, &out, NULL));
+    assert_false(workcal_add_working_days(cal, first, INT_MAX, &out, NULL));
+    assert_false(workcal_add_working_days(cal, last, INT_MIN, &out, NULL));
+    assert_int_equal(out, 1234);
+
+    /* The ends themselves are reachable. */
+    int32_t got;
+    assert_true(workcal_add_working_days(cal, last - 1, 1, &got, NULL));
+    assert_int_equal(got, last);
+    assert_true(workcal_add_working_days(cal, iso("1900-01-03"), -1, &got, NULL));
+    assert_int_equal(got, iso("1900-01-02"));
+
+    assert_false(workcal_is_working_day(cal, first - 1));
+    assert_false(workcal_is_working_day(cal, last + 1));
+    assert_false(workcal_is_working_day(cal, INT32_MIN));
+}
+
+/* ---- Override files ------------------------------------------------------- */
+
+static const char s_2024_conf[] =
+    "# test copy of the announced 2024 corrections\n"
+    "[off]\n"
+    "2024-02-08 = Nghỉ Tết Nguyên đán (ngày bổ sung theo thông báo)\n"
+    "29/04/2024 = Nghỉ hoán đổi\n"
+    "[work]\n"
+    "2024-02-15 = Làm việc theo thông báo\n"
+    "  2024-05-04 = Làm bù cho thứ Hai 29/04 ; an inline comment\n";
+
+static const expect_t s_2024_overridden[] = {
+    {"2024-01-01", false, "Tết Dương lịch"},
+    {"2024-02-08", false, "Nghỉ Tết Nguyên đán (ngày bổ sung theo thông báo)"},
+    {"2024-02-09", false, "Tết Nguyên đán (Lunar New Year)"},
+    {"2024-02-10", false, "thứ Bảy"},
+    {"2024-02-11", false, "Chủ nhật"},
+    {"2024-02-12", false, "Tết Nguyên đán"},
+    {"2024-02-13", false, "Tết Nguyên đán"},
+    {"2024-02-14", false, "Nghỉ bù Tết Nguyên đán (compensatory day)"},
+    {"2024-02-15", true, "Làm việc theo thông báo"},
+    {"2024-04-18", false, "Giỗ Tổ Hùng Vương"},
+    {"2024-04-29", false, "Nghỉ hoán đổi"},
+    {"2024-04-30", false, "Ngày Chiến thắng"},
+    {"2024-05-01", false, "Quốc tế Lao động"},
+    {"2024-05-04", true, "Làm bù cho thứ Hai 29/04"},
+    {"2024-09-02", false, "Quốc khánh"},
+    {"2024-09-03", false, "Quốc khánh"},
+};
+
+static void test_overrides_2024(void **state)
+{
+    fixture_t *fx = *state;
+    write_file(fx, "2024.conf", s_2024_conf);
+    write_file(fx, "README", "not a calendar\n");
+    write_file(fx, "2024.conf~", "[bogus]\n");
+    write_file(fx, "notes.txt", "x = y\n");
+    fx->cal = load_ok(fx->root);
+    const workcal_t *cal = fx->cal;
+    assert_year(cal, 2024, s_2024_overridden,
+                sizeof s_2024_overridden / sizeof s_2024_overridden[0]);
+    workcal_day_t days[20];
+    assert_int_equal(workcal_year(cal, 2024, days, 20), 16);
+    assert_string_equal(days[13].reason, "Làm bù cho thứ Hai 29/04");
+
+    assert_add(cal, "2024-02-07", 1, "2024-02-15");
+    assert_add(cal, "2024-02-15", -1, "2024-02-07");
+    assert_add(cal, "2024-04-26", 1, "2024-05-02"); /* Fri -> Thu */
+    assert_add(cal, "2024-05-03", 1, "2024-05-04"); /* the make-up Saturday */
+    assert_add(cal, "2024-05-04", 1, "2024-05-06");
+    assert_add(cal, "2024-05-06", -2, "2024-05-03");
+    assert_true(workcal_is_working_day(cal, iso("2024-05-04")));
+    assert_false(workcal_is_working_day(cal, iso("2024-04-29")));
+
+    /* Other years are untouched. */
+    workcal_t *plain = load_ok(NULL);
+    for (int year = 2023; year <= 2025; year += 2) {
+        workcal_day_t a[32], b[32];
+        size_t n = workcal_year(cal, year, a, 32);
+        assert_int_equal(n, workcal_year(plain, year, b, 32));
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(a[i].day, b[i].day);
+            assert_int_equal(a[i].working, b[i].working);
+            assert_string_equal(a[i].reason, b[i].reason);
+        }
+    }
+    for (int32_t d = iso("2023-01-01"); d <= iso("2025-12-31"); d++)
+        if (d < iso("2024-01-01") || d > iso("2024-12-31"))
+            assert_int_equal(workcal_is_working_day(cal, d), workcal_is_working_day(plain, d));
+    workcal_free(&plain);
+}
+
+/* deploy/calendar holds the announced corrections: the resulting years are
+   exactly what the government announced for civil servants. */
+static void test_deploy_calendar(void **state)
+{
+    fixture_t *fx = *state;
+    struct stat st;
+    if (stat(DEPLOY_CALENDAR, &st) != 0)
+        fail_msg("%s not found: run from the repository root", DEPLOY_CALENDAR);
+    fx->cal = load_ok(DEPLOY_CALENDAR);
+    const workcal_t *cal = fx->cal;
+
+    /* Every day off, weekends included, from January to mid-September. */
+    static const struct {
+        const char *from, *to;
+    } off_2024[] = {
+        {"2024-01-01", "2024-01-01"}, {"2024-02-08", "2024-02-14"},
+        {"2024-04-18", "2024-04-18"}, {"2024-04-27", "2024-05-01"},
+        {"2024-08-31", "2024-09-03"},
+    }, off_2025[] = {
+        {"2025-01-01", "2025-01-01"}, {"2025-01-25", "2025-02-02"},
+        {"2025-04-05", "2025-04-07"}, {"2025-04-30", "2025-05-04"},
+        {"2025-08-30", "2025-09-02"},
+    };
+    static const char *const saturdays_worked[] = {"2024-05-04", "2025-02-08", "2025-04-26"};
+
+    for (int pass = 0; pass < 2; pass++) {
+        int year = pass ? 2025 : 2024;
+        size_t n_off = pass ? sizeof off_2025 / sizeof off_2025[0]
+                            : sizeof off_2024 / sizeof off_2024[0];
+        for (int32_t d = ymd(year, 1, 1); d <= ymd(year, 12, 31); d++) {
+            bool announced_off = date_weekday(d) >= 6;
+            for (size_t i = 0; i < n_off; i++) {
+                const char *from = pass ? off_2025[i].from : off_2024[i].from;
+                const char *to = pass ? off_2025[i].to : off_2024[i].to;
+                if (d >= iso(from) && d <= iso(to))
+                    announced_off = true;
+            }
+            for (size_t i = 0; i < 3; i++)
+                if (d == iso(saturdays_worked[i]))
+                    announced_off = false;
+            if (workcal_is_working_day(cal, d) == announced_off) {
+                char text[DATE_ISO_LEN];
+                date_format_iso(d, text);
+                fail_msg("%s: calendar says %s, announced %s", text,
+                         announced_off ? "working" : "off", announced_off ? "off" : "working");
+            }
+        }
+    }
+    assert_add(cal, "2024-02-07", 1, "2024-02-15");
+    assert_add(cal, "2025-01-24", 1, "2025-02-03");
+    assert_add(cal, "2025-02-07", 1, "2025-02-08");
+    assert_add(cal, "2025-04-29", 1, "2025-05-05");
+    assert_add(cal, "2025-05-05", -1, "2025-04-29");
+    assert_add(cal, "2025-08-29", 1, "2025-09-03");
+}
+
+static void test_override_errors(void **state)
+{
+    fixture_t *fx = *state;
+    static const struct {
+        const char *text;
+        int line;
+        const char *fragment;
+    } cases[] = {
+        {"[off]\n2024-04-29 = a\n[holiday]\n2024-04-26 = b\n", 3, "unknown section [holiday]"},
+        {"# nothing in it\n[Off]\n", 2, "unknown section [Off]"},
+        {"# comment\n2024-04-29 = swapped\n[off]\n", 2, "outside a section"},
+        {"[off]\n2024-13-01 = x\n", 2, "bad date '2024-13-01'"},
+        {"[off]\n\n2024-02-30 = x\n", 3, "bad date '2024-02-30': day does not exist in February"},
+        {"[work]\nhôm nay = x\n", 2, "bad date"},
+        {"[off]\n2023-12-29 = x\n", 2, "2023-12-29 is not in 2024"},
+        {"[off]\n2024-04-29 =\n", 2, "empty reason for 2024-04-29"},
+        {"[off]\n2024-04-29 = a\n[work]\n29/04/2024 = b\n", 4, "2024-04-29 is listed twice (first at line 2)"},
+        {"[off]\n2024-02-10 = x\n", 2,
+         "[off] 2024-02-10 is already a day off: Tết Nguyên đán (Lunar New Year), trùng thứ Bảy"},
+        {"[off]\n2024-05-05 = x\n", 2, "[off] 2024-05-05 is already a day off: Sunday"},
+        {"[off]\n2024-02-14 = x\n", 2, "already a day off: Nghỉ bù Tết Nguyên đán (compensatory day)"},
+        {"[work]\n2024-01-02 = x\n", 2, "[work] 2024-01-02 is already a working day"},
+        {"[off]\nthis line has no equals sign\n", 2, "syntax error"},
+        {"[off\n2024-04-29 = x\n", 1, "syntax error"},
+        {"[off]\n2024-04-29 = "
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+         2, "longer than 127 bytes"},
+        {"[off]\n2024-04-29 = bad \xC3\x28 utf-8\n", 2, "not valid UTF-8"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_file(fx, "2024.conf", cases[i].text);
+        load_fails_at(fx, "2024.conf", cases[i].line, cases[i].fragment);
+    }
+
+    /* A line longer than inih's buffer. */
+    char long_line[400];
+    memset(long_line, 'x', sizeof long_line);
+    memcpy(long_line, "[off]\n2024-04-29 = ", 19);
+    strcpy(long_line + sizeof long_line - 2, "\n");
+    write_file(fx, "2024.conf", long_line);
+    load_fails_at(fx, "2024.conf", 2, "line is longer than");
+}
+
+static void test_override_files(void **state)
+{
+    fixture_t *fx = *state;
+    /* A good file and a bad one: the load fails as a whole. */
+    write_file(fx, "2024.conf", s_2024_conf);
+    write_file(fx, "2025.conf", "[work]\n2025-01-02 = x\n");
+    load_fails_at(fx, "2025.conf", 2, "[work]");
+    remove_file(fx, "2025.conf");
+
+    /* Names. */
+    static const char *const bad_names[] = {"24.conf", "abcd.conf", "1899.conf", "2200.conf",
+                                            "2024.old.conf", ".conf", "02024.conf"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        write_file(fx, bad_names[i], "");
+        load_fails_at(fx, bad_names[i], 0, ": calendar files must be named YYYY.conf");
+        remove_file(fx, bad_names[i]);
+    }
+
+    /* A directory where a file should be. */
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/2026.conf", fx->root);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    load_fails_at(fx, "2026.conf", 0, " is not a regular file");
+    assert_int_equal(rmdir(sub), 0);
+
+    /* An empty file, and one with only comments, are fine. */
+    write_file(fx, "2027.conf", "");
+    write_file(fx, "2028.conf", "# nothing announced yet\n; nor here\n[off]\n[work]\n");
+    fx->cal = load_ok(fx->root);
+    workcal_free(&fx->cal);
+
+    /* No such directory. */
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/missing", fx->root);
+    char why[256] = "";
+    assert_null(workcal_load(missing, why, sizeof why));
+    assert_non_null(strstr(why, "missing"));
+    assert_null(strchr(why, '\n'));
+    /* why may be NULL. */
+    assert_null(workcal_load(missing, NULL, 0));
+
+    workcal_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_year_2024_computed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weekend_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_holidays_one_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_year_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_year_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_working_days, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_matches_naive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_out_of_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overrides_2024, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deploy_calendar, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_override_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_override_files, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("workcal", tests, NULL, NULL);
+}
