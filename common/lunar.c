@@ -404,16 +404,17 @@ static void s_build(void)
     static signed char sector[SCRATCH];
     table_t *t = &s_table;
 
-    /* k of the last new moon before 1 October of the first solstice year;
-       12.3685 lunations per year from k = 0 in January 2000. */
+    /* k of a new moon in September of the first solstice year, well before
+       its solstice month: 12.3685 lunations a year from k = 0 in January
+       2000, less one for safety. */
     int k0 = (int)floor((FIRST_SOLSTICE_YEAR + 0.75 - 2000.0) * 12.3685) - 1;
     int n = 0;
     int32_t stop;
     if (!date_from_ymd(DATE_MAX_YEAR, 12, 31, &stop, NULL))
         return;
-    /* date.h ends with 2199: step over 2200 by hand, then past its solstice
-       month and the one after it. */
-    stop += 366 + 70;
+    /* date.h ends with 2199: step over 2200 (365 days) by hand, then past
+       the month after its solstice month. */
+    stop += 365 + 70;
     for (; n < SCRATCH; n++) {
         nm_day[n] = s_local_day(s_new_moon_jde(k0 + n));
         sector[n] = (signed char)s_sector(nm_day[n]);

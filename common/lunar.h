@@ -13,11 +13,12 @@
  * mean lunation with the main periodic and planetary terms (ch. 49), the
  * sun's apparent longitude from the abridged VSOP87 series with FK5,
  * nutation and aberration (ch. 25, 32), and ΔT (TT - UT) from the
- * Espenak-Meeus polynomials. Against JPL DE431 over 1900-2024 the new moons
+ * Espenak-Meeus polynomials. Against JPL DE431 over 1900-2020 the new moons
  * are within 16 s and the solar terms within 24 s, so a day is only in
- * doubt when an event falls that close to local midnight. It happens once:
- * the new moon of 7 July 1967 comes out at 16:59:58 UT, DE431 has 17:00:04,
- * so month 6 of 1967 starts here on 7/7 instead of 8/7. After today, ΔT is
+ * doubt when an event falls that close to local midnight. One such event
+ * decides a month: the new moon of 7 July 1967 comes out at 16:59:58 UT,
+ * DE431 has 17:00:04, so month 6 of 1967 starts here on 7/7, not 8/7
+ * (tests/system/test_lunar_ephem.py lists it). After today, ΔT is
  * an extrapolation minutes uncertain by 2199; with another plausible one a
  * few month starts move a day (Tết 2175: new moon 24 s before midnight).
  *

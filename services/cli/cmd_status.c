@@ -11,7 +11,8 @@ static const char s_status_usage[] =
     "usage: thuky status [--json]\n"
     "\n"
     "Asks every daemon whether it is up; prints its version, uptime, last event\n"
-    "sequence and store size. Exits 6 when a daemon does not answer.\n";
+    "sequence and store size, and for a daemon that follows another's events how\n"
+    "many it has applied of those announced. Exits 6 when a daemon does not answer.\n";
 
 int cmd_status(cli_t *cli, int argc, char **argv)
 {
@@ -19,8 +20,9 @@ int cmd_status(cli_t *cli, int argc, char **argv)
         return EXIT_OK;
     if (argc != 1)
         return fputs(s_status_usage, stderr), EXIT_USAGE;
-    static const char *const headers[] = {"DAEMON", "STATE", "ENDPOINT", "EVENTS", "STORE", "SINCE"};
-    table_t *table = table_new(6, headers, "lllrrl");
+    static const char *const headers[] = {"DAEMON", "STATE", "ENDPOINT", "EVENTS", "STORE",
+                                          "SINCE", "FOLLOWS"};
+    table_t *table = table_new(7, headers, "lllrrll");
     json_t *array = json_array();
     int rc = EXIT_OK;
     for (int s = 0; s < SERVICE_COUNT; s++) {
@@ -30,7 +32,17 @@ int cmd_status(cli_t *cli, int argc, char **argv)
         Thuky__DaemonStatus *st = NULL;
         if (result.code == THUKY__STATUS_CODE__OK)
             st = thuky__daemon_status__unpack(NULL, result.body_len, result.body);
-        char events[24] = "-", store[24] = "-", since[24] = "-";
+        char events[24] = "-", store[24] = "-", since[24] = "-", follows[128] = "-";
+        json_t *subs = json_array();
+        for (size_t i = 0; st && i < st->n_subscriptions; i++) {
+            const Thuky__Subscription *sub = st->subscriptions[i];
+            /* "sessiond 12/12": events applied of those announced */
+            snprintf(follows, sizeof follows, "%s %llu/%llu", sub->source,
+                     (unsigned long long)sub->applied_seq, (unsigned long long)sub->known_seq);
+            json_array_append_new(subs, json_pack("{s:s, s:I, s:I}", "source", sub->source,
+                                                  "applied_seq", (json_int_t)sub->applied_seq,
+                                                  "known_seq", (json_int_t)sub->known_seq));
+        }
         if (st) {
             snprintf(events, sizeof events, "%llu", (unsigned long long)st->last_event_seq);
             snprintf(store, sizeof store, "%.1f MiB", (double)st->store_bytes / (1 << 20));
@@ -39,7 +51,7 @@ int cmd_status(cli_t *cli, int argc, char **argv)
             rc = EXIT_UNAVAILABLE;
         }
         const char *state = st ? (st->test_clock ? "up (test clock)" : "up") : result.message;
-        const char *cells[] = {svc->name, state, svc->command, events, store, since};
+        const char *cells[] = {svc->name, state, svc->command, events, store, since, follows};
         table_add_row(table, cells);
         json_t *obj = json_pack("{s:s, s:b, s:s}", "daemon", svc->name, "up", st != NULL,
                                 "endpoint", svc->command);
@@ -54,10 +66,12 @@ int cmd_status(cli_t *cli, int argc, char **argv)
                 json_object_set_new(counters, st->counters[i]->name,
                                     json_integer((json_int_t)st->counters[i]->value));
             json_object_set_new(obj, "counters", counters);
+            json_object_set_new(obj, "follows", json_incref(subs));
             thuky__daemon_status__free_unpacked(st, NULL);
         } else {
             json_object_set_new(obj, "error", json_string(result.message));
         }
+        json_decref(subs);
         json_array_append_new(array, obj);
         client_result_free(&result);
     }

@@ -235,7 +235,8 @@ void session_list(server_call_t *call, const ProtobufCMessage *request)
     if (!req->from[0] && !req->next_only)
         series_filter.from = today - SERIES_WINDOW_DAYS;
     s_gather_series(call->txn, &series_filter, &g, LIST_MAX * 2);
-    qsort(g.items, g.count, sizeof *g.items, s_compare_start);
+    if (g.count) /* qsort of a NULL array is undefined even when empty */
+        qsort(g.items, g.count, sizeof *g.items, s_compare_start);
 
     Thuky__SessionListReply reply = THUKY__SESSION_LIST_REPLY__INIT;
     reply.sittings = g.items;

@@ -2,8 +2,8 @@
 
 For every Gregorian year 1900-2199 this recomputes, with PyEphem, Tết (1/1),
 the Hùng Kings' day (10/3) and the leap month of the lunar year starting in
-that year, by the same rules at UTC+7, and compares them with the output of
-BUILD/tests/lunar_dump:
+that year, and the first day, number and leap flag of every lunar month,
+by the same rules at UTC+7, and compares them with BUILD/tests/lunar_dump:
 
   * months start on the local (UTC+7) day of a new moon;
   * the month holding the winter solstice (sun at 270°) is month 11;
@@ -13,12 +13,14 @@ BUILD/tests/lunar_dump:
 
 PyEphem finds new moons and sun positions with its own theories (libastro),
 so this checks lunar.c's Meeus formulas, its time scales and its rules, not
-just its arithmetic. Both use the Espenak-Meeus ΔT, so the far future is
-compared on equal terms (ΔT itself is minutes uncertain by 2199). The two
-can only disagree when a new moon or a major solar term falls within
-seconds of local midnight; such a month must be listed in KNOWN_DIFFERENCES
-with the event and its margins, and everything else must still match.
-Tết, the Hùng Kings' day and the leap month must match in every year.
+just its arithmetic. PyEphem's ΔT (TT - UT) agrees with lunar.c's to a
+second up to 2030 and within 25 s after that (both follow the Espenak-Meeus
+extrapolation, itself minutes uncertain by 2199), so the future is compared
+on nearly equal terms. The two can only disagree when a new moon or a major
+solar term falls within seconds of local midnight; such a month must be
+listed in KNOWN_DIFFERENCES with the event and its margins, and everything
+else must still match. Tết, the Hùng Kings' day and the leap month must
+match in every year, with no exception.
 """
 import datetime
 import functools
@@ -145,7 +147,7 @@ def compute_calendar():
 def key_dates(months):
     """{year: (tet, hung, leap_month)} for 1900..2199."""
     out = {}
-    for i, (start, year, month, leap) in enumerate(months):
+    for start, year, month, leap in months:
         if not FIRST_YEAR <= year <= LAST_YEAR:
             continue
         tet, hung, leap_month = out.get(year, (None, None, 0))
@@ -169,6 +171,12 @@ def near_midnight(events, days, limit_min=30):
             if abs(m) < limit_min:
                 found.append(f"{label} at {ephem.Date(when + TZ)} local ({m:+.1f} min)")
     return found
+
+
+def run_dump(*args):
+    assert LUNAR_DUMP.exists(), f"{LUNAR_DUMP} is missing: run 'make all'"
+    return subprocess.run([str(LUNAR_DUMP), *args], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
 
 
 def test_lunar_dump_matches_ephem():
@@ -196,12 +204,6 @@ def test_lunar_dump_matches_ephem():
                   f"{near_midnight(events, days) or 'none'}")
         problems.append(detail)
     assert not problems, "lunar.c and PyEphem disagree:\n" + "\n".join(problems)
-
-
-def run_dump(*args):
-    assert LUNAR_DUMP.exists(), f"{LUNAR_DUMP} is missing: run 'make all'"
-    return subprocess.run([str(LUNAR_DUMP), *args], capture_output=True, text=True,
-                          check=True, timeout=60).stdout
 
 
 def test_every_month_matches_ephem():
