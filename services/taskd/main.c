@@ -2,7 +2,6 @@
  *
  * Starts in a fixed order — configuration, logging, store, sockets — then
  * runs the command loop until SIGTERM or SIGINT, and has one way out. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +9,12 @@
 
 #include "clock.h"
 #include "config.h"
+#include "daemon.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
 #include "task_store.h"
 #include "taskd.h"
-
-static void s_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: thuky-taskd [--config FILE] [--test-clock]\n"
-            "\n"
-            "The thuky task service: work programs, tasks, progress and their history.\n"
-            "Runs in the foreground and logs to stderr (or syslog, see thuky.conf).\n"
-            "\n"
-            "  -c, --config FILE   configuration (default: $THUKY_CONFIG, then "
-            CONFIG_DEFAULT_PATH ")\n"
-            "      --test-clock    enable the test clock (clock.set/clock.advance commands)\n"
-            "  -h, --help          this help\n");
-}
 
 static void s_on_session_events(server_t *server, void *socket, void *arg)
 {
@@ -50,43 +36,17 @@ static int64_t s_session_tick(server_t *server, void *arg)
 
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"test-clock", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *config_path = NULL;
-    bool test_clock = false;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'c': config_path = optarg; break;
-        case 't': test_clock = true; break;
-        case 'h': s_usage(stdout); return 0;
-        default: s_usage(stderr); return 2;
-        }
-    }
-    if (optind != argc) {
-        s_usage(stderr);
-        return 2;
-    }
-
     config_t cfg;
     char why[1024];
-    log_init("thuky-taskd", LOG_LEVEL_INFO, false);
-    if (config_load(&cfg, config_path, why, sizeof why) != 0)
-        fatalx("%s", why);
-    log_init("thuky-taskd", cfg.log_level, cfg.log_syslog);
-    if (test_clock)
-        clock_enable_test(0);
+    bool test_clock = daemon_start(argc, argv, "thuky-taskd",
+                                   "The thuky task service: work programs, tasks, progress and\n"
+                                   "their history; follows the session service's sittings.",
+                                   &cfg);
     const config_service_t *svc = config_service(&cfg, SERVICE_TASKD);
     const config_service_t *sessiond = config_service(&cfg, SERVICE_SESSIOND);
 
     taskd_t service = {0};
-    service.calendar = workcal_load(config_calendar_dir(&cfg), why, sizeof why);
-    if (!service.calendar)
-        fatalx("calendar: %s", why);
+    service.calendar = daemon_calendar(&cfg);
 
     store_t *store = store_open(svc->store_dir, task_store_dbs, DB_COUNT, svc->map_size, why,
                                 sizeof why);

@@ -213,8 +213,8 @@ class Daemon:
         finally:
             sock.close(0)
 
-    def status(self, timeout_ms=10000):
-        """The daemon's DaemonStatus counters, asked over a DEALER socket."""
+    def daemon_status(self, timeout_ms=10000):
+        """The daemon's DaemonStatus, asked over a DEALER socket."""
         import zmq
         from thuky import envelope_pb2
         ctx = zmq.Context.instance()
@@ -228,34 +228,20 @@ class Daemon:
             sock.send(req.SerializeToString())
             if not sock.poll(timeout_ms):
                 self.check_alive("while asked for its status")
-                raise BenchError(f"thuky-taskd ({self.dir.name}) did not answer `status`")
-            reply = envelope_pb2.Reply()
-            reply.ParseFromString(sock.recv())
-            st = envelope_pb2.DaemonStatus()
-            st.ParseFromString(reply.body)
-            return {c.name: c.value for c in st.counters}
+                raise BenchError(f"thuky-{self.service} ({self.dir.name}) did not answer "
+                                 "`status`")
+            reply = envelope_pb2.Reply.FromString(sock.recv())
+            return envelope_pb2.DaemonStatus.FromString(reply.body)
         finally:
             sock.close(0)
 
+    def status(self):
+        """The daemon's counters."""
+        return {c.name: c.value for c in self.daemon_status().counters}
+
     def last_seq(self):
         """The newest event sequence of the daemon's log."""
-        import zmq
-        from thuky import envelope_pb2
-        ctx = zmq.Context.instance()
-        sock = ctx.socket(zmq.DEALER)
-        sock.setsockopt(zmq.LINGER, 0)
-        try:
-            sock.connect(self.endpoint)
-            req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
-                                       request_id="bench-seq", command="status",
-                                       caller="bench@bench.py")
-            sock.send(req.SerializeToString())
-            if not sock.poll(10000):
-                raise BenchError(f"thuky-{self.service} did not answer `status`")
-            reply = envelope_pb2.Reply.FromString(sock.recv())
-            return envelope_pb2.DaemonStatus.FromString(reply.body).last_event_seq
-        finally:
-            sock.close(0)
+        return self.daemon_status().last_event_seq
 
     def cpu_seconds(self):
         """User + system CPU time of the daemon so far."""

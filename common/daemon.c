@@ -1,0 +1,65 @@
+#include "daemon.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "log.h"
+
+static void s_usage(FILE *out, const char *name, const char *about)
+{
+    fprintf(out,
+            "usage: %s [--config FILE] [--test-clock]\n"
+            "\n"
+            "%s\n"
+            "Runs in the foreground and logs to stderr (or syslog, see thuky.conf).\n"
+            "\n"
+            "  -c, --config FILE   configuration (default: $THUKY_CONFIG, then "
+            CONFIG_DEFAULT_PATH ")\n"
+            "      --test-clock    enable the test clock (clock.set/clock.advance commands)\n"
+            "  -h, --help          this help\n",
+            name, about);
+}
+
+bool daemon_start(int argc, char **argv, const char *name, const char *about, config_t *cfg)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"test-clock", no_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_path = NULL;
+    bool test_clock = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config_path = optarg; break;
+        case 't': test_clock = true; break;
+        case 'h': s_usage(stdout, name, about); exit(0);
+        default: s_usage(stderr, name, about); exit(2);
+        }
+    }
+    if (optind != argc) {
+        s_usage(stderr, name, about);
+        exit(2);
+    }
+    char why[1024];
+    log_init(name, LOG_LEVEL_INFO, false);
+    if (config_load(cfg, config_path, why, sizeof why) != 0)
+        fatalx("%s", why);
+    log_init(name, cfg->log_level, cfg->log_syslog);
+    if (test_clock)
+        clock_enable_test(0);
+    return test_clock;
+}
+
+workcal_t *daemon_calendar(const config_t *cfg)
+{
+    char why[1024];
+    workcal_t *calendar = workcal_load(config_calendar_dir(cfg), why, sizeof why);
+    if (!calendar)
+        fatalx("calendar: %s", why);
+    return calendar;
+}
