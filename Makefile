@@ -29,8 +29,8 @@ LDLIBS += $(PKG_LIBS) -lm
 
 DEB_PACKAGES = build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
-	libcmocka-dev libical-dev python3 python3-zmq python3-protobuf python3-pytest \
-	python3-icalendar python3-ephem
+	libcmocka-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest \
+	python3-icalendar python3-ephem python3-aiosmtpd
 
 PROTOS := $(wildcard proto/thuky/*.proto)
 GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
@@ -43,13 +43,14 @@ LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
 
 TASKD_SRC := $(wildcard services/taskd/*.c)
 SESSIOND_SRC := $(wildcard services/sessiond/*.c)
+NOTIFYD_SRC := $(wildcard services/notifyd/*.c)
 CLI_SRC := $(wildcard services/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky
+BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky-notifyd $(BUILD)/thuky
 
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
@@ -91,6 +92,11 @@ $(BUILD)/thuky-taskd: $(TASKD_SRC:%.c=$(BUILD)/%.o) $(LIB)
 $(BUILD)/services/sessiond/%.o: CPPFLAGS += $(shell pkg-config --cflags libical 2>/dev/null)
 $(BUILD)/thuky-sessiond: $(SESSIOND_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libical 2>/dev/null) -o $@
+
+# Only the notification service speaks SMTP and HTTP (libcurl) and signs (libcrypto).
+$(BUILD)/services/notifyd/%.o: CPPFLAGS += $(shell pkg-config --cflags libcurl libcrypto 2>/dev/null)
+$(BUILD)/thuky-notifyd: $(NOTIFYD_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lpthread -o $@
 
 $(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond"};
+static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond", "notifyd"};
 
 typedef struct {
     config_t *cfg;
@@ -82,6 +82,9 @@ static bool s_derive_paths(parse_ctx_t *ctx)
             ok &= snprintf(svc->store_dir, sizeof svc->store_dir, "%s/%s", cfg->state_dir,
                            svc->name) < (int)sizeof svc->store_dir;
     }
+    if (!cfg->explicit_spool_dir)
+        ok &= snprintf(cfg->notify.spool_dir, sizeof cfg->notify.spool_dir, "%s/mail-spool",
+                       cfg->state_dir) < (int)sizeof cfg->notify.spool_dir;
     return ok;
 }
 
@@ -102,8 +105,100 @@ void config_defaults(config_t *cfg)
         svc->batch_max = 512;
         svc->gather_us = 200;
     }
+    config_notify_t *n = &cfg->notify;
+    snprintf(n->mail_from, sizeof n->mail_from, "thuky@localhost");
+    n->delivery_timeout_ms = 10000;
+    n->retry_max = 8;
+    n->retry_base_ms = 30000;
+    n->retry_cap_ms = 3600000;
+    static const unsigned lead[] = {7, 3, 1, 0};
+    memcpy(n->lead_days, lead, sizeof lead);
+    n->n_lead_days = 4;
+    n->deliver_minute = 8 * 60;
+    n->overdue_every = 2;
+    n->escalate_after = 5;
     parse_ctx_t ctx = {.cfg = cfg};
     (void)s_derive_paths(&ctx);
+}
+
+/* "7,3,1,0": at most 8 distinct days, each 0-365. */
+static bool s_parse_lead_days(const char *text, config_notify_t *n)
+{
+    int count = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 0 || v > 365 || count == 8)
+            return false;
+        n->lead_days[count++] = (unsigned)v;
+        while (*end == ' ')
+            end++;
+        if (*end == ',')
+            end++;
+        else if (*end)
+            return false;
+        p = end;
+        while (*p == ' ')
+            p++;
+    }
+    n->n_lead_days = count;
+    return count > 0;
+}
+
+static bool s_parse_hhmm(const char *t, int *minute)
+{
+    if (strlen(t) != 5 || t[2] != ':' || t[0] < '0' || t[0] > '2' || t[1] < '0' || t[1] > '9' ||
+        t[3] < '0' || t[3] > '5' || t[4] < '0' || t[4] > '9')
+        return false;
+    int h = (t[0] - '0') * 10 + (t[1] - '0');
+    *minute = h * 60 + (t[3] - '0') * 10 + (t[4] - '0');
+    return h < 24;
+}
+
+static int s_notify_key(parse_ctx_t *ctx, const char *key, const char *value)
+{
+    config_t *cfg = ctx->cfg;
+    config_notify_t *n = &cfg->notify;
+    if (strcmp(key, "spool_dir") == 0) {
+        cfg->explicit_spool_dir = true;
+        return s_copy(n->spool_dir, sizeof n->spool_dir, value) ? 1 : -1;
+    }
+    if (strcmp(key, "smtp_url") == 0)
+        return (strncmp(value, "smtp://", 7) == 0 || strncmp(value, "smtps://", 8) == 0) &&
+                       s_copy(n->smtp_url, sizeof n->smtp_url, value)
+                   ? 1
+                   : -1;
+    if (strcmp(key, "smtp_user") == 0)
+        return s_copy(n->smtp_user, sizeof n->smtp_user, value) ? 1 : -1;
+    if (strcmp(key, "smtp_password_file") == 0)
+        return s_copy(n->smtp_password_file, sizeof n->smtp_password_file, value) ? 1 : -1;
+    if (strcmp(key, "smtp_starttls") == 0) {
+        if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+            return -1;
+        n->smtp_starttls = strcmp(value, "yes") == 0;
+        return 1;
+    }
+    if (strcmp(key, "mail_from") == 0)
+        return strchr(value, '@') && s_copy(n->mail_from, sizeof n->mail_from, value) ? 1 : -1;
+    if (strcmp(key, "delivery_timeout_ms") == 0)
+        return s_parse_int(value, 100, 600000, &n->delivery_timeout_ms) ? 1 : -1;
+    if (strcmp(key, "retry_max") == 0)
+        return s_parse_int(value, 1, 100, &n->retry_max) ? 1 : -1;
+    if (strcmp(key, "retry_base_ms") == 0)
+        return s_parse_int(value, 10, 86400000, &n->retry_base_ms) ? 1 : -1;
+    if (strcmp(key, "retry_cap_ms") == 0)
+        return s_parse_int(value, 10, 604800000, &n->retry_cap_ms) ? 1 : -1;
+    if (strcmp(key, "lead_days") == 0)
+        return s_parse_lead_days(value, n) ? 1 : -1;
+    if (strcmp(key, "deliver_at") == 0)
+        return s_parse_hhmm(value, &n->deliver_minute) ? 1 : -1;
+    if (strcmp(key, "overdue_every") == 0)
+        return s_parse_int(value, 1, 365, &n->overdue_every) ? 1 : -1;
+    if (strcmp(key, "escalate_after") == 0)
+        return s_parse_int(value, 1, 365, &n->escalate_after) ? 1 : -1;
+    return 0;
 }
 
 static int s_core_key(parse_ctx_t *ctx, const char *key, const char *value)
@@ -208,6 +303,8 @@ static int s_handler(void *user, const char *section, const char *key, const cha
         for (int i = 0; i < SERVICE_COUNT; i++)
             if (strcmp(section, s_service_names[i]) == 0)
                 rc = s_service_key(ctx, i, key, value);
+        if (rc == 0 && strcmp(section, "notifyd") == 0)
+            rc = s_notify_key(ctx, key, value);
     }
     if (rc == 1)
         return 1;

@@ -21,6 +21,7 @@
 typedef enum {
     SERVICE_TASKD = 0,
     SERVICE_SESSIOND,
+    SERVICE_NOTIFYD,
     SERVICE_COUNT,
 } service_id_t;
 
@@ -35,6 +36,25 @@ typedef struct {
     int gather_us;                    /* wait for a batch as large as the last */
 } config_service_t;
 
+/* The notification service's own keys ([notifyd]). */
+typedef struct {
+    char spool_dir[CONFIG_PATH_MAX];  /* mail spool when no SMTP server; default STATE_DIR/mail-spool */
+    char smtp_url[CONFIG_ENDPOINT_MAX];   /* "" = spool instead */
+    char smtp_user[128];
+    char smtp_password_file[CONFIG_PATH_MAX];
+    bool smtp_starttls;
+    char mail_from[128];
+    int delivery_timeout_ms;
+    int retry_max;                    /* attempts before a delivery is dead-lettered */
+    int retry_base_ms;                /* first retry delay; doubles, with jitter */
+    int retry_cap_ms;
+    unsigned lead_days[8];            /* policy defaults */
+    int n_lead_days;
+    int deliver_minute;               /* minutes after midnight, local */
+    int overdue_every;
+    int escalate_after;
+} config_notify_t;
+
 typedef struct {
     char path[CONFIG_PATH_MAX];       /* the file read; empty = defaults */
     char runtime_dir[CONFIG_PATH_MAX];
@@ -46,6 +66,8 @@ typedef struct {
     int client_timeout_ms;
     int client_retries;
     config_service_t services[SERVICE_COUNT];
+    config_notify_t notify;
+    bool explicit_spool_dir;
 } config_t;
 
 /* Loads the configuration; on error returns -1 with one line in why. */

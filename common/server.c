@@ -591,6 +591,7 @@ static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request
         clock_set_ms(req->set_ms);
     else
         clock_advance_ms(req->advance_ms);
+    server_wake_timers(call->server); /* what is due at the new time runs now */
     Thuky__ClockReply reply = THUKY__CLOCK_REPLY__INIT;
     reply.now_ms = clock_now_ms();
     server_reply(call, &reply.base);
@@ -689,6 +690,12 @@ static int64_t s_heartbeat(server_t *self, void *arg)
 }
 
 /* Runs due timers; returns the poll timeout until the next one. */
+void server_wake_timers(server_t *self)
+{
+    for (size_t i = 0; i < self->timer_count; i++)
+        self->timers[i].due_ms = 0;
+}
+
 static long s_run_timers(server_t *self)
 {
     int64_t now = clock_monotonic_ms();

@@ -73,6 +73,9 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
 void server_destroy(server_t **self_p);
 void server_add_reader(server_t *self, void *socket, server_reader_fn fn, void *arg);
 void server_add_timer(server_t *self, server_timer_fn fn, void *arg);
+/* Runs every timer at the next turn of the loop (its plan changed, or the
+ * test clock moved). */
+void server_wake_timers(server_t *self);
 /* Runs until SIGTERM or SIGINT (handled here: a self-pipe wakes the poll,
  * so a signal is never missed between two polls). The batch in hand is
  * committed and answered before it returns. */

@@ -30,7 +30,7 @@ stop() {
 # A shell started in the background ignores SIGINT; TERM and HUP stop it too.
 trap stop INT TERM HUP
 
-for daemon in thuky-sessiond thuky-taskd; do
+for daemon in thuky-sessiond thuky-taskd thuky-notifyd; do
     "$TOP/$BUILD/$daemon" --config "$CONF" &
     pids="$pids $!"
 done
@@ -54,5 +54,7 @@ echo "The service set is running. In another shell:"
 echo "    export THUKY_CONFIG=$CONF"
 echo "    $BUILD/thuky task list"
 echo "    $BUILD/thuky session list --from 2024-01-01"
+echo "    $BUILD/thuky alert list"
+echo "Deadline alerts are spooled as e-mail files to $VAR/mail-spool."
 echo "Ctrl-C stops it."
 wait

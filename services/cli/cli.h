@@ -88,7 +88,11 @@ int cmd_clock(cli_t *cli, int argc, char **argv);
 int cmd_session(cli_t *cli, int argc, char **argv);
 /* The "sittings" array of an import file (import_sittings.c). */
 int import_sittings(cli_t *cli, json_t *array, unsigned *created, unsigned *skipped);
+/* The "offices" array of an import file (import_offices.c). */
+int import_offices(cli_t *cli, json_t *array, unsigned *created, unsigned *skipped);
 int cmd_calendar(cli_t *cli, int argc, char **argv);
+int cmd_office(cli_t *cli, int argc, char **argv);
+int cmd_alert(cli_t *cli, int argc, char **argv);
 
 /* Pages through task.list until done, collecting every task (caller frees
  * with cli_tasks_free). */

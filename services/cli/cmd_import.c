@@ -139,6 +139,15 @@ static int s_import(cli_t *cli, json_t *root)
                                 EXIT_OK)
                              : EXIT_OK;
     }
+    json_t *joffices = json_object_get(root, "offices");
+    if (joffices) {
+        unsigned created = 0, skipped = 0;
+        int rc = import_offices(cli, joffices, &created, &skipped);
+        if (rc != EXIT_OK)
+            return rc;
+        if (!cli->json)
+            printf("offices: %u added, %u skipped (already present)\n", created, skipped);
+    }
     json_t *jp = json_object_get(root, "program");
     json_t *jtasks = json_object_get(root, "tasks");
     if (!json_is_object(jp) || (jtasks && !json_is_array(jtasks)))

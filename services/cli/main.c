@@ -22,6 +22,8 @@ static const struct {
     {"events", cmd_events, "the event feed: tail"},
     {"session", cmd_session, "sittings: add, list, show, move, cancel, agenda, ical"},
     {"calendar", cmd_calendar, "the working-day calendar: days off, add-days"},
+    {"office", cmd_office, "offices and their channels: add, list, show"},
+    {"alert", cmd_alert, "deadline alerts: list, ack, silence, preview"},
     {"clock", cmd_clock, "move a daemon's test clock: set, advance"},
 };
 

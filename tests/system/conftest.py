@@ -25,7 +25,8 @@ _build = Path(os.environ.get("THUKY_BUILD", "build"))
 BUILD = _build if _build.is_absolute() else REPO / _build
 TASKD = BUILD / "thuky-taskd"
 SESSIOND = BUILD / "thuky-sessiond"
-BINARIES = {"taskd": TASKD, "sessiond": SESSIOND}
+NOTIFYD = BUILD / "thuky-notifyd"
+BINARIES = {"taskd": TASKD, "sessiond": SESSIOND, "notifyd": NOTIFYD}
 CALENDAR_DIR = REPO / "deploy" / "calendar"
 DEMO_SITTINGS = REPO / "deploy" / "demo" / "sittings-2024.json"
 THUKY = BUILD / "thuky"
@@ -33,7 +34,7 @@ EVENT_SINK = BUILD / "tests" / "event_sink"
 DEMO_PROGRAM = REPO / "deploy" / "demo" / "program-2024.json"
 
 sys.path.insert(0, str(BUILD / "py"))
-from thuky import envelope_pb2, event_pb2, session_pb2, task_pb2  # noqa: E402
+from thuky import envelope_pb2, event_pb2, notify_pb2, session_pb2, task_pb2  # noqa: E402
 
 PROTOCOL = envelope_pb2.PROTOCOL_CURRENT
 # How long to wait for a daemon to answer after start: it takes milliseconds,
@@ -44,7 +45,7 @@ STOP_TIMEOUT = 10.0
 
 
 def pytest_configure(config):
-    for binary in (TASKD, SESSIOND, THUKY):
+    for binary in (TASKD, SESSIOND, NOTIFYD, THUKY):
         if not binary.exists():
             raise pytest.UsageError(
                 f"{binary} is missing: run 'make all' (or set THUKY_BUILD)")
@@ -253,23 +254,25 @@ def tmpdir_short():
 
 
 def _daemon(tmp, extra_config=""):
-    """The task daemon, with the session service beside it (started first:
-    the CLI's status and clock commands speak to both)."""
-    companion = Daemon(tmp, extra_config, name="sessiond")
-    companion.start()
+    """The task daemon, with the session and notification services beside
+    it (the CLI's status, clock and import commands speak to all three)."""
+    companions = [Daemon(tmp, extra_config, name="sessiond")]
+    companions[0].start()
     d = Daemon(tmp, extra_config)
-    d.companion = companion
+    d.companions = companions
     d.start()
+    companions.append(Daemon(tmp, name="notifyd"))
+    companions[1].start()
     return d
 
 
 def _finish(d):
     try:
-        d.stop()
-        d.companion.stop()
+        for x in [d] + d.companions:
+            x.stop()
     finally:
-        d.close()
-        d.companion.close()
+        for x in [d] + d.companions:
+            x.close()
 
 
 @pytest.fixture
@@ -333,24 +336,26 @@ def task_add_body(title, lead="vu-thu-ky", year=2024, due=None):
 
 
 class Services:
-    """The session and task services on one directory. The CLI helpers
-    (ok, json, cli) are the task daemon's: the CLI talks to both."""
+    """The three services on one directory. The CLI helpers (ok, json, cli)
+    are the task daemon's: the CLI talks to all of them."""
 
-    def __init__(self, tmp):
-        self.sessiond = Daemon(tmp, name="sessiond")
+    def __init__(self, tmp, extra_config=""):
+        self.sessiond = Daemon(tmp, extra_config, name="sessiond")
         self.taskd = Daemon(tmp, name="taskd")
+        self.notifyd = Daemon(tmp, name="notifyd")
+        self.all = (self.sessiond, self.taskd, self.notifyd)
         self.ok, self.json, self.cli = self.taskd.ok, self.taskd.json, self.taskd.cli
 
     def start(self):
-        self.sessiond.start()
-        self.taskd.start()
+        for d in self.all:
+            d.start()
 
     def stop(self):
-        for d in (self.taskd, self.sessiond):
+        for d in reversed(self.all):
             d.stop()
 
     def close(self):
-        for d in (self.taskd, self.sessiond):
+        for d in self.all:
             d.close()
 
     def followed(self):

@@ -1,0 +1,434 @@
+/* The notification service's commands: offices, the alert list,
+ * acknowledgement, silences, the preview and the policy. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "date.h"
+#include "keys.h"
+#include "log.h"
+#include "notify_store.h"
+#include "notifyd.h"
+
+#define LIST_DEFAULT 200
+#define LIST_MAX 5000
+#define SECRET_SHOWN "(set)"
+
+/* ---- offices ----------------------------------------------------------------- */
+
+static bool s_slug(server_call_t *call, const char *field, const char *id, bool required)
+{
+    size_t n = strlen(id);
+    if (n == 0 && !required)
+        return true;
+    bool ok = n > 0 && n <= 64;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' ||
+             id[i] == '_' || id[i] == '.';
+    if (!ok)
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "%s must be 1-64 lowercase letters, digits, '-', '_' or '.'", field);
+    return ok;
+}
+
+/* local@domain.tld, no spaces or angle brackets: what SMTP will take. */
+static bool s_email_ok(const char *addr)
+{
+    const char *at = strchr(addr, '@');
+    if (!at || at == addr || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(addr) > 254)
+        return false;
+    for (const char *p = addr; *p; p++)
+        if (*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' || *p == '"')
+            return false;
+    return at[1] != '.' && addr[strlen(addr) - 1] != '.';
+}
+
+static bool s_url_ok(const char *url)
+{
+    const char *host = strncmp(url, "http://", 7) == 0    ? url + 7
+                       : strncmp(url, "https://", 8) == 0 ? url + 8
+                                                          : NULL;
+    if (!host || !*host || *host == '/' || strlen(url) > 2000)
+        return false;
+    for (const char *p = url; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return false;
+    return true;
+}
+
+static bool s_check_office(server_call_t *call, const Thuky__Office *o)
+{
+    if (!s_slug(call, "id", o->id, true) || !check_text(call, "name", o->name, 300, true) ||
+        !check_text(call, "focal point", o->focal_name, 200, false) ||
+        !check_text(call, "focal role", o->focal_role, 200, false) ||
+        !s_slug(call, "escalation office", o->escalate_to, false))
+        return false;
+    if (o->kind < THUKY__OFFICE_KIND__OFFICE_DEPARTMENT ||
+        o->kind > THUKY__OFFICE_KIND__OFFICE_SECRETARIAT) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "kind must be department, committee, delegation or secretariat");
+        return false;
+    }
+    if (o->email[0] && !s_email_ok(o->email)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "invalid e-mail address '%.100s'",
+                    o->email);
+        return false;
+    }
+    if (o->webhook_url[0] && !s_url_ok(o->webhook_url)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "invalid webhook URL (http:// or https:// with a host)");
+        return false;
+    }
+    if (o->webhook_url[0] && !o->webhook_secret[0]) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "a webhook needs its signing secret");
+        return false;
+    }
+    if (!check_text(call, "webhook secret", o->webhook_secret, 256, false))
+        return false;
+    if (o->lang[0] && strcmp(o->lang, "vi") != 0 && strcmp(o->lang, "en") != 0) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "lang must be vi or en");
+        return false;
+    }
+    if (o->escalate_to[0] && strcmp(o->escalate_to, o->id) == 0) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "an office cannot escalate to itself");
+        return false;
+    }
+    return true;
+}
+
+static void s_emit_office(server_call_t *call, const char *type, const Thuky__Office *o)
+{
+    Thuky__Office shown = *o;
+    shown.webhook_secret = (char *)(o->webhook_secret[0] ? SECRET_SHOWN : "");
+    Thuky__OfficeEvent payload = THUKY__OFFICE_EVENT__INIT;
+    payload.office = &shown;
+    payload.caller = (char *)call->caller;
+    Thuky__Event event = THUKY__EVENT__INIT;
+    event.type = (char *)type;
+    event.subject = o->id;
+    event.payload_case = THUKY__EVENT__PAYLOAD_OFFICE;
+    event.office = &payload;
+    server_emit(call, &event);
+}
+
+static void s_office_add(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__OfficeAddRequest *req = (const Thuky__OfficeAddRequest *)request;
+    if (!req->office) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "office is missing");
+        return;
+    }
+    if (!s_check_office(call, req->office))
+        return;
+    Thuky__Office *existing = office_load(call->txn, req->office->id);
+    if (existing && !req->replace) {
+        server_fail(call, THUKY__STATUS_CODE__CONFLICT, "office %s exists already",
+                    req->office->id);
+        thuky__office__free_unpacked(existing, NULL);
+        return;
+    }
+    if (req->office->escalate_to[0]) {
+        Thuky__Office *to = office_load(call->txn, req->office->escalate_to);
+        if (!to) {
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND,
+                        "escalation office %s does not exist (add it first)",
+                        req->office->escalate_to);
+            if (existing)
+                thuky__office__free_unpacked(existing, NULL);
+            return;
+        }
+        thuky__office__free_unpacked(to, NULL);
+    }
+    Thuky__Office o = *req->office;
+    o.created_ms = existing ? existing->created_ms : call->now_ms;
+    o.updated_ms = call->now_ms;
+    o.webhook_gone = false; /* a new or changed hook gets another chance */
+    office_save(call->txn, &o);
+    s_emit_office(call, existing ? "office.updated" : "office.created", &o);
+    o.webhook_secret = (char *)(o.webhook_secret[0] ? SECRET_SHOWN : "");
+    server_reply(call, &o.base);
+    if (existing)
+        thuky__office__free_unpacked(existing, NULL);
+}
+
+static void s_hide_secret(Thuky__Office *o)
+{
+    if (o->webhook_secret[0]) {
+        free(o->webhook_secret);
+        o->webhook_secret = xstrdup(SECRET_SHOWN);
+    }
+}
+
+static void s_office_get(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__OfficeGetRequest *req = (const Thuky__OfficeGetRequest *)request;
+    Thuky__Office *o = office_load(call->txn, req->id);
+    if (!o) {
+        if (call->txn->rc == STORE_OK)
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no office %.64s", req->id);
+        return;
+    }
+    s_hide_secret(o);
+    server_reply(call, &o->base);
+    thuky__office__free_unpacked(o, NULL);
+}
+
+static void s_office_list(server_call_t *call, const ProtobufCMessage *request)
+{
+    (void)request;
+    Thuky__OfficeList list = THUKY__OFFICE_LIST__INIT;
+    size_t cap = 0;
+    store_iter_t it;
+    store_iter_init(&it, call->txn, store_dbi(call->txn->store, NDB_OFFICES), NULL, 0, NULL, 0,
+                    false);
+    while (store_iter_next(&it)) {
+        Thuky__Office *o = thuky__office__unpack(NULL, it.val.mv_size, it.val.mv_data);
+        if (!o) {
+            store_txn_fail(call->txn, STORE_CORRUPT);
+            break;
+        }
+        s_hide_secret(o);
+        if (list.n_offices == cap) {
+            cap = cap ? cap * 2 : 16;
+            list.offices = xrealloc(list.offices, cap * sizeof *list.offices);
+        }
+        list.offices[list.n_offices++] = o;
+    }
+    store_iter_close(&it);
+    server_reply(call, &list.base);
+    for (size_t i = 0; i < list.n_offices; i++)
+        thuky__office__free_unpacked(list.offices[i], NULL);
+    free(list.offices);
+}
+
+/* ---- alerts -------------------------------------------------------------------- */
+
+static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__AlertListRequest *req = (const Thuky__AlertListRequest *)request;
+    int64_t from_ms = INT64_MIN;
+    if (req->from[0]) {
+        int32_t day;
+        const char *why;
+        if (!date_parse(req->from, &day, &why)) {
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "from: %s", why);
+            return;
+        }
+        from_ms = date_local_midnight(day) * 1000;
+    }
+    size_t limit = req->limit ? (req->limit < LIST_MAX ? req->limit : LIST_MAX) : LIST_DEFAULT;
+    uint8_t start[9] = {NINDEX_FIRE};
+    key_put_i64(start + 1, from_ms);
+    Thuky__AlertList list = THUKY__ALERT_LIST__INIT;
+    list.alerts = xcalloc(limit, sizeof *list.alerts);
+    store_iter_t it;
+    store_iter_init(&it, call->txn, store_dbi(call->txn->store, NDB_INDEX), start, 1, start,
+                    sizeof start, false);
+    while (store_iter_next(&it)) {
+        if (it.key.mv_size <= 9)
+            continue;
+        char id[200];
+        size_t n = it.key.mv_size - 9 < sizeof id - 1 ? it.key.mv_size - 9 : sizeof id - 1;
+        memcpy(id, (const uint8_t *)it.key.mv_data + 9, n);
+        id[n] = '\0';
+        Thuky__Alert *a = alert_load(call->txn, id);
+        if (!a)
+            continue;
+        bool match = (!req->office[0] || strcmp(a->office, req->office) == 0) &&
+                     (!req->state || a->state == req->state) &&
+                     (!req->task_id || a->task_id == req->task_id);
+        if (match && list.n_alerts == limit) {
+            list.truncated = true;
+            thuky__alert__free_unpacked(a, NULL);
+            break;
+        }
+        if (match)
+            list.alerts[list.n_alerts++] = a;
+        else
+            thuky__alert__free_unpacked(a, NULL);
+    }
+    store_iter_close(&it);
+    server_reply(call, &list.base);
+    for (size_t i = 0; i < list.n_alerts; i++)
+        thuky__alert__free_unpacked(list.alerts[i], NULL);
+    free(list.alerts);
+}
+
+/* Acknowledged: the office has seen it; its task's later reminders to that
+ * office stop (planned ones are dropped, none are planned again). */
+static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__AlertAckRequest *req = (const Thuky__AlertAckRequest *)request;
+    notifyd_t *nd = call->service;
+    Thuky__Alert *a = alert_load(call->txn, req->id);
+    if (!a) {
+        if (call->txn->rc == STORE_OK)
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no alert %.160s", req->id);
+        return;
+    }
+    ack_put(call->txn, a->task_id, a->office);
+    uint8_t prefix[5] = {NINDEX_TASK};
+    key_put_u32(prefix + 1, a->task_id);
+    char **ids;
+    size_t n = index_ids(call->txn, prefix, sizeof prefix, sizeof prefix, 100000, &ids);
+    for (size_t i = 0; i < n; i++) {
+        Thuky__Alert *other = alert_load(call->txn, ids[i]);
+        if (other && other->state == THUKY__ALERT_STATE__ALERT_PLANNED &&
+            strcmp(other->office, a->office) == 0)
+            alert_delete(call->txn, other);
+        if (other)
+            thuky__alert__free_unpacked(other, NULL);
+        free(ids[i]);
+    }
+    free(ids);
+    Thuky__Alert *now = alert_load(call->txn, req->id);
+    if (now) {
+        Thuky__Alert acked = *now;
+        acked.state = THUKY__ALERT_STATE__ALERT_ACKED;
+        alert_save(call->txn, now, &acked);
+        notify_emit_alert(nd, call->txn, call->now_ms, "alert.acked", &acked, call->caller);
+        server_reply(call, &acked.base);
+        thuky__alert__free_unpacked(now, NULL);
+    } else {
+        /* it was planned, so dropped above: record it acknowledged */
+        Thuky__Alert acked = *a;
+        acked.state = THUKY__ALERT_STATE__ALERT_ACKED;
+        alert_save(call->txn, NULL, &acked);
+        notify_emit_alert(nd, call->txn, call->now_ms, "alert.acked", &acked, call->caller);
+        server_reply(call, &acked.base);
+    }
+    thuky__alert__free_unpacked(a, NULL);
+}
+
+static void s_alert_silence(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__SilenceRequest *req = (const Thuky__SilenceRequest *)request;
+    const Thuky__Silence *in = req->silence;
+    if (!in) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "silence is missing");
+        return;
+    }
+    int targets = (in->task_id != 0) + (in->office[0] != '\0') + (in->sitting_id[0] != '\0');
+    if (targets != 1) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "a silence names exactly one of a task, an office or a sitting");
+        return;
+    }
+    int32_t until;
+    const char *why;
+    if (!date_parse(in->until, &until, &why)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "until: %s", why);
+        return;
+    }
+    if (!check_text(call, "reason", in->reason, 1000, true) ||
+        !s_slug(call, "office", in->office, false) ||
+        !check_text(call, "sitting", in->sitting_id, 80, false))
+        return;
+    char id[32], iso[DATE_ISO_LEN];
+    MDB_dbi meta = store_dbi(call->txn->store, NDB_META);
+    MDB_val v;
+    uint32_t next = 1;
+    if (store_get(call->txn, meta, "next_silence", 12, &v) && v.mv_size == 4)
+        next = key_get_u32(v.mv_data);
+    uint8_t buf[4];
+    key_put_u32(buf, next + 1);
+    store_put(call->txn, meta, "next_silence", 12, buf, 4);
+    snprintf(id, sizeof id, "S%u", next);
+    date_format_iso(until, iso);
+    Thuky__Silence s = *in;
+    s.id = id;
+    s.until = iso;
+    s.caller = (char *)call->caller;
+    s.created_ms = call->now_ms;
+    store_put_message(call->txn, store_dbi(call->txn->store, NDB_SILENCES), id, strlen(id),
+                      &s.base);
+    server_reply(call, &s.base);
+}
+
+/* What would go out on a day, per office (planned alerts firing that day). */
+static void s_alert_preview(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__AlertPreviewRequest *req = (const Thuky__AlertPreviewRequest *)request;
+    int32_t day = date_local_day(call->now_ms / 1000);
+    const char *why;
+    if (req->date[0] && !date_parse(req->date, &day, &why)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "date: %s", why);
+        return;
+    }
+    uint8_t start[9] = {NINDEX_PLANNED};
+    key_put_i64(start + 1, date_local_midnight(day) * 1000);
+    int64_t end_ms = date_local_midnight(day + 1) * 1000;
+    Thuky__AlertPreview preview = THUKY__ALERT_PREVIEW__INIT;
+    size_t cap = 0;
+    store_iter_t it;
+    store_iter_init(&it, call->txn, store_dbi(call->txn->store, NDB_INDEX), start, 1, start,
+                    sizeof start, false);
+    while (store_iter_next(&it)) {
+        if (it.key.mv_size <= 9 || key_get_i64((const uint8_t *)it.key.mv_data + 1) >= end_ms)
+            break;
+        char id[200];
+        size_t n = it.key.mv_size - 9 < sizeof id - 1 ? it.key.mv_size - 9 : sizeof id - 1;
+        memcpy(id, (const uint8_t *)it.key.mv_data + 9, n);
+        id[n] = '\0';
+        Thuky__Alert *a = alert_load(call->txn, id);
+        if (!a)
+            continue;
+        Thuky__PreviewOffice *po = NULL;
+        for (size_t i = 0; i < preview.n_offices && !po; i++)
+            if (strcmp(preview.offices[i]->office, a->office) == 0)
+                po = preview.offices[i];
+        if (!po) {
+            if (preview.n_offices == cap) {
+                cap = cap ? cap * 2 : 8;
+                preview.offices = xrealloc(preview.offices, cap * sizeof *preview.offices);
+            }
+            po = xcalloc(1, sizeof *po);
+            thuky__preview_office__init(po);
+            po->office = xstrdup(a->office);
+            Thuky__Office *o = office_load(call->txn, a->office);
+            const notifyd_t *nd = call->service;
+            po->channel = xstrdup(!o ? "" : o->webhook_url[0] && !o->webhook_gone ? "webhook"
+                                  : o->email[0] ? (nd->config->notify.smtp_url[0] ? "smtp"
+                                                                                  : "spool")
+                                                : "");
+            if (o)
+                thuky__office__free_unpacked(o, NULL);
+            preview.offices[preview.n_offices++] = po;
+        }
+        po->alerts = xrealloc(po->alerts, (po->n_alerts + 1) * sizeof *po->alerts);
+        po->alerts[po->n_alerts++] = a;
+    }
+    store_iter_close(&it);
+    server_reply(call, &preview.base);
+    for (size_t i = 0; i < preview.n_offices; i++)
+        thuky__preview_office__free_unpacked(preview.offices[i], NULL);
+    free(preview.offices);
+}
+
+static void s_policy_get(server_call_t *call, const ProtobufCMessage *request)
+{
+    (void)request;
+    Thuky__Policy policy;
+    uint32_t lead[8];
+    notify_policy(call->service, NULL, &policy, lead);
+    char at[8];
+    int m = ((notifyd_t *)call->service)->config->notify.deliver_minute;
+    snprintf(at, sizeof at, "%02d:%02d", (m / 60) % 24, m % 60);
+    policy.deliver_at = at;
+    server_reply(call, &policy.base);
+}
+
+const command_t notifyd_commands[] = {
+    {"office.add", &thuky__office_add_request__descriptor, s_office_add, COMMAND_WRITE},
+    {"office.get", &thuky__office_get_request__descriptor, s_office_get, 0},
+    {"office.list", &thuky__office_list_request__descriptor, s_office_list, 0},
+    {"alert.list", &thuky__alert_list_request__descriptor, s_alert_list, 0},
+    {"alert.ack", &thuky__alert_ack_request__descriptor, s_alert_ack, COMMAND_WRITE},
+    {"alert.silence", &thuky__silence_request__descriptor, s_alert_silence, COMMAND_WRITE},
+    {"alert.preview", &thuky__alert_preview_request__descriptor, s_alert_preview, 0},
+    {"policy.get", &thuky__policy_get_request__descriptor, s_policy_get, 0},
+};
+const size_t notifyd_command_count = sizeof notifyd_commands / sizeof notifyd_commands[0];

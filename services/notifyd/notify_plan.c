@@ -1,0 +1,268 @@
+/* The alert plan: what each task's deadline means for each office.
+ *
+ * A task event replaces the task's planned alerts in the transaction that
+ * applies it: the planned ones go, and the alerts the new deadline calls
+ * for are planned — for the lead office and every coordinating office, at
+ * each lead time (default 7, 3, 1 and 0 days before), the first overdue
+ * reminder, and the escalation to the lead office's escalation contact.
+ * Alerts fire at the start of a working day (default 08:00); a lead time
+ * that falls on a day off moves to the working day before. Alert ids are
+ * derived from task, deadline and lead time, so an alert already sent is
+ * never planned again. Done or cancelled tasks, and tasks whose sitting was
+ * cancelled, get no more alerts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "date.h"
+#include "keys.h"
+#include "log.h"
+#include "notify_store.h"
+#include "notifyd.h"
+
+#define ALERT_ID_MAX 160
+
+void notify_emit_alert(notifyd_t *nd, store_txn_t *txn, int64_t now_ms, const char *type,
+                       const Thuky__Alert *alert, const char *caller)
+{
+    Thuky__AlertEvent payload = THUKY__ALERT_EVENT__INIT;
+    payload.alert = (Thuky__Alert *)alert;
+    payload.caller = (char *)caller;
+    Thuky__Event event = THUKY__EVENT__INIT;
+    event.type = (char *)type;
+    event.subject = alert->id;
+    event.payload_case = THUKY__EVENT__PAYLOAD_ALERT;
+    event.alert = &payload;
+    eventlog_append(server_eventlog(nd->server), txn, &event, now_ms);
+}
+
+void notify_policy(const notifyd_t *nd, const Thuky__Office *office, Thuky__Policy *out,
+                   uint32_t lead_days[8])
+{
+    const config_notify_t *g = &nd->config->notify;
+    thuky__policy__init(out);
+    const Thuky__Policy *own = office ? office->policy : NULL;
+    size_t n = own && own->n_lead_days ? own->n_lead_days : (size_t)g->n_lead_days;
+    if (n > 8)
+        n = 8;
+    for (size_t i = 0; i < n; i++)
+        lead_days[i] = own && own->n_lead_days ? own->lead_days[i] : g->lead_days[i];
+    out->lead_days = lead_days;
+    out->n_lead_days = n;
+    out->overdue_every = own && own->overdue_every ? own->overdue_every : (uint32_t)g->overdue_every;
+    out->escalate_after =
+        own && own->escalate_after ? own->escalate_after : (uint32_t)g->escalate_after;
+}
+
+/* The delivery minute of an office (its policy's deliver_at, else global). */
+static int s_deliver_minute(const notifyd_t *nd, const Thuky__Office *office)
+{
+    const char *t = office && office->policy ? office->policy->deliver_at : "";
+    if (strlen(t) == 5 && t[2] == ':')
+        return ((t[0] - '0') * 10 + (t[1] - '0')) * 60 + (t[3] - '0') * 10 + (t[4] - '0');
+    return nd->config->notify.deliver_minute;
+}
+
+static int64_t s_fire_ms(int32_t day, int minute)
+{
+    return (date_local_midnight(day) + (int64_t)minute * 60) * 1000;
+}
+
+/* The working day on or before day (the calendar's range permitting). */
+static int32_t s_working_on_or_before(const workcal_t *cal, int32_t day)
+{
+    for (int i = 0; i < 31 && !workcal_is_working_day(cal, day); i++)
+        day--;
+    return day;
+}
+
+typedef struct {
+    notifyd_t *nd;
+    store_txn_t *txn;
+    const Thuky__Task *task;
+    const char *due;       /* ISO */
+    int64_t now_ms;
+} plan_ctx_t;
+
+/* Plans one alert unless an alert with its id exists (sent, acked...). */
+static void s_plan(plan_ctx_t *p, const char *office, Thuky__AlertKind kind, int days,
+                   int64_t fire_ms)
+{
+    char id[ALERT_ID_MAX], compact[9];
+    snprintf(compact, sizeof compact, "%.4s%.2s%.2s", p->due, p->due + 5, p->due + 8);
+    char letter = kind == THUKY__ALERT_KIND__ALERT_OVERDUE      ? 'O'
+                  : kind == THUKY__ALERT_KIND__ALERT_ESCALATION ? 'E'
+                                                                 : 'L';
+    snprintf(id, sizeof id, "A%u-%s-%c%d-%.64s", p->task->id, compact, letter, days, office);
+    Thuky__Alert *existing = alert_load(p->txn, id);
+    if (existing) {
+        thuky__alert__free_unpacked(existing, NULL);
+        return;
+    }
+    Thuky__Alert a = THUKY__ALERT__INIT;
+    a.id = id;
+    a.office = (char *)office;
+    a.kind = kind;
+    a.task_id = p->task->id;
+    a.title = p->task->title;
+    a.due_date = (char *)p->due;
+    a.days = days;
+    a.fire_ms = fire_ms;
+    a.state = THUKY__ALERT_STATE__ALERT_PLANNED;
+    a.lead_office = p->task->lead_office;
+    if (p->task->deadline && p->task->deadline->relative)
+        a.sitting_id = p->task->deadline->relative->sitting_id;
+    alert_save(p->txn, NULL, &a);
+    notify_emit_alert(p->nd, p->txn, p->now_ms, "alert.planned", &a, "notifyd");
+}
+
+/* The first overdue reminder at or after now: the 1st working day after the
+ * deadline, then every `every` working days. */
+static void s_plan_overdue(plan_ctx_t *p, const char *office, int32_t due_day, int every,
+                           int minute, int days_from)
+{
+    const workcal_t *cal = p->nd->calendar;
+    int days = days_from;
+    int32_t day;
+    const char *why;
+    if (!workcal_add_working_days(cal, due_day, days, &day, &why))
+        return;
+    while (s_fire_ms(day, minute) < p->now_ms - 60000) {
+        if (!workcal_add_working_days(cal, day, every, &day, &why))
+            return;
+        days += every;
+    }
+    s_plan(p, office, THUKY__ALERT_KIND__ALERT_OVERDUE, days, s_fire_ms(day, minute));
+}
+
+static void s_plan_office(plan_ctx_t *p, const char *office_id, int32_t due_day)
+{
+    if (ack_exists(p->txn, p->task->id, office_id))
+        return; /* acknowledged: no more reminders for this office */
+    Thuky__Office *office = office_load(p->txn, office_id);
+    Thuky__Policy policy;
+    uint32_t lead[8];
+    notify_policy(p->nd, office, &policy, lead);
+    int minute = s_deliver_minute(p->nd, office);
+    for (size_t i = 0; i < policy.n_lead_days; i++) {
+        int32_t day = s_working_on_or_before(p->nd->calendar, due_day - (int32_t)lead[i]);
+        int64_t fire = s_fire_ms(day, minute);
+        if (fire < p->now_ms - 60000)
+            continue; /* that moment has passed: the task came late */
+        /* Two lead times on one moment (3 and 1 days before a Monday both
+         * fall on Friday): only the nearer one goes out. */
+        bool nearer = false;
+        for (size_t j = 0; j < policy.n_lead_days && !nearer; j++)
+            nearer = lead[j] < lead[i] &&
+                     s_working_on_or_before(p->nd->calendar, due_day - (int32_t)lead[j]) == day;
+        if (nearer)
+            continue;
+        s_plan(p, office_id,
+               lead[i] ? THUKY__ALERT_KIND__ALERT_LEAD : THUKY__ALERT_KIND__ALERT_DUE,
+               (int)lead[i], fire);
+    }
+    s_plan_overdue(p, office_id, due_day, (int)policy.overdue_every, minute, 1);
+    /* Escalation: the lead office's contact, once. */
+    if (office && strcmp(office_id, p->task->lead_office) == 0 && office->escalate_to[0]) {
+        int32_t day;
+        const char *why;
+        if (workcal_add_working_days(p->nd->calendar, due_day, (int)policy.escalate_after, &day,
+                                     &why)) {
+            int64_t fire = s_fire_ms(day, minute);
+            if (fire < p->now_ms)
+                fire = p->now_ms; /* overdue that long already: escalate now */
+            s_plan(p, office->escalate_to, THUKY__ALERT_KIND__ALERT_ESCALATION,
+                   (int)policy.escalate_after, fire);
+        }
+    }
+    if (office)
+        thuky__office__free_unpacked(office, NULL);
+}
+
+static bool s_wants_alerts(const Thuky__Task *task, int32_t *due_day)
+{
+    if (task->status != THUKY__TASK_STATUS__TASK_OPEN &&
+        task->status != THUKY__TASK_STATUS__TASK_IN_PROGRESS)
+        return false;
+    for (size_t i = 0; i < task->n_flags; i++)
+        if (task->flags[i] == THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED)
+            return false; /* inhibited: its sitting was cancelled */
+    return task->deadline && task->deadline->resolved_date[0] &&
+           date_parse(task->deadline->resolved_date, due_day, NULL);
+}
+
+/* Drops the task's planned alerts (those already fired stay as history). */
+static void s_unplan(store_txn_t *txn, uint32_t task_id)
+{
+    uint8_t prefix[5] = {NINDEX_TASK};
+    key_put_u32(prefix + 1, task_id);
+    char **ids;
+    size_t n = index_ids(txn, prefix, sizeof prefix, sizeof prefix, 100000, &ids);
+    for (size_t i = 0; i < n; i++) {
+        Thuky__Alert *a = alert_load(txn, ids[i]);
+        if (a && a->state == THUKY__ALERT_STATE__ALERT_PLANNED)
+            alert_delete(txn, a);
+        if (a)
+            thuky__alert__free_unpacked(a, NULL);
+        free(ids[i]);
+    }
+    free(ids);
+}
+
+static void s_plan_task(notifyd_t *nd, store_txn_t *txn, const Thuky__Task *task, int64_t now_ms)
+{
+    s_unplan(txn, task->id);
+    int32_t due_day;
+    if (!s_wants_alerts(task, &due_day))
+        return;
+    plan_ctx_t p = {nd, txn, task, task->deadline->resolved_date, now_ms};
+    s_plan_office(&p, task->lead_office, due_day);
+    for (size_t i = 0; i < task->n_with_offices; i++)
+        if (strcmp(task->with_offices[i], task->lead_office) != 0)
+            s_plan_office(&p, task->with_offices[i], due_day);
+}
+
+void notify_plan_next_overdue(notifyd_t *nd, store_txn_t *txn, const Thuky__Alert *fired,
+                              int64_t now_ms)
+{
+    Thuky__Task *task = copy_task_load(txn, fired->task_id);
+    int32_t due_day;
+    if (task && s_wants_alerts(task, &due_day) &&
+        strcmp(task->deadline->resolved_date, fired->due_date) == 0 &&
+        !ack_exists(txn, task->id, fired->office)) {
+        Thuky__Office *office = office_load(txn, fired->office);
+        Thuky__Policy policy;
+        uint32_t lead[8];
+        notify_policy(nd, office, &policy, lead);
+        plan_ctx_t p = {nd, txn, task, task->deadline->resolved_date, now_ms};
+        s_plan_overdue(&p, fired->office, due_day, (int)policy.overdue_every,
+                       s_deliver_minute(nd, office), fired->days + (int)policy.overdue_every);
+        if (office)
+            thuky__office__free_unpacked(office, NULL);
+    }
+    if (task)
+        thuky__task__free_unpacked(task, NULL);
+}
+
+void notify_apply_task_event(void *arg, store_txn_t *txn, const Thuky__Event *event)
+{
+    notifyd_t *nd = arg;
+    if (event->payload_case != THUKY__EVENT__PAYLOAD_TASK || !event->task->task)
+        return;
+    const Thuky__Task *task = event->task->task;
+    copy_task_save(txn, task);
+    s_plan_task(nd, txn, task, clock_now_ms());
+}
+
+void notify_batch_done(void *arg, bool committed)
+{
+    notifyd_t *nd = arg;
+    eventlog_t *log = server_eventlog(nd->server);
+    if (committed) {
+        eventlog_publish(log);
+        server_wake_timers(nd->server); /* a new plan may fire sooner */
+    } else {
+        eventlog_rollback_to(log, 0);
+    }
+}

@@ -1,0 +1,52 @@
+/* The notification service: its context and the pieces its parts share.
+ *
+ * It follows the task service's events (each task's copy and its alert
+ * plan change in the transaction that applies the event), fires planned
+ * alerts when their time comes — grouped into one digest per office and
+ * moment — and hands the digests to the delivery worker (channels.c),
+ * whose results come back on a socket the command loop polls. */
+#ifndef THUKY_NOTIFYD_H
+#define THUKY_NOTIFYD_H
+
+#include "channels.h"
+#include "config.h"
+#include "server.h"
+#include "subscriber.h"
+#include "thuky/event.pb-c.h"
+#include "thuky/notify.pb-c.h"
+#include "workcal.h"
+
+typedef struct {
+    const config_t *config;
+    workcal_t *calendar;
+    server_t *server;
+    subscriber_t *tasks;
+    channels_t *channels;
+    char smtp_password[256];
+    /* deliveries handed to the worker and not answered yet */
+    char **in_flight;
+    size_t n_in_flight, cap_in_flight;
+} notifyd_t;
+
+extern const command_t notifyd_commands[];
+extern const size_t notifyd_command_count;
+
+/* notify_plan.c: the alerts of one task, after a task event. */
+void notify_apply_task_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
+void notify_batch_done(void *arg, bool committed);
+/* Plans the next reminder after an overdue one fired. */
+void notify_plan_next_overdue(notifyd_t *nd, store_txn_t *txn, const Thuky__Alert *fired,
+                              int64_t now_ms);
+/* The policy that applies to an office (its own fields over the global). */
+void notify_policy(const notifyd_t *nd, const Thuky__Office *office, Thuky__Policy *out,
+                   uint32_t lead_days[8]);
+
+/* notify_fire.c: the timer and the delivery results. */
+int64_t notify_tick(server_t *server, void *arg);
+void notify_on_results(server_t *server, void *socket, void *arg);
+
+/* Appends an alert event (alert.planned, .sent, .failed, .acked, .silenced). */
+void notify_emit_alert(notifyd_t *nd, store_txn_t *txn, int64_t now_ms, const char *type,
+                       const Thuky__Alert *alert, const char *caller);
+
+#endif
