@@ -136,7 +136,8 @@ static void s_into_delivery(notifyd_t *nd, store_txn_t *txn, Thuky__Alert *a, in
     }
     Thuky__Delivery *target = d ? d : &fresh;
     ids = xmalloc((target->n_alert_ids + 1) * sizeof *ids);
-    memcpy(ids, target->alert_ids, target->n_alert_ids * sizeof *ids);
+    if (target->n_alert_ids) /* a new delivery has no array (memcpy from NULL is undefined) */
+        memcpy(ids, target->alert_ids, target->n_alert_ids * sizeof *ids);
     ids[target->n_alert_ids] = a->id;
     Thuky__Delivery updated = *target;
     updated.alert_ids = ids;
