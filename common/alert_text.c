@@ -145,8 +145,10 @@ static bool s_is_dot_atom(const char *s)
 /* A plain addr-spec, strict enough that it can go into a header as it is:
    one '@' between non-empty parts, printable ASCII, none of the characters
    that would need quoting or could end the field. */
-static bool s_is_addr(const char *s)
+bool alert_text_addr_valid(const char *s)
 {
+    if (!s)
+        return false;
     size_t n = strlen(s);
     if (n < 3 || n > ALERT_TEXT_ADDR_MAX)
         return false;
@@ -223,8 +225,8 @@ bool alert_digest_check(const alert_digest_t *d, const char **why)
         return s_fail(why, "digest text is not valid UTF-8");
     if (!s_ms_in_range(d->fire_ms))
         return s_fail(why, "digest fire time out of range");
-    if ((*s_str(d->to_addr) && !s_is_addr(d->to_addr)) ||
-        (*s_str(d->from_addr) && !s_is_addr(d->from_addr)))
+    if ((*s_str(d->to_addr) && !alert_text_addr_valid(d->to_addr)) ||
+        (*s_str(d->from_addr) && !alert_text_addr_valid(d->from_addr)))
         return s_fail(why, "digest e-mail address is not a plain addr-spec");
     if (d->n_items > 0 && !d->items)
         return s_fail(why, "digest items missing");

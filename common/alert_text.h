@@ -74,6 +74,10 @@ typedef struct {
  * the text renderings show them as spaces. why may be NULL. */
 bool alert_digest_check(const alert_digest_t *d, const char **why);
 
+/* The address rule of alert_digest_check, for whoever stores addresses
+ * (office.add) to refuse early what the e-mail would refuse later. */
+bool alert_text_addr_valid(const char *addr);
+
 /* "lead", "due", "overdue", "escalation", "sitting"; "?" if unknown. */
 const char *alert_item_kind_name(alert_item_kind_t kind);
 

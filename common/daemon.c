@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
+#include "date.h"
 #include "log.h"
 
 static void s_usage(FILE *out, const char *name, const char *about)
@@ -17,7 +18,9 @@ static void s_usage(FILE *out, const char *name, const char *about)
             "\n"
             "  -c, --config FILE   configuration (default: $THUKY_CONFIG, then "
             CONFIG_DEFAULT_PATH ")\n"
-            "      --test-clock    enable the test clock (clock.set/clock.advance commands)\n"
+            "      --test-clock[=DATETIME]\n"
+            "                      enable the test clock (clock.set/clock.advance commands),\n"
+            "                      starting at DATETIME (Hanoi time) when given, else now\n"
             "  -h, --help          this help\n",
             name, about);
 }
@@ -26,17 +29,29 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
-        {"test-clock", no_argument, NULL, 't'},
+        {"test-clock", optional_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *config_path = NULL;
     bool test_clock = false;
+    int64_t test_start_ms = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
         switch (opt) {
         case 'c': config_path = optarg; break;
-        case 't': test_clock = true; break;
+        case 't': {
+            test_clock = true;
+            int64_t unix_s;
+            const char *why;
+            if (optarg && !date_parse_datetime(optarg, &unix_s, NULL, &why)) {
+                fprintf(stderr, "%s: --test-clock=%s: %s\n", name, optarg, why);
+                exit(2);
+            }
+            if (optarg)
+                test_start_ms = unix_s * 1000;
+            break;
+        }
         case 'h': s_usage(stdout, name, about); exit(0);
         default: s_usage(stderr, name, about); exit(2);
         }
@@ -51,7 +66,7 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
         fatalx("%s", why);
     log_init(name, cfg->log_level, cfg->log_syslog);
     if (test_clock)
-        clock_enable_test(0);
+        clock_enable_test(test_start_ms);
     return test_clock;
 }
 

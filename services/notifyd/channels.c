@@ -639,8 +639,10 @@ static bool s_take_jobs(channels_t *self, bool *more)
     }
 }
 
-static void s_collect(channels_t *self)
+/* Reports finished transfers; returns how many finished (slots freed). */
+static size_t s_collect(channels_t *self)
 {
+    size_t done = 0;
     CURLMsg *msg;
     int left;
     while ((msg = curl_multi_info_read(self->multi, &left))) {
@@ -657,10 +659,12 @@ static void s_collect(channels_t *self)
                 self->active_count--;
                 s_on_done(self, job, rc);
                 s_job_free(job);
+                done++;
                 break;
             }
         }
     }
+    return done;
 }
 
 static void *s_worker_main(void *arg)
@@ -673,8 +677,9 @@ static void *s_worker_main(void *arg)
         CURLMcode mc = curl_multi_perform(self->multi, &running);
         if (mc != CURLM_OK)
             log_warnx("channels: curl_multi_perform: %s", curl_multi_strerror(mc));
-        s_collect(self);
-        curl_multi_poll(self->multi, NULL, 0, more ? 0 : CHANNELS_POLL_MS, NULL);
+        /* Freed slots may let queued requests start: no nap then. */
+        size_t done = s_collect(self);
+        curl_multi_poll(self->multi, NULL, 0, more || done > 0 ? 0 : CHANNELS_POLL_MS, NULL);
     }
     /* Stopping: abandon what is running; no results. */
     for (size_t i = 0; i < self->max_parallel; i++) {

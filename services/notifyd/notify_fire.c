@@ -29,6 +29,9 @@
 #define LATE_MS 60000
 #define IDLE_MS 60000
 
+static void s_apply_result(notifyd_t *nd, store_txn_t *txn, const delivery_result_t *r,
+                           int64_t now_ms);
+
 /* ---- in-flight set ---------------------------------------------------------- */
 
 static bool s_in_flight(const notifyd_t *nd, const char *id)
@@ -220,12 +223,18 @@ static void s_fire(notifyd_t *nd, store_txn_t *txn, int64_t now_ms)
 
 /* ---- handing deliveries to the worker --------------------------------------------- */
 
-/* Builds the digest of a delivery from its alerts and its office. */
-static bool s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, int64_t now_ms)
+/* Builds the digest of a delivery from its alerts and its office and hands
+ * it to the worker: 1 when handed over, 0 when the worker's queue is full
+ * (tried again at the next tick), -1 when it cannot be built (*why says
+ * why; the delivery is dead-lettered). */
+static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, int64_t now_ms,
+                    const char **why)
 {
     Thuky__Office *office = office_load(txn, d->office);
-    if (!office)
-        return false;
+    if (!office) {
+        *why = "the office no longer exists";
+        return -1;
+    }
     alert_item_t *items = xcalloc(d->n_alert_ids + 1, sizeof *items);
     Thuky__Alert **alerts = xcalloc(d->n_alert_ids + 1, sizeof *alerts);
     size_t n = 0;
@@ -261,8 +270,11 @@ static bool s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, 
         .n_items = n,
     };
     delivery_request_t req = {.id = d->id, .timestamp_s = now_ms / 1000};
-    char *body;
+    char *body = NULL;
     size_t len = 0;
+    int rc = -1;
+    if (!alert_digest_check(&digest, why))
+        goto done;
     if (strcmp(d->channel, "webhook") == 0) {
         body = alert_text_cloudevent(&digest);
         len = strlen(body);
@@ -274,21 +286,29 @@ static bool s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, 
         req.kind = strcmp(d->channel, "smtp") == 0 ? CHANNEL_SMTP : CHANNEL_SPOOL;
         req.target = req.kind == CHANNEL_SMTP ? office->email : nd->config->notify.spool_dir;
     }
+    if (!body) {
+        *why = "the message could not be composed";
+        goto done;
+    }
     req.body = body;
     req.body_len = len;
-    bool ok = channels_submit(nd->channels, &req);
+    rc = channels_submit(nd->channels, &req) ? 1 : 0;
+done:
     free(body);
     for (size_t i = 0; i < n; i++)
         thuky__alert__free_unpacked(alerts[i], NULL);
     free(alerts);
     free(items);
     thuky__office__free_unpacked(office, NULL);
-    return ok;
+    return rc;
 }
 
-/* Hands every delivery due (and not in flight) to the worker. */
-static void s_submit_due(notifyd_t *nd, store_txn_t *txn, int64_t now_ms)
+/* Hands every delivery due (and not in flight) to the worker; those that
+ * cannot be built become failed results in broken (at most SUBMIT_BATCH). */
+static size_t s_submit_due(notifyd_t *nd, store_txn_t *txn, int64_t now_ms,
+                           delivery_result_t *broken)
 {
+    size_t n_broken = 0;
     uint8_t prefix[1] = {NINDEX_RETRY};
     store_iter_t it;
     char *due[SUBMIT_BATCH];
@@ -310,12 +330,24 @@ static void s_submit_due(notifyd_t *nd, store_txn_t *txn, int64_t now_ms)
     store_iter_close(&it);
     for (size_t i = 0; i < n; i++) {
         Thuky__Delivery *d = delivery_load(txn, due[i]);
-        if (d && d->state == THUKY__ALERT_STATE__ALERT_SENDING && s_submit(nd, txn, d, now_ms))
+        const char *why = "";
+        int rc = d && d->state == THUKY__ALERT_STATE__ALERT_SENDING ? s_submit(nd, txn, d, now_ms,
+                                                                                &why)
+                                                                     : 0;
+        if (rc > 0) {
             s_flight_add(nd, d->id);
+        } else if (rc < 0) {
+            delivery_result_t *r = &broken[n_broken++];
+            memset(r, 0, sizeof *r);
+            snprintf(r->id, sizeof r->id, "%s", d->id);
+            r->status = DELIVERY_FAILED;
+            snprintf(r->reason, sizeof r->reason, "%s", why);
+        }
         if (d)
             thuky__delivery__free_unpacked(d, NULL);
         free(due[i]);
     }
+    return n_broken;
 }
 
 /* ms until the first key of an index class (a time key), or IDLE_MS. */
@@ -361,10 +393,17 @@ int64_t notify_tick(server_t *server, void *arg)
         return 1000;
     if (store_txn_begin(server_store(server), &txn, false) != STORE_OK)
         return 1000;
-    s_submit_due(nd, &txn, now_ms);
+    static delivery_result_t broken[SUBMIT_BATCH]; /* large; the daemon is single-threaded */
+    size_t n_broken = s_submit_due(nd, &txn, now_ms, broken);
     int64_t wait = s_next_in(&txn, NINDEX_PLANNED, now_ms);
     int64_t retry = s_next_in(&txn, NINDEX_RETRY, now_ms);
     store_txn_abort(&txn);
+    if (n_broken && store_txn_begin(server_store(server), &txn, true) == STORE_OK) {
+        for (size_t i = 0; i < n_broken; i++)
+            s_apply_result(nd, &txn, &broken[i], now_ms);
+        s_commit(nd, &txn);
+        return 1;
+    }
     if (retry == 0 && nd->n_in_flight > 0)
         retry = IDLE_MS; /* all due are in flight: their results wake us */
     wait = retry < wait ? retry : wait;

@@ -93,13 +93,15 @@ class Daemon:
 
     # ---- process control -------------------------------------------------
 
-    def start(self, wait=True):
+    def start(self, wait=True, clock=None):
+        """clock: start the test clock at this local time ("2024-05-17T10:00")."""
         assert self.proc is None, "daemon already running"
         self.starts += 1
         self.stderr_path = self.tmp / f"{self.name}.{self.starts}.err"
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
-                [str(self.binary), "--config", str(self.config), "--test-clock"],
+                [str(self.binary), "--config", str(self.config),
+                 f"--test-clock={clock}" if clock else "--test-clock"],
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=self.env)
         if wait:
             self.wait_ready()

@@ -718,6 +718,11 @@ static void test_email_rejects(void **state)
         assert_null(alert_text_email(&d, NOW_MS, &len));
         d.from_addr = "thuky@quochoi.vn";
     }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(alert_text_addr_valid(bad[i]));
+    assert_false(alert_text_addr_valid(NULL));
+    assert_true(alert_text_addr_valid("huong.nt@quochoi.vn"));
+    assert_true(alert_text_addr_valid("a+b@c"));
     d.to_addr = NULL;
     assert_null(alert_text_email(&d, NOW_MS, &len));
     /* Without an address the other renderings still work. */

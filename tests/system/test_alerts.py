@@ -1,0 +1,277 @@
+"""The notification service with the task and session services, over the
+wire, on the test clock: alerts planned from deadlines, one digest per
+office and moment, delivered to the mail spool and to a real webhook
+receiver that checks the Standard Webhooks signature."""
+import base64
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import Services, add_task
+
+SECRET = "whsec_" + base64.b64encode(b"thuky-test-secret-0123456789").decode()
+
+
+@pytest.fixture
+def three(tmpdir_short):
+    s = Services(tmpdir_short, "[notifyd]\nretry_base_ms = 60000\nretry_max = 3\n")
+    s.start()
+    try:
+        s.ok("clock", "set", "2024-05-01T00:00")
+        s.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title", "CT 2024")
+        s.spool = tmpdir_short / "var" / "mail-spool"
+        yield s
+    finally:
+        try:
+            s.stop()
+        finally:
+            s.close()
+
+
+def wait_for(predicate, what, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def alerts(s, *args):
+    return s.json("alert", "list", "--limit", "5000", *args)
+
+
+def wait_planned(s, task, count):
+    return wait_for(lambda: len(alerts(s, "--task", task)) >= count and alerts(s, "--task", task),
+                    f"{count} alerts of {task}")
+
+
+def spool_messages(s):
+    if not s.spool.exists():
+        return {}
+    out = {}
+    for path in sorted(s.spool.glob("*.eml")):
+        out[path.stem] = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return out
+
+
+class Receiver:
+    """An HTTP receiver on loopback that verifies every signature and
+    answers from a script of status codes (then 200)."""
+
+    def __init__(self, script=()):
+        self.script = list(script)
+        self.received = []
+        self.bad_signatures = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                wid, ts = self.headers["webhook-id"], self.headers["webhook-timestamp"]
+                key = base64.b64decode(SECRET[len("whsec_"):])
+                want = base64.b64encode(hmac.new(key, f"{wid}.{ts}.".encode() + body,
+                                                 hashlib.sha256).digest()).decode()
+                sigs = [p.split(",", 1)[1] for p in self.headers["webhook-signature"].split()]
+                if want not in sigs:
+                    outer.bad_signatures += 1
+                code, extra = (outer.script.pop(0) if outer.script else (200, {}))
+                if code == 200:
+                    outer.received.append((wid, json.loads(body)))
+                self.send_response(code)
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_lead_times_and_one_digest_per_office(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn", "--focal", "Nguyễn Văn A")
+    s.ok("office", "add", "vu-phap-luat", "--name", "Vụ Pháp luật", "--kind", "department",
+         "--email", "vpl@demo.quochoi.vn", "--lang", "en")
+    t1 = add_task(s, "Báo cáo thẩm tra", due="2024-05-20", with_=["vu-phap-luat"])
+    t2 = add_task(s, "Tờ trình dự án luật", due="2024-05-20")
+    planned = wait_planned(s, t1, 8)
+    mine = sorted((a["kind"], a["days"], a["fire"]) for a in planned if a["office"] == "vu-thu-ky")
+    # Mon 20/05: 7 days = Mon 13/05; 3 and 1 day both fall on Fri 17/05 (the
+    # Sunday moves back): only the nearer goes; 0 = the day; overdue next day.
+    assert mine == [("due", 0, "2024-05-20 08:00"), ("lead", 1, "2024-05-17 08:00"),
+                    ("lead", 7, "2024-05-13 08:00"), ("overdue", 1, "2024-05-21 08:00")]
+    preview = s.json("alert", "preview", "--date", "2024-05-13")
+    assert {p["office"]: len(p["alerts"]) for p in preview} == {"vu-thu-ky": 2, "vu-phap-luat": 1}
+
+    s.ok("clock", "set", "2024-05-13T08:00")
+    msgs = wait_for(lambda: len(spool_messages(s)) == 2 and spool_messages(s), "two digests")
+    vtk = msgs["D-vu-thu-ky-202405130800"]
+    assert vtk["To"].addresses[0].addr_spec == "vtk@demo.quochoi.vn"
+    assert vtk["Message-ID"] == "<D-vu-thu-ky-202405130800@thuky>"
+    assert "2 nhiệm vụ" in vtk["Subject"]
+    body = vtk.get_content()
+    assert "Báo cáo thẩm tra" in body and "Tờ trình dự án luật" in body and "20/05/2024" in body
+    assert "Deadline reminder" in msgs["D-vu-phap-luat-202405130800"]["Subject"]
+    sent = alerts(s, "--sent")
+    assert sorted(a["id"] for a in sent) == sorted(
+        [f"A{t1[1:]}-20240520-L7-vu-thu-ky", f"A{t2[1:]}-20240520-L7-vu-thu-ky",
+         f"A{t1[1:]}-20240520-L7-vu-phap-luat"])
+    assert all(not a["late"] for a in sent)
+
+
+def test_moved_deadline_replans_and_old_alerts_never_go(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn")
+    s.ok("session", "add", "--kind", "plenary", "--term", "XV", "--number", "7", "--title",
+         "Kỳ họp thứ 7", "--start", "2024-05-20", "--end", "2024-06-28")
+    t = add_task(s, "Gửi tài liệu", due_rel="XV-7:open:-10d")   # 10/05/2024
+    wait_planned(s, t, 3)
+    s.ok("session", "move", "XV-7", "--start", "2024-06-03", "--end", "2024-07-10")
+    wait_for(lambda: all(a["due_date"] == "2024-05-24" for a in alerts(s, "--task", t))
+             and alerts(s, "--task", t), "re-planned alerts")
+    s.ok("clock", "set", "2024-05-24T08:00")   # past the old dates and the new ones
+    # the new deadline, Fri 24/05: 7 days (17/05), 3 (21/05), 1 (23/05), 0 (24/05)
+    msgs = wait_for(lambda: len(spool_messages(s)) == 4 and spool_messages(s),
+                    "the digests of the new date")
+    assert set(msgs) == {f"D-vu-thu-ky-202405{d}0800" for d in ("17", "21", "23", "24")}
+    for m in msgs.values():
+        assert "24/05/2024" in m.get_content() and "10/05/2024" not in m.get_content()
+    assert all(a["due_date"] == "2024-05-24" for a in alerts(s, "--sent"))
+
+
+def test_alerts_after_downtime_go_out_late_and_once(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn")
+    t = add_task(s, "Báo cáo", due="2024-05-20")
+    wait_planned(s, t, 4)
+    s.notifyd.stop()
+    for d in (s.taskd, s.sessiond):
+        d.set_clock("2024-05-17T10:00")
+    s.notifyd.start(clock="2024-05-17T10:00")
+    msgs = wait_for(lambda: len(spool_messages(s)) == 2 and spool_messages(s),
+                    "the two missed digests")
+    assert set(msgs) == {"D-vu-thu-ky-202405130800", "D-vu-thu-ky-202405170800"}
+    sent = alerts(s, "--sent")
+    assert len(sent) == 2 and all(a["late"] for a in sent)
+    s.notifyd.stop()
+    s.notifyd.start(clock="2024-05-17T10:00")
+    time.sleep(0.3)
+    assert len(spool_messages(s)) == 2 and len(alerts(s, "--sent")) == 2
+
+
+def test_webhook_signed_retried_and_gone(three):
+    s = three
+    rx = Receiver(script=[(500, {}), (429, {"Retry-After": "120"})])
+    try:
+        s.ok("office", "add", "vp-doan-ha-noi", "--name", "Văn phòng Đoàn ĐBQH Hà Nội", "--kind",
+             "delegation", "--webhook", rx.url, "--secret", SECRET)
+        t = add_task(s, "Tổng hợp ý kiến cử tri", lead="vp-doan-ha-noi", due="2024-05-20")
+        wait_planned(s, t, 4)
+        s.ok("clock", "set", "2024-05-13T08:00")
+        wait_for(lambda: [a for a in alerts(s) if a["attempts"] == 1], "a first failed attempt")
+        pending = alerts(s, "--task", t)[0]
+        assert pending["state"] == "sending" and "500" in pending["error"]
+        s.ok("clock", "advance", "2m")       # past the first backoff (60 s ± 50%)
+        wait_for(lambda: [a for a in alerts(s) if a["attempts"] == 2], "the 429")
+        s.ok("clock", "advance", "1m")       # Retry-After 120 s is not over yet
+        time.sleep(0.3)
+        assert not rx.received
+        s.ok("clock", "advance", "2m")
+        wait_for(lambda: rx.received, "the delivery")
+        wid, event = rx.received[0]
+        assert rx.bad_signatures == 0
+        assert wid == "D-vp-doan-ha-noi-202405130800" and event["id"] == wid
+        assert event["specversion"] == "1.0" and event["subject"] == "vp-doan-ha-noi"
+        assert event["data"]["items"][0]["title"] == "Tổng hợp ý kiến cử tri"
+        assert wait_for(lambda: alerts(s, "--sent"), "sent")[0]["attempts"] == 3
+
+        rx.script = [(410, {})]
+        s.ok("clock", "set", "2024-05-17T08:00")
+        wait_for(lambda: alerts(s, "--failed"), "the 410")
+        assert s.json("office", "show", "vp-doan-ha-noi")["webhook_gone"] is True
+    finally:
+        rx.close()
+
+
+def test_unreachable_webhook_is_dead_lettered_and_nothing_stalls(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--webhook", "http://127.0.0.1:9/nothing-listens", "--secret", SECRET)
+    t = add_task(s, "Báo cáo", due="2024-05-20")
+    wait_planned(s, t, 4)
+    s.ok("clock", "set", "2024-05-13T08:00")
+    for attempt in (1, 2):
+        wait_for(lambda: [a for a in alerts(s) if a["attempts"] == attempt], f"try {attempt}")
+        s.ok("clock", "advance", "10m")
+    failed = wait_for(lambda: alerts(s, "--failed"), "the dead letter")
+    assert failed[0]["attempts"] == 3 and failed[0]["error"]
+    assert s.ok("status")  # every daemon still answers
+
+
+def test_no_channel_unknown_office_silence_and_ack(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn")
+    s.ok("office", "add", "vu-hanh-chinh", "--name", "Vụ Hành chính", "--kind", "department")
+    quiet = add_task(s, "Việc được tạm hoãn", due="2024-05-20")
+    acked = add_task(s, "Việc đã nhận", due="2024-05-20")
+    nobody = add_task(s, "Không có kênh", lead="vu-hanh-chinh", due="2024-05-20")
+    ghost = add_task(s, "Đơn vị lạ", lead="vu-khong-ton-tai", due="2024-05-20")
+    for t in (quiet, acked, nobody, ghost):
+        wait_planned(s, t, 4)
+    s.ok("alert", "silence", "--task", quiet, "--until", "2024-05-31", "--reason",
+         "Chờ ý kiến Tổng Thư ký")
+    first = next(a for a in alerts(s, "--task", acked) if a["days"] == 7)
+    s.ok("alert", "ack", first["id"])
+    assert [a["state"] for a in alerts(s, "--task", acked)] == ["acked"]
+    s.ok("clock", "set", "2024-05-13T08:00")
+    failed = wait_for(lambda: len(alerts(s, "--failed")) == 2 and alerts(s, "--failed"),
+                      "the undeliverable ones")
+    errors = {a["office"]: a["error"] for a in failed}
+    assert "no reachable channel" in errors["vu-hanh-chinh"]
+    assert "unknown office" in errors["vu-khong-ton-tai"]
+    assert [a["state"] for a in alerts(s, "--task", quiet) if a["days"] == 7] == ["silenced"]
+    assert spool_messages(s) == {}   # nothing for the silenced or acknowledged tasks
+
+
+def test_office_bad_input(three):
+    s = three
+    cases = [
+        (["office", "add", "Bad Id", "--name", "x", "--kind", "department"], "id"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "ministry"], "kind"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--email", "no-at"],
+         "e-mail"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
+          "ftp://host/x", "--secret", "s"], "URL"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
+          "http://h/x"], "secret"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--escalate",
+          "vu-khong"], "vu-khong"),
+        (["alert", "ack", "A-none"], "A-none"),
+        (["alert", "silence", "--until", "2024-05-01", "--reason", "x"], "exactly one"),
+    ]
+    for args, text in cases:
+        rc, out, err = s.cli(*args)
+        assert rc != 0 and text in err, f"{args}: {rc} {err}"
+    assert s.json("office", "list") == []
+    s.notifyd.assert_serving()
