@@ -98,8 +98,9 @@ static bool s_is_atext(char c)
 }
 
 /* The shape of local@domain: a dot-atom local part (no quoted strings) and
- * a host name of at least two labels (no address literals). ASCII only.
- * Anything else is refused before it could reach an SMTP command line. */
+ * a host name (no address literals; one label is allowed, as in the
+ * default "thuky@localhost"). ASCII only. Anything else is refused before
+ * it could reach an SMTP command line. */
 static bool s_valid_address(const char *addr)
 {
     if (!addr)
@@ -115,15 +116,14 @@ static bool s_valid_address(const char *addr)
         if (addr[i] == '.' ? addr[i + 1] == '.' : !s_is_atext(addr[i]))
             return false;
     }
-    size_t label = 0, labels = 0;
+    size_t label = 0;
     for (const char *p = at + 1;; p++) {
         if (*p == '.' || *p == '\0') {
             if (label == 0 || p[-1] == '-')
                 return false;
-            labels++;
-            label = 0;
             if (*p == '\0')
-                break;
+                return true;
+            label = 0;
         } else if (s_is_alnum(*p) || (*p == '-' && label > 0)) {
             if (++label > CHANNELS_LABEL_MAX)
                 return false;
@@ -131,7 +131,6 @@ static bool s_valid_address(const char *addr)
             return false;
         }
     }
-    return labels >= 2;
 }
 
 static bool s_valid_http_url(const char *url)
