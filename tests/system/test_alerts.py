@@ -275,3 +275,71 @@ def test_office_bad_input(three):
         assert rc != 0 and text in err, f"{args}: {rc} {err}"
     assert s.json("office", "list") == []
     s.notifyd.assert_serving()
+
+
+class SmtpServer:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it
+    accepts, or refuses every recipient with 550."""
+
+    def __init__(self, refuse=False):
+        from aiosmtpd.controller import Controller
+        self.messages = []
+        outer = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if refuse:
+                    return "550 5.1.1 mailbox unavailable"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                outer.messages.append((envelope.mail_from, envelope.rcpt_tos,
+                                       envelope.original_content))
+                return "250 Message accepted"
+
+        import socket
+        with socket.socket() as probe:   # a free port (this aiosmtpd cannot take port 0)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def close(self):
+        self.controller.stop()
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_smtp_delivery(tmpdir_short, refuse):
+    smtp = SmtpServer(refuse=refuse)
+    s = Services(tmpdir_short, f"[notifyd]\nsmtp_url = smtp://127.0.0.1:{smtp.port}\n"
+                               "mail_from = thuky@quochoi.vn\n")
+    s.start()
+    try:
+        s.ok("clock", "set", "2024-05-01T00:00")
+        s.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title", "CT 2024")
+        s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+             "--email", "vtk@demo.quochoi.vn", "--focal", "Nguyễn Thị Hương")
+        t = add_task(s, "Báo cáo kết quả giám sát", due="2024-05-20")
+        wait_planned(s, t, 4)
+        s.ok("clock", "set", "2024-05-13T08:00")
+        if refuse:
+            failed = wait_for(lambda: alerts(s, "--failed"), "the refused delivery")
+            assert "550" in failed[0]["error"] and failed[0]["attempts"] == 1
+            assert smtp.messages == []
+        else:
+            wait_for(lambda: smtp.messages, "the message")
+            mail_from, rcpts, raw = smtp.messages[0]
+            assert mail_from == "thuky@quochoi.vn" and rcpts == ["vtk@demo.quochoi.vn"]
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            assert msg["Message-ID"] == "<D-vu-thu-ky-202405130800@thuky>"
+            assert msg["To"].addresses[0].display_name == "Nguyễn Thị Hương"
+            assert "Báo cáo kết quả giám sát" in msg.get_content()
+            assert wait_for(lambda: alerts(s, "--sent"), "sent")[0]["channel"] == "smtp"
+        assert not (tmpdir_short / "var" / "mail-spool").exists()
+    finally:
+        try:
+            s.stop()
+        finally:
+            s.close()
+            smtp.close()
