@@ -343,3 +343,34 @@ def test_smtp_delivery(tmpdir_short, refuse):
         finally:
             s.close()
             smtp.close()
+
+
+def test_kill9_across_fire_times_loses_nothing(three):
+    """Every digest reaches the receiver at least once, and once when it
+    drops repeats by webhook-id, however often the daemon is killed."""
+    s = three
+    rx = Receiver()
+    try:
+        s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+             "--webhook", rx.url, "--secret", SECRET)
+        for i, due in enumerate(("2024-05-20", "2024-05-21", "2024-05-22", "2024-05-24")):
+            wait_planned(s, add_task(s, f"Nhiệm vụ {i}", due=due), 4)
+        days = [f"2024-05-{d:02d}" for d in range(13, 25)]
+        expected = {f"D-vu-thu-ky-{a['fire'][:10].replace('-', '')}0800"
+                    for a in alerts(s, "--pending") if a["fire"][:10] <= days[-1]}
+        for n, day in enumerate(days):
+            when = f"{day}T08:00"
+            for d in (s.taskd, s.sessiond, s.notifyd):
+                d.set_clock(when)
+            time.sleep(0.002 * (n % 4))  # kill at different points of the delivery
+            s.notifyd.kill9()
+            s.notifyd.start(clock=when)
+        wait_for(lambda: {wid for wid, _ in rx.received} >= expected, "every digest")
+        assert {wid for wid, _ in rx.received} == expected
+        assert rx.bad_signatures == 0
+        wait_for(lambda: not alerts(s, "--pending") or
+                 min(a["fire"] for a in alerts(s, "--pending")) > "2024-05-24 08:00",
+                 "nothing due left planned")
+        assert not [a for a in alerts(s) if a["state"] in ("sending", "failed")]
+    finally:
+        rx.close()
