@@ -243,6 +243,13 @@ class Daemon:
         """The newest event sequence of the daemon's log."""
         return self.daemon_status().last_event_seq
 
+    def followed(self, source):
+        """The last event of source this daemon has applied."""
+        for sub in self.daemon_status().subscriptions:
+            if sub.source == source:
+                return sub.applied_seq
+        return 0
+
     def cpu_seconds(self):
         """User + system CPU time of the daemon so far."""
         with open(f"/proc/{self.pid}/stat") as f:
@@ -410,6 +417,8 @@ class Bench:
         sessiond.start()
         taskd = Daemon(self, "sess", "taskd")
         taskd.start()
+        notifyd = Daemon(self, "sess", "notifyd")
+        notifyd.start()
         for clients in (1, 16):
             res = self.run_load(sessiond, "sessions", "--clients", clients, "--seconds", seconds)
             log(f"  {clients:2d} client(s): {res['ops_per_s']:.0f} writes/s, "
@@ -465,16 +474,26 @@ class Bench:
             committed = time.monotonic() - t0
             self._wait_sink(sink, target, 120)
             consumed = time.monotonic() - t0
+            # The notification service re-plans the alerts of every moved deadline.
+            while notifyd.followed("taskd") < target:
+                if time.monotonic() - t0 > 300:
+                    raise BenchError("the notification service did not re-plan in 300 s")
+                time.sleep(0.005)
+            replanned = time.monotonic() - t0
         finally:
             sink.terminate()
             sink.wait()
         self.results["move_reply_s"] = replied
         self.results["move_all_s"] = committed
         self.results["move_consumed_s"] = consumed
+        self.results["move_replanned_s"] = replanned
+        self.results["rss_notifyd_planned"] = read_rss(notifyd.pid)
+        self.results["planned_alerts"] = notifyd.daemon_status().last_event_seq
         self.results["move_dependents"] = dependents
         log(f"  move: session reply {replied * 1000:.1f} ms; {dependents:,} deadlines "
             f"recomputed, committed and published {committed * 1000:.0f} ms; applied by a "
             f"durable subscriber {consumed * 1000:.0f} ms")
+        notifyd.stop()
         taskd.stop()
         sessiond.stop()
 
@@ -566,6 +585,10 @@ def build_rows(bench, big):
         f"{r['move_reply_s'] * 1000:.1f} ms)", "< 1 s", r["move_all_s"] < 1.0)
     row(f"move a sitting: {n_dep:,} events applied by a durable subscriber",
         f"{r['move_consumed_s'] * 1000:,.0f} ms")
+    row(f"move a sitting: alerts of {n_dep:,} deadlines re-planned by notifyd",
+        f"{r['move_replanned_s'] * 1000:,.0f} ms")
+    row(f"notifyd VmRSS with the alerts of {n_dep:,} tasks planned "
+        f"({r['planned_alerts']:,} alert events)", rss(r["rss_notifyd_planned"]))
     return rows
 
 
