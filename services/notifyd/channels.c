@@ -345,8 +345,8 @@ static CURL *s_easy_new(channels_t *self, job_t *job)
         return NULL;
     /* No SIGALRM for DNS timeouts: signals and threads do not mix. */
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    /* The whole transfer, connecting included. */
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)self->timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)self->timeout_ms);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->errbuf);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, CHANNELS_USER_AGENT);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s_on_response);

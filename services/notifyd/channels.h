@@ -79,7 +79,8 @@ typedef struct {
     char id[CHANNELS_ID_MAX + 1];
     delivery_status_t status;
     int64_t retry_after_ms;     /* 0 when none given */
-    int http_code;              /* HTTP status or the last SMTP reply code; 0 if none */
+    int http_code;              /* HTTP status or last SMTP reply code as received, 0 if none;
+                                   a 200 whose body was cut short is still RETRY */
     char reason[256];           /* one line: "HTTP 500", "connection refused", ... */
 } delivery_result_t;
 
