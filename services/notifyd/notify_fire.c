@@ -9,7 +9,7 @@
  * out at start, marked late. The worker's results come back here: sent, or
  * retried with exponential backoff and jitter up to the limit, then
  * dead-lettered (the alerts are FAILED and the office's escalation contact
- * gets an escalation). Delivery ids are stable, so a receiver can drop a
+ * gets an escalation at once). Delivery ids are stable, so a receiver can drop a
  * repeat after a crash between sending and recording. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,9 +426,40 @@ static int64_t s_backoff(const config_notify_t *cfg, uint32_t attempts)
     return delay / 2 + (int64_t)((double)delay * (r / 4294967296.0));
 }
 
+/* A dead-lettered alert is escalated: the office's escalation contact gets
+ * an escalation naming the office that could not be reached, at once. */
+static void s_escalate_dead(notifyd_t *nd, store_txn_t *txn, const Thuky__Alert *dead,
+                            const char *escalate_to, int64_t now_ms)
+{
+    char id[256];
+    snprintf(id, sizeof id, "%.160s-X%.64s", dead->id, escalate_to);
+    Thuky__Alert *existing = alert_load(txn, id);
+    if (existing || !escalate_to[0] || dead->kind == THUKY__ALERT_KIND__ALERT_ESCALATION) {
+        if (existing)
+            thuky__alert__free_unpacked(existing, NULL);
+        return;
+    }
+    Thuky__Alert a = *dead;
+    a.id = id;
+    a.office = (char *)escalate_to;
+    a.kind = THUKY__ALERT_KIND__ALERT_ESCALATION;
+    a.lead_office = dead->office; /* the office that could not be reached */
+    a.days = dead->days > 0 ? dead->days : 1;
+    a.fire_ms = now_ms;
+    a.state = THUKY__ALERT_STATE__ALERT_PLANNED;
+    a.delivery_id = a.channel = a.last_error = (char *)"";
+    a.attempts = 0;
+    a.late = false;
+    alert_save(txn, NULL, &a);
+    notify_emit_alert(nd, txn, now_ms, "alert.planned", &a, "notifyd");
+}
+
 static void s_update_alerts(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d,
                             Thuky__AlertState state, const char *error, int64_t now_ms)
 {
+    Thuky__Office *office = state == THUKY__ALERT_STATE__ALERT_FAILED
+                                ? office_load(txn, d->office)
+                                : NULL;
     for (size_t i = 0; i < d->n_alert_ids; i++) {
         Thuky__Alert *a = alert_load(txn, d->alert_ids[i]);
         if (!a)
@@ -447,9 +478,13 @@ static void s_update_alerts(notifyd_t *nd, store_txn_t *txn, const Thuky__Delive
                                   state == THUKY__ALERT_STATE__ALERT_SENT ? "alert.sent"
                                                                            : "alert.failed",
                                   &next, "notifyd");
+            if (office && state == THUKY__ALERT_STATE__ALERT_FAILED)
+                s_escalate_dead(nd, txn, &next, office->escalate_to, now_ms);
         }
         thuky__alert__free_unpacked(a, NULL);
     }
+    if (office)
+        thuky__office__free_unpacked(office, NULL);
 }
 
 static void s_apply_result(notifyd_t *nd, store_txn_t *txn, const delivery_result_t *r,

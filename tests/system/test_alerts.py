@@ -213,10 +213,13 @@ def test_webhook_signed_retried_and_gone(three):
         rx.close()
 
 
-def test_unreachable_webhook_is_dead_lettered_and_nothing_stalls(three):
+def test_unreachable_webhook_is_dead_lettered_escalated_and_nothing_stalls(three):
     s = three
+    s.ok("office", "add", "van-phong", "--name", "Lãnh đạo Văn phòng", "--kind", "secretariat",
+         "--email", "lanhdao@demo.quochoi.vn")
     s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
-         "--webhook", "http://127.0.0.1:9/nothing-listens", "--secret", SECRET)
+         "--webhook", "http://127.0.0.1:9/nothing-listens", "--secret", SECRET,
+         "--escalate", "van-phong")
     t = add_task(s, "Báo cáo", due="2024-05-20")
     wait_planned(s, t, 4)
     s.ok("clock", "set", "2024-05-13T08:00")
@@ -225,6 +228,11 @@ def test_unreachable_webhook_is_dead_lettered_and_nothing_stalls(three):
         s.ok("clock", "advance", "10m")
     failed = wait_for(lambda: alerts(s, "--failed"), "the dead letter")
     assert failed[0]["attempts"] == 3 and failed[0]["error"]
+    # the escalation contact is told at once, by its own channel
+    msgs = wait_for(lambda: spool_messages(s), "the escalation to van-phong")
+    (msg,) = msgs.values()
+    assert msg["To"].addresses[0].addr_spec == "lanhdao@demo.quochoi.vn"
+    assert "vu-thu-ky" in msg.get_content() and "Báo cáo" in msg.get_content()
     assert s.ok("status")  # every daemon still answers
 
 
