@@ -117,6 +117,7 @@ void config_defaults(config_t *cfg)
     n->deliver_minute = 8 * 60;
     n->overdue_every = 2;
     n->escalate_after = 5;
+    n->sitting_reminder_days = 3;
     parse_ctx_t ctx = {.cfg = cfg};
     (void)s_derive_paths(&ctx);
 }
@@ -198,6 +199,8 @@ static int s_notify_key(parse_ctx_t *ctx, const char *key, const char *value)
         return s_parse_int(value, 1, 365, &n->overdue_every) ? 1 : -1;
     if (strcmp(key, "escalate_after") == 0)
         return s_parse_int(value, 1, 365, &n->escalate_after) ? 1 : -1;
+    if (strcmp(key, "sitting_reminder_days") == 0)
+        return s_parse_int(value, 0, 365, &n->sitting_reminder_days) ? 1 : -1;
     return 0;
 }
 

@@ -53,6 +53,7 @@ typedef struct {
     int deliver_minute;               /* minutes after midnight, local */
     int overdue_every;
     int escalate_after;
+    int sitting_reminder_days;        /* before a sitting, to offices with agenda items */
 } config_notify_t;
 
 typedef struct {

@@ -23,7 +23,7 @@ static const char s_usage[] =
 
 static const char *const s_states[] = {"?",      "planned",  "sending", "sent",
                                        "failed", "silenced", "acked",   "cancelled"};
-static const char *const s_kinds[] = {"?", "lead", "due", "overdue", "escalation"};
+static const char *const s_kinds[] = {"?", "lead", "due", "overdue", "escalation", "sitting"};
 
 static json_t *s_alert_json(const Thuky__Alert *a)
 {
@@ -31,7 +31,7 @@ static json_t *s_alert_json(const Thuky__Alert *a)
     date_format_local_time(a->fire_ms / 1000, fire);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:b}", "id",
                           a->id, "office", a->office, "kind",
-                          s_kinds[(unsigned)a->kind < 5 ? a->kind : 0], "task", "", "title",
+                          s_kinds[(unsigned)a->kind < 6 ? a->kind : 0], "task", "", "title",
                           a->title, "due_date", a->due_date, "days", a->days, "fire", fire,
                           "state", s_states[(unsigned)a->state < 8 ? a->state : 0], "channel",
                           a->channel, "attempts", (int)a->attempts, "late", a->late);
@@ -55,7 +55,7 @@ static void s_alert_table(Thuky__Alert *const *alerts, size_t n)
         if (date_parse(a->due_date, &day, NULL))
             date_format_vn(day, due);
         const char *note = a->last_error[0] ? a->last_error : a->late ? "late" : "";
-        const char *cells[] = {a->id, fire, a->office, s_kinds[(unsigned)a->kind < 5 ? a->kind : 0],
+        const char *cells[] = {a->id, fire, a->office, s_kinds[(unsigned)a->kind < 6 ? a->kind : 0],
                                task, due, s_states[(unsigned)a->state < 8 ? a->state : 0],
                                a->channel[0] ? a->channel : "-", note};
         table_add_row(table, cells);

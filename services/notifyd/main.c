@@ -17,13 +17,13 @@
 #include "server.h"
 #include "store.h"
 
-static void s_on_task_events(server_t *server, void *socket, void *arg)
+static void s_on_feed_events(server_t *server, void *socket, void *arg)
 {
     (void)server, (void)socket;
     subscriber_on_events(arg);
 }
 
-static void s_on_task_reply(server_t *server, void *socket, void *arg)
+static void s_on_feed_reply(server_t *server, void *socket, void *arg)
 {
     (void)server, (void)socket;
     subscriber_on_reply(arg);
@@ -116,10 +116,26 @@ int main(int argc, char **argv)
         .arg = &nd,
     };
     nd.tasks = subscriber_new(zmq_ctx, &follow);
-    server_add_reader(server, subscriber_events_socket(nd.tasks), s_on_task_events, nd.tasks);
-    server_add_reader(server, subscriber_command_socket(nd.tasks), s_on_task_reply, nd.tasks);
+    server_add_reader(server, subscriber_events_socket(nd.tasks), s_on_feed_events, nd.tasks);
+    server_add_reader(server, subscriber_command_socket(nd.tasks), s_on_feed_reply, nd.tasks);
     server_add_timer(server, s_follow_tick, nd.tasks);
     server_add_subscription(server, nd.tasks);
+
+    /* Sitting reminders follow the session service's events. */
+    const config_service_t *sessiond = config_service(&cfg, SERVICE_SESSIOND);
+    subscriber_options_t sittings = follow;
+    sittings.name = sessiond->name;
+    sittings.command_endpoint = sessiond->command;
+    sittings.events_endpoint = sessiond->events;
+    sittings.type_prefix = "session.";
+    sittings.apply = notify_apply_session_event;
+    nd.sessions = subscriber_new(zmq_ctx, &sittings);
+    server_add_reader(server, subscriber_events_socket(nd.sessions), s_on_feed_events,
+                      nd.sessions);
+    server_add_reader(server, subscriber_command_socket(nd.sessions), s_on_feed_reply,
+                      nd.sessions);
+    server_add_timer(server, s_follow_tick, nd.sessions);
+    server_add_subscription(server, nd.sessions);
 
     log_info("serving %s, events on %s, store %s (last event %llu), following %s, mail %s%s",
              svc->command, svc->events, svc->store_dir,
@@ -130,6 +146,7 @@ int main(int argc, char **argv)
     log_info("stopping");
 
     subscriber_destroy(&nd.tasks);
+    subscriber_destroy(&nd.sessions);
     channels_destroy(&nd.channels);
     server_destroy(&server);
     zmq_ctx_term(zmq_ctx);

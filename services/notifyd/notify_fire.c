@@ -166,6 +166,8 @@ static void s_into_delivery(notifyd_t *nd, store_txn_t *txn, Thuky__Alert *a, in
 
 static bool s_task_still_wants(store_txn_t *txn, const Thuky__Alert *a)
 {
+    if (a->kind == THUKY__ALERT_KIND__ALERT_SITTING)
+        return true; /* a cancelled sitting dropped its reminders already */
     if (ack_exists(txn, a->task_id, a->office))
         return false;
     Thuky__Task *t = copy_task_load(txn, a->task_id);
@@ -247,6 +249,7 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
         it->kind = a->kind == THUKY__ALERT_KIND__ALERT_LEAD         ? ALERT_ITEM_LEAD
                    : a->kind == THUKY__ALERT_KIND__ALERT_DUE        ? ALERT_ITEM_DUE
                    : a->kind == THUKY__ALERT_KIND__ALERT_OVERDUE    ? ALERT_ITEM_OVERDUE
+                   : a->kind == THUKY__ALERT_KIND__ALERT_SITTING    ? ALERT_ITEM_SITTING
                                                                     : ALERT_ITEM_ESCALATION;
         it->task_id = a->task_id;
         it->title = a->title;

@@ -266,3 +266,84 @@ void notify_batch_done(void *arg, bool committed)
         eventlog_rollback_to(log, 0);
     }
 }
+
+/* ---- sittings ------------------------------------------------------------------ */
+
+/* Drops the planned reminders of a sitting (task id 0 in the 'T' index). */
+static void s_unplan_sitting(store_txn_t *txn, const char *sitting_id)
+{
+    uint8_t prefix[5] = {NINDEX_TASK, 0, 0, 0, 0};
+    char **ids;
+    size_t n = index_ids(txn, prefix, sizeof prefix, sizeof prefix, 100000, &ids);
+    for (size_t i = 0; i < n; i++) {
+        Thuky__Alert *a = alert_load(txn, ids[i]);
+        if (a && a->state == THUKY__ALERT_STATE__ALERT_PLANNED &&
+            strcmp(a->sitting_id, sitting_id) == 0)
+            alert_delete(txn, a);
+        if (a)
+            thuky__alert__free_unpacked(a, NULL);
+        free(ids[i]);
+    }
+    free(ids);
+}
+
+/* Reminds the lead offices of the tasks on a sitting's agenda, N days
+ * before it opens. A moved sitting is reminded at its new date; a
+ * cancelled or held one not at all. Recurring sittings are left out: their
+ * agenda belongs to the series, not to one occurrence. */
+static void s_plan_sitting(notifyd_t *nd, store_txn_t *txn, const Thuky__Sitting *s,
+                           int64_t now_ms)
+{
+    s_unplan_sitting(txn, s->id);
+    int32_t open_day;
+    if (s->status == THUKY__SITTING_STATUS__SITTING_CANCELLED ||
+        s->status == THUKY__SITTING_STATUS__SITTING_HELD || s->repeat[0] || !s->start ||
+        !date_parse(s->start->date, &open_day, NULL))
+        return;
+    int32_t day = s_working_on_or_before(
+        nd->calendar, open_day - nd->config->notify.sitting_reminder_days);
+    char compact[9];
+    snprintf(compact, sizeof compact, "%.4s%.2s%.2s", s->start->date, s->start->date + 5,
+             s->start->date + 8);
+    for (size_t i = 0; i < s->n_agenda; i++) {
+        if (!s->agenda[i]->task_id)
+            continue;
+        Thuky__Task *task = copy_task_load(txn, s->agenda[i]->task_id);
+        if (!task)
+            continue; /* not known here (yet): its lead office is unknown */
+        Thuky__Office *office = office_load(txn, task->lead_office);
+        int64_t fire = s_fire_ms(day, s_deliver_minute(nd, office));
+        char id[ALERT_ID_MAX];
+        snprintf(id, sizeof id, "S%.64s-%s-%.64s", s->id, compact, task->lead_office);
+        Thuky__Alert *existing = alert_load(txn, id);
+        if (!existing && fire >= now_ms - 60000) {
+            Thuky__Alert a = THUKY__ALERT__INIT;
+            a.id = id;
+            a.office = task->lead_office;
+            a.kind = THUKY__ALERT_KIND__ALERT_SITTING;
+            a.title = s->title;
+            a.due_date = s->start->date;
+            a.days = nd->config->notify.sitting_reminder_days;
+            a.fire_ms = fire;
+            a.state = THUKY__ALERT_STATE__ALERT_PLANNED;
+            a.lead_office = task->lead_office;
+            a.sitting_id = s->id;
+            alert_save(txn, NULL, &a);
+            notify_emit_alert(nd, txn, now_ms, "alert.planned", &a, "notifyd");
+        }
+        if (existing)
+            thuky__alert__free_unpacked(existing, NULL);
+        if (office)
+            thuky__office__free_unpacked(office, NULL);
+        thuky__task__free_unpacked(task, NULL);
+    }
+}
+
+void notify_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event)
+{
+    notifyd_t *nd = arg;
+    if (event->payload_case != THUKY__EVENT__PAYLOAD_SESSION || !event->session->sitting ||
+        event->session->occurrence[0])
+        return;
+    s_plan_sitting(nd, txn, event->session->sitting, clock_now_ms());
+}

@@ -21,6 +21,7 @@ typedef struct {
     workcal_t *calendar;
     server_t *server;
     subscriber_t *tasks;
+    subscriber_t *sessions;
     channels_t *channels;
     char smtp_password[256];
     /* deliveries handed to the worker and not answered yet */
@@ -34,6 +35,8 @@ extern const size_t notifyd_command_count;
 /* notify_plan.c: the alerts of one task, after a task event. */
 void notify_apply_task_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
 void notify_batch_done(void *arg, bool committed);
+/* Reminders before a sitting to the offices leading tasks on its agenda. */
+void notify_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
 /* Plans the next reminder after an overdue one fired. */
 void notify_plan_next_overdue(notifyd_t *nd, store_txn_t *txn, const Thuky__Alert *fired,
                               int64_t now_ms);

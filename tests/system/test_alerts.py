@@ -382,3 +382,34 @@ def test_kill9_across_fire_times_loses_nothing(three):
         assert not [a for a in alerts(s) if a["state"] in ("sending", "failed")]
     finally:
         rx.close()
+
+
+def test_sitting_reminder_to_offices_with_agenda_items(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn")
+    s.ok("office", "add", "ub-kinh-te", "--name", "Ủy ban Kinh tế", "--kind", "committee",
+         "--email", "ubkt@demo.quochoi.vn")
+    s.ok("session", "add", "--kind", "standing", "--term", "XV", "--number", "33", "--title",
+         "Phiên họp thứ 33", "--start", "2024-05-13T08:30", "--end", "2024-05-14T17:00")
+    t = add_task(s, "Báo cáo thẩm tra dự án Luật Thủ đô", lead="ub-kinh-te", due="2024-06-30")
+    wait_planned(s, t, 4)
+    s.ok("session", "agenda", "UBTV-XV-33", "add", t)
+    reminder = wait_for(lambda: [a for a in alerts(s) if a["kind"] == "sitting"], "the reminder")
+    # 3 days before Mon 13/05 is Fri 10/05
+    assert [(a["office"], a["fire"]) for a in reminder] == [("ub-kinh-te", "2024-05-10 08:00")]
+    s.ok("session", "move", "UBTV-XV-33", "--start", "2024-05-20T08:30", "--end",
+         "2024-05-21T17:00")
+    wait_for(lambda: [a["fire"] for a in alerts(s) if a["kind"] == "sitting"] ==
+             ["2024-05-17 08:00"], "the reminder moved with the sitting")
+    s.ok("clock", "set", "2024-05-17T08:00")
+    msgs = wait_for(lambda: spool_messages(s).get("D-ub-kinh-te-202405170800"), "the reminder")
+    assert "Phiên họp thứ 33" in msgs.get_content()
+    s.ok("session", "add", "--kind", "conference", "--id", "HN-9", "--title", "Hội nghị",
+         "--start", "2024-06-10")
+    s.ok("session", "agenda", "HN-9", "add", t)
+    wait_for(lambda: [a for a in alerts(s) if a["kind"] == "sitting" and "HN-9" in a["id"]],
+             "the conference reminder")
+    s.ok("session", "cancel", "HN-9")
+    wait_for(lambda: not [a for a in alerts(s, "--pending") if "HN-9" in a["id"]],
+             "the cancelled sitting's reminder dropped")
