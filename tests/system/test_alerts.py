@@ -21,7 +21,8 @@ SECRET = "whsec_" + base64.b64encode(b"thuky-test-secret-0123456789").decode()
 
 @pytest.fixture
 def three(tmpdir_short):
-    s = Services(tmpdir_short, "[notifyd]\nretry_base_ms = 60000\nretry_max = 3\n")
+    s = Services(tmpdir_short, "[notifyd]\nretry_base_ms = 60000\nretry_max = 3\n"
+                               "delivery_timeout_ms = 1000\n")
     s.start()
     try:
         s.ok("clock", "set", "2024-05-01T00:00")
@@ -84,6 +85,14 @@ class Receiver:
                 if want not in sigs:
                     outer.bad_signatures += 1
                 code, extra = (outer.script.pop(0) if outer.script else (200, {}))
+                if code == "hang":
+                    time.sleep(3)           # past the daemon's delivery timeout
+                    return
+                if code == "close":         # processed, then no answer at all
+                    outer.received.append((wid, json.loads(body)))
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 if code == 200:
                     outer.received.append((wid, json.loads(body)))
                 self.send_response(code)
@@ -413,3 +422,36 @@ def test_sitting_reminder_to_offices_with_agenda_items(three):
     s.ok("session", "cancel", "HN-9")
     wait_for(lambda: not [a for a in alerts(s, "--pending") if "HN-9" in a["id"]],
              "the cancelled sitting's reminder dropped")
+
+
+def test_hanging_closing_and_redirecting_receivers_stall_nothing(three):
+    s = three
+    rx = Receiver(script=[("hang", {}), ("close", {}), (302, {"Location": "http://x/"})])
+    try:
+        s.ok("office", "add", "vp-doan-hcm", "--name", "Văn phòng Đoàn ĐBQH TP.HCM", "--kind",
+             "delegation", "--webhook", rx.url, "--secret", SECRET)
+        s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+             "--email", "vtk@demo.quochoi.vn")
+        slow = add_task(s, "Tổng hợp kiến nghị", lead="vp-doan-hcm", due="2024-05-20")
+        fast = add_task(s, "Báo cáo", due="2024-05-20")
+        wait_planned(s, slow, 4)
+        wait_planned(s, fast, 4)
+        s.ok("clock", "set", "2024-05-13T08:00")
+        started = time.monotonic()
+        wait_for(lambda: spool_messages(s), "the spool delivery beside the hanging hook")
+        t0 = time.monotonic()
+        s.ok("status")                       # commands answer while the hook hangs
+        assert time.monotonic() - t0 < 1.0 and time.monotonic() - started < 2.5
+        first = wait_for(lambda: [a for a in alerts(s, "--task", slow) if a["attempts"] == 1],
+                         "the timeout")[0]
+        assert first["state"] == "sending" and "tim" in first["error"].lower()
+        s.ok("clock", "advance", "2m")       # the receiver processes, then closes
+        second = wait_for(lambda: [a for a in alerts(s, "--task", slow) if a["attempts"] == 2],
+                          "the closed connection")[0]
+        assert second["state"] == "sending"  # no answer: it may not have arrived, retry
+        s.ok("clock", "advance", "5m")       # a redirect is not followed
+        failed = wait_for(lambda: alerts(s, "--failed"), "the redirect")[0]
+        assert failed["attempts"] == 3 and "redirect" in failed["error"].lower()
+        assert len(rx.received) == 1 and rx.bad_signatures == 0
+    finally:
+        rx.close()
