@@ -99,6 +99,16 @@ void server_add_subscription(server_t *self, subscriber_t *subscriber)
     self->subscriptions[self->subscription_count++] = subscriber;
 }
 
+void server_set_counter(server_t *self, const char *name, uint64_t value)
+{
+    for (size_t i = 0; i < self->counter_count; i++)
+        if (strcmp(self->counters[i].name, name) == 0) {
+            self->counters[i].value = value;
+            return;
+        }
+    server_add_counter(self, name, value);
+}
+
 void server_add_counter(server_t *self, const char *name, uint64_t delta)
 {
     for (size_t i = 0; i < self->counter_count; i++) {

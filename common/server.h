@@ -87,6 +87,8 @@ void server_add_subscription(server_t *self, subscriber_t *subscriber);
 eventlog_t *server_eventlog(server_t *self);
 store_t *server_store(server_t *self);
 void server_add_counter(server_t *self, const char *name, uint64_t delta);
+/* A gauge: the counter's value is set, not added to (name must outlive the server). */
+void server_set_counter(server_t *self, const char *name, uint64_t value);
 
 /* Sets the reply to a packed copy of msg (status OK). */
 void server_reply(server_call_t *call, const ProtobufCMessage *msg);

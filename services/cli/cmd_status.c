@@ -24,6 +24,7 @@ int cmd_status(cli_t *cli, int argc, char **argv)
                                           "SINCE", "FOLLOWS"};
     table_t *table = table_new(7, headers, "lllrrll");
     json_t *array = json_array();
+    char warning[256] = "";
     int rc = EXIT_OK;
     for (int s = 0; s < SERVICE_COUNT; s++) {
         const config_service_t *svc = config_service(&cli->config, (service_id_t)s);
@@ -66,6 +67,13 @@ int cmd_status(cli_t *cli, int argc, char **argv)
                 json_object_set_new(counters, st->counters[i]->name,
                                     json_integer((json_int_t)st->counters[i]->value));
             json_object_set_new(obj, "counters", counters);
+            for (size_t i = 0; i < st->n_counters; i++)
+                if (strcmp(st->counters[i]->name, "offices_without_channel") == 0 &&
+                    st->counters[i]->value > 0)
+                    snprintf(warning, sizeof warning,
+                             "warning: %llu office(s) have no reachable channel (no e-mail, no "
+                             "usable webhook): their alerts fail; see 'thuky office list'\n",
+                             (unsigned long long)st->counters[i]->value);
             json_object_set_new(obj, "follows", json_incref(subs));
             thuky__daemon_status__free_unpacked(st, NULL);
         } else {
@@ -79,6 +87,7 @@ int cmd_status(cli_t *cli, int argc, char **argv)
         cli_print_json(array);
     else {
         table_print(table, stdout);
+        fputs(warning, stdout);
         json_decref(array);
     }
     table_destroy(&table);

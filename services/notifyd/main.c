@@ -99,6 +99,11 @@ int main(int argc, char **argv)
     if (!server)
         fatalx("%s", why);
     nd.server = server;
+    store_txn_t txn;
+    if (store_txn_begin(store, &txn, false) == STORE_OK) {
+        server_set_counter(server, NOTIFY_UNREACHABLE_COUNTER, offices_unreachable(&txn));
+        store_txn_abort(&txn);
+    }
     server_add_reader(server, channels_results_socket(nd.channels), notify_on_results, &nd);
     server_add_timer(server, notify_tick, &nd);
 

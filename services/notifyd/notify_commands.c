@@ -147,6 +147,7 @@ static void s_office_add(server_call_t *call, const ProtobufCMessage *request)
     o.updated_ms = call->now_ms;
     o.webhook_gone = false; /* a new or changed hook gets another chance */
     office_save(call->txn, &o);
+    server_set_counter(call->server, NOTIFY_UNREACHABLE_COUNTER, offices_unreachable(call->txn));
     s_emit_office(call, existing ? "office.updated" : "office.created", &o);
     o.webhook_secret = (char *)(o.webhook_secret[0] ? SECRET_SHOWN : "");
     server_reply(call, &o.base);

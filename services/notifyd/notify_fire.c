@@ -525,6 +525,7 @@ static void s_apply_result(notifyd_t *nd, store_txn_t *txn, const delivery_resul
         if (office) {
             office->webhook_gone = true;
             office_save(txn, office);
+            server_set_counter(nd->server, NOTIFY_UNREACHABLE_COUNTER, offices_unreachable(txn));
             thuky__office__free_unpacked(office, NULL);
         }
         updated.state = alerts_state = THUKY__ALERT_STATE__ALERT_FAILED;

@@ -28,6 +28,22 @@ void office_save(store_txn_t *txn, const Thuky__Office *office)
                       &office->base);
 }
 
+uint64_t offices_unreachable(store_txn_t *txn)
+{
+    uint64_t n = 0;
+    store_iter_t it;
+    store_iter_init(&it, txn, store_dbi(txn->store, NDB_OFFICES), NULL, 0, NULL, 0, false);
+    while (store_iter_next(&it)) {
+        Thuky__Office *o = thuky__office__unpack(NULL, it.val.mv_size, it.val.mv_data);
+        if (o && !o->email[0] && (!o->webhook_url[0] || o->webhook_gone))
+            n++;
+        if (o)
+            thuky__office__free_unpacked(o, NULL);
+    }
+    store_iter_close(&it);
+    return n;
+}
+
 Thuky__Task *copy_task_load(store_txn_t *txn, uint32_t id)
 {
     uint8_t key[4];

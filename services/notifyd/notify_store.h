@@ -48,6 +48,9 @@ extern const store_db_spec_t notify_store_dbs[NDB_COUNT];
 Thuky__Office *office_load(store_txn_t *txn, const char *id);
 void office_save(store_txn_t *txn, const Thuky__Office *office);
 
+/* How many offices have neither an e-mail nor a usable webhook. */
+uint64_t offices_unreachable(store_txn_t *txn);
+
 Thuky__Task *copy_task_load(store_txn_t *txn, uint32_t id);
 void copy_task_save(store_txn_t *txn, const Thuky__Task *task);
 

@@ -48,6 +48,9 @@ void notify_policy(const notifyd_t *nd, const Thuky__Office *office, Thuky__Poli
 int64_t notify_tick(server_t *server, void *arg);
 void notify_on_results(server_t *server, void *socket, void *arg);
 
+/* The status gauge of offices no alert can reach. */
+#define NOTIFY_UNREACHABLE_COUNTER "offices_without_channel"
+
 /* Appends an alert event (alert.planned, .sent, .failed, .acked, .silenced). */
 void notify_emit_alert(notifyd_t *nd, store_txn_t *txn, int64_t now_ms, const char *type,
                        const Thuky__Alert *alert, const char *caller);

@@ -250,6 +250,7 @@ def test_no_channel_unknown_office_silence_and_ack(three):
     s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
          "--email", "vtk@demo.quochoi.vn")
     s.ok("office", "add", "vu-hanh-chinh", "--name", "Vụ Hành chính", "--kind", "department")
+    assert "1 office(s) have no reachable channel" in s.ok("status")
     quiet = add_task(s, "Việc được tạm hoãn", due="2024-05-20")
     acked = add_task(s, "Việc đã nhận", due="2024-05-20")
     nobody = add_task(s, "Không có kênh", lead="vu-hanh-chinh", due="2024-05-20")
