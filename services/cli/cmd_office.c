@@ -11,7 +11,8 @@ static const char s_usage[] =
     "usage: thuky office add ID --name TEXT --kind department|committee|delegation|secretariat\n"
     "                        [--focal NAME] [--role TEXT] [--email ADDR]\n"
     "                        [--webhook URL --secret S] [--lang vi|en] [--escalate OFFICE]\n"
-    "                        [--lead-days 7,3,1,0] [--deliver-at HH:MM] [--replace]\n"
+    "                        [--lead-days 7,3,1,0] [--deliver-at HH:MM] [--overdue-every N]\n"
+    "                        [--escalate-after N] [--replace]\n"
     "       thuky office list\n"
     "       thuky office show ID\n"
     "\n"
@@ -53,7 +54,8 @@ static int s_add(cli_t *cli, int argc, char **argv)
         {"secret", required_argument, NULL, 's'},   {"lang", required_argument, NULL, 'l'},
         {"escalate", required_argument, NULL, 'E'}, {"lead-days", required_argument, NULL, 'd'},
         {"deliver-at", required_argument, NULL, 'a'}, {"replace", no_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0}};
+        {"overdue-every", required_argument, NULL, 'o'},
+        {"escalate-after", required_argument, NULL, 'A'}, {NULL, 0, NULL, 0}};
     Thuky__Office o = THUKY__OFFICE__INIT;
     Thuky__Policy policy = THUKY__POLICY__INIT;
     uint32_t lead[8];
@@ -91,6 +93,19 @@ static int s_add(cli_t *cli, int argc, char **argv)
             break;
         }
         case 'a': policy.deliver_at = optarg; o.policy = &policy; break;
+        case 'o':
+        case 'A': {
+            unsigned long v;
+            if (!cli_parse_uint(optarg, 365, &v) || v == 0)
+                return cli_error(EXIT_USAGE, "--%s takes a number of working days 1-365",
+                                 opt == 'o' ? "overdue-every" : "escalate-after");
+            if (opt == 'o')
+                policy.overdue_every = (uint32_t)v;
+            else
+                policy.escalate_after = (uint32_t)v;
+            o.policy = &policy;
+            break;
+        }
         case 'R': req.replace = true; break;
         default: return cli_error(EXIT_USAGE, "see 'thuky office --help'");
         }

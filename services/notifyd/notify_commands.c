@@ -91,6 +91,26 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "lang must be vi or en");
         return false;
     }
+    const Thuky__Policy *p = o->policy;
+    if (p && (p->n_lead_days > 8 || p->overdue_every > 365 || p->escalate_after > 365)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "policy: at most 8 lead days; intervals of at most 365 working days");
+        return false;
+    }
+    for (size_t i = 0; p && i < p->n_lead_days; i++)
+        if (p->lead_days[i] > 365) {
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                        "policy: a lead time is 0-365 days");
+            return false;
+        }
+    if (p && p->deliver_at[0] &&
+        (strlen(p->deliver_at) != 5 || p->deliver_at[2] != ':' || p->deliver_at[0] < '0' ||
+         p->deliver_at[0] > '2' || p->deliver_at[1] < '0' || p->deliver_at[1] > '9' ||
+         p->deliver_at[3] < '0' || p->deliver_at[3] > '5' || p->deliver_at[4] < '0' ||
+         p->deliver_at[4] > '9' || (p->deliver_at[0] - '0') * 10 + (p->deliver_at[1] - '0') > 23)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "policy: deliver_at is HH:MM");
+        return false;
+    }
     if (o->escalate_to[0] && strcmp(o->escalate_to, o->id) == 0) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                     "an office cannot escalate to itself");

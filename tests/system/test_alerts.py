@@ -285,6 +285,10 @@ def test_office_bad_input(three):
           "http://h/x"], "secret"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--escalate",
           "vu-khong"], "vu-khong"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--deliver-at",
+          "25:00"], "deliver_at"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--overdue-every",
+          "0"], "overdue-every"),
         (["alert", "ack", "A-none"], "A-none"),
         (["alert", "silence", "--until", "2024-05-01", "--reason", "x"], "exactly one"),
     ]
