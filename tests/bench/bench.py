@@ -107,9 +107,10 @@ class Daemon:
     """One thuky daemon (taskd unless told) with its own configuration,
     store and sockets; daemons given the same name share a directory."""
 
-    def __init__(self, bench, name, service="taskd"):
+    def __init__(self, bench, name, service="taskd", test_clock=None):
         self.bench = bench
         self.service = service
+        self.test_clock = test_clock   # start the test clock at this local time
         self.dir = bench.tmp / name
         self.dir.mkdir(exist_ok=True)
         self.conf = self.dir / "thuky.conf"
@@ -134,7 +135,10 @@ class Daemon:
         self.logfile = open(self.dir / f"{self.service}-{self.starts}.log", "wb")
         t0 = time.monotonic()
         binary = self.bench.build / f"thuky-{self.service}"
-        self.proc = subprocess.Popen([str(binary), "--config", str(self.conf)],
+        args = [str(binary), "--config", str(self.conf)]
+        if self.test_clock:
+            args.append(f"--test-clock={self.test_clock}")
+        self.proc = subprocess.Popen(args,
                                      stdin=subprocess.DEVNULL, stdout=self.logfile,
                                      stderr=self.logfile)
         self.bench.live.append(self)
@@ -243,6 +247,34 @@ class Daemon:
         """The newest event sequence of the daemon's log."""
         return self.daemon_status().last_event_seq
 
+    def call(self, command, body):
+        """One command over a DEALER socket; the reply body (fails on an error)."""
+        import zmq
+        from thuky import envelope_pb2
+        sock = zmq.Context.instance().socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        try:
+            sock.connect(self.endpoint)
+            req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                       request_id=f"bench-{time.monotonic_ns()}",
+                                       command=command, caller="bench@bench.py",
+                                       body=body.SerializeToString())
+            sock.send(req.SerializeToString())
+            if not sock.poll(30000):
+                raise BenchError(f"thuky-{self.service} did not answer {command}")
+            reply = envelope_pb2.Reply.FromString(sock.recv())
+            if reply.status.code != envelope_pb2.OK:
+                raise BenchError(f"{command}: {reply.status.message}")
+            return reply.body
+        finally:
+            sock.close(0)
+
+    def set_clock(self, when):
+        from thuky import envelope_pb2
+        local = datetime.datetime.fromisoformat(when).replace(
+            tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+        self.call("clock.set", envelope_pb2.ClockRequest(set_ms=int(local.timestamp() * 1000)))
+
     def followed(self, source):
         """The last event of source this daemon has applied."""
         for sub in self.daemon_status().subscriptions:
@@ -322,7 +354,7 @@ class Bench:
     # ---- scenarios ---------------------------------------------------------
 
     def updates(self, seconds):
-        log("bench: [1/4] durable updates, store of 1,000 tasks")
+        log("bench: [1/5] durable updates, store of 1,000 tasks")
         d = Daemon(self, "s1")
         d.start()
         self.run_load(d, "populate", "--tasks", 1000, "--program", PROGRAM_YEAR)
@@ -365,7 +397,7 @@ class Bench:
         return d
 
     def restarts(self, d, rounds=5):
-        log("bench: [3/4] start time and memory with the big store")
+        log("bench: [3/5] start time and memory with the big store")
         pings, stale, clean = [], [], []
         for _ in range(rounds):
             pings.append(d.start_pinged())
@@ -390,6 +422,139 @@ class Bench:
             f"{statuses_fmt(stale)} (previous socket file left), "
             f"{statuses_fmt(clean)} (no socket file)")
 
+    def alerts(self, latency_rounds=100, burst=2000, planned_tasks=20_000):
+        """Alert latency from fire time to delivery (spool and webhook), a
+        burst of digests to a local webhook receiver, and notifyd's memory
+        with 100,000 planned alerts. The test clock moves time; delivery is
+        real (fsynced spool files, HTTP POSTs on loopback)."""
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from thuky import notify_pb2
+        log(f"bench: [5/5] alerts: latency ({latency_rounds} moments), a burst of {burst:,} "
+            f"digests, about {planned_tasks * 5:,} planned alerts")
+        arrived = {}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                arrived.setdefault(self.headers["webhook-id"], time.monotonic())
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        http.daemon_threads = True
+        threading.Thread(target=http.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{http.server_address[1]}/hook"
+        start = "2030-01-01T00:00"
+        daemons = [Daemon(self, "alerts", svc, test_clock=start)
+                   for svc in ("sessiond", "taskd", "notifyd")]
+        for d in daemons:
+            d.start()
+        sessiond, taskd, notifyd = daemons
+        env = dict(os.environ, THUKY_CONFIG=str(taskd.conf))
+
+        def office(oid, **kw):
+            o = notify_pb2.Office(id=oid, name=f"Đơn vị {oid}", kind=notify_pb2.OFFICE_DEPARTMENT,
+                                  **kw)
+            o.policy.lead_days.append(0)
+            notifyd.call("office.add", notify_pb2.OfficeAddRequest(office=o))
+
+        def import_tasks(tasks):
+            path = self.tmp / f"alerts-{len(tasks)}-{time.monotonic_ns()}.json"
+            path.write_text(json.dumps({"program": {"year": 2030, "decision": "bench",
+                                                    "title": "bench"}, "tasks": tasks},
+                                       ensure_ascii=False), encoding="utf-8")
+            r = subprocess.run([str(self.cli), "import", str(path)], env=env,
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise BenchError(f"thuky import: {r.stderr.strip()}")
+
+        def wait_followed():
+            target = taskd.last_seq()
+            deadline = time.monotonic() + 600
+            while notifyd.followed("taskd") < target:
+                if time.monotonic() > deadline:
+                    raise BenchError("notifyd did not follow the task service")
+                time.sleep(0.01)
+
+        # Latency: one digest per channel due at each of `rounds` working days.
+        office("bench-web", webhook_url=url, webhook_secret="whsec_" + "QUJD" * 8)
+        office("bench-mail", email="bench@demo.quochoi.vn")
+        off = set()
+        for year in (2030, 2031, 2032):
+            r = subprocess.run([str(self.cli), "--json", "calendar", str(year)], env=env,
+                               capture_output=True, text=True)
+            off |= {d["date"] for d in json.loads(r.stdout)["days"] if not d["working"]}
+        days, day = [], datetime.date(2030, 1, 7)
+        while len(days) < latency_rounds:
+            if day.weekday() < 5 and day.isoformat() not in off:
+                days.append(day)   # a working day: the alert fires on it
+            day += datetime.timedelta(days=7)   # a week apart: overdue reminders do not meet
+        import_tasks([{"ref": f"lat-{o}-{i}", "title": f"Nhiệm vụ {i}", "lead": o,
+                       "due": d.isoformat()} for i, d in enumerate(days)
+                      for o in ("bench-web", "bench-mail")])
+        wait_followed()
+        spool = notifyd.dir / "state" / "mail-spool"
+        web, mail = [], []
+        for d in days:
+            when = f"{d.isoformat()}T08:00"
+            stamp = d.strftime("%Y%m%d") + "0800"
+            wid, path = f"D-bench-web-{stamp}", spool / f"D-bench-mail-{stamp}.eml"
+            t0 = time.monotonic()
+            notifyd.set_clock(when)
+            seen = None   # when the spool file appeared (renamed into place: complete)
+            while wid not in arrived or seen is None:
+                if seen is None and path.exists():
+                    seen = time.monotonic()
+                if time.monotonic() - t0 > 30:
+                    raise BenchError(f"the digests of {when} did not arrive")
+                time.sleep(0.0002)
+            web.append(arrived[wid] - t0)
+            mail.append(seen - t0)
+        # Burst: `burst` offices, one task each, all due at one moment.
+        for i in range(burst):
+            office(f"b{i}", webhook_url=url, webhook_secret="whsec_" + "QUJD" * 8)
+        import_tasks([{"ref": f"burst-{i}", "title": f"Nhiệm vụ {i}", "lead": f"b{i}",
+                       "due": "2032-03-01"} for i in range(burst)])
+        wait_followed()
+        t0 = time.monotonic()
+        notifyd.set_clock("2032-03-01T08:00")
+        ids = {f"D-b{i}-203203010800" for i in range(burst)}
+        while not ids <= arrived.keys():
+            if time.monotonic() - t0 > 300:
+                raise BenchError("the burst did not arrive in 300 s")
+            time.sleep(0.01)
+        burst_s = max(arrived[i] for i in ids) - t0
+        # Memory with 100,000 planned alerts (7, 3, 1, 0 days before, far ahead).
+        office("bench-plan", email="plan@demo.quochoi.vn")
+        notifyd.call("office.add", notify_pb2.OfficeAddRequest(
+            office=notify_pb2.Office(id="bench-plan", name="plan",
+                                     kind=notify_pb2.OFFICE_DEPARTMENT,
+                                     email="plan@demo.quochoi.vn"), replace=True))
+        events_before = notifyd.last_seq()
+        for chunk in range(0, planned_tasks, 5000):
+            import_tasks([{"ref": f"plan-{i}", "title": f"Nhiệm vụ {i}", "lead": "bench-plan",
+                           "due": (datetime.date(2034, 1, 1) +
+                                   datetime.timedelta(days=i % 700)).isoformat()}
+                          for i in range(chunk, min(chunk + 5000, planned_tasks))])
+        wait_followed()
+        self.results["planned_100k"] = notifyd.last_seq() - events_before  # alert.planned
+        self.results["alert_web_ms"] = [v * 1000 for v in web]
+        self.results["alert_mail_ms"] = [v * 1000 for v in mail]
+        self.results["alert_burst"] = (burst, burst_s)
+        self.results["rss_notifyd_100k"] = read_rss(notifyd.pid)
+        log(f"  latency webhook p50 {statistics.median(web) * 1000:.1f} ms, spool p50 "
+            f"{statistics.median(mail) * 1000:.1f} ms; burst {burst:,} in {burst_s:.2f} s; "
+            f"RSS with {self.results['planned_100k']:,} planned "
+            f"{self.results['rss_notifyd_100k']['VmRSS']:.1f} MB")
+        for d in reversed(daemons):
+            d.stop()
+        http.shutdown()
+
     @staticmethod
     def _wait_sink(sink, seq, timeout):
         """Reads event_sink's "offset N" lines until N >= seq; returns N."""
@@ -411,7 +576,7 @@ class Bench:
         service has published every task.deadline_changed."""
         import zmq
         from thuky import envelope_pb2, session_pb2
-        log("bench: [4/4] session service: durable writes; moving a sitting with "
+        log("bench: [4/5] session service: durable writes; moving a sitting with "
             f"{dependents:,} dependent deadlines")
         sessiond = Daemon(self, "sess", "sessiond")
         sessiond.start()
@@ -587,6 +752,19 @@ def build_rows(bench, big):
         f"{r['move_consumed_s'] * 1000:,.0f} ms")
     row(f"move a sitting: alerts of {n_dep:,} deadlines re-planned by notifyd",
         f"{r['move_replanned_s'] * 1000:,.0f} ms")
+    def pct(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    for key, name in (("alert_web_ms", "webhook"), ("alert_mail_ms", "mail spool")):
+        v = r[key]
+        row(f"alert latency, fire time → delivered, {name} ({len(v)} moments)",
+            f"p50 {pct(v, 0.5):.1f} ms / p99 {pct(v, 0.99):.1f} ms", "p99 < 50 ms",
+            pct(v, 0.99) < 50)
+    n_burst, burst_s = r["alert_burst"]
+    row(f"alerts delivered to a local webhook, burst of {n_burst:,} digests",
+        f"{n_burst / burst_s:,.0f}/s ({burst_s:.2f} s)")
+    row(f"notifyd VmRSS with {r['planned_100k']:,} planned alerts", rss(r["rss_notifyd_100k"]))
     row(f"notifyd VmRSS with the alerts of {n_dep:,} tasks planned "
         f"({r['planned_alerts']:,} alert events)", rss(r["rss_notifyd_planned"]))
     return rows
@@ -695,12 +873,13 @@ def main():
         bench = Bench(Path(sys.argv[1]).resolve())
         log(f"bench: stores in {bench.tmp} ({bench.fs})")
         bench.updates(seconds)
-        log("bench: [2/4] next 100 due, stores of 10,000 and "
+        log("bench: [2/5] next 100 due, stores of 10,000 and "
             f"{big:,} tasks{' (BENCH_BIG)' if big != DEFAULT_BIG else ''}")
         bench.query("q10k", 10_000, repeat)
         big_daemon = bench.query("big", big, repeat, big=True)
         bench.restarts(big_daemon)
         bench.sittings(seconds)
+        bench.alerts()
         rows = build_rows(bench, big)
     except BenchError as e:
         log(f"bench: FAILED: {e}")

@@ -301,10 +301,12 @@ def test_office_bad_input(three):
 
 class SmtpServer:
     """A real SMTP server on loopback (aiosmtpd) that keeps what it
-    accepts, or refuses every recipient with 550."""
+    accepts, or refuses every recipient with 550, or (refuse_login) offers
+    AUTH and refuses every login."""
 
-    def __init__(self, refuse=False):
+    def __init__(self, refuse=False, refuse_login=False):
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
         self.messages = []
         outer = self
 
@@ -324,18 +326,25 @@ class SmtpServer:
         with socket.socket() as probe:   # a free port (this aiosmtpd cannot take port 0)
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        extra = {}
+        if refuse_login:
+            extra = {"authenticator": lambda *a: AuthResult(success=False, handled=False),
+                     "auth_require_tls": False}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **extra)
         self.controller.start()
 
     def close(self):
         self.controller.stop()
 
 
-@pytest.mark.parametrize("refuse", [False, True])
+@pytest.mark.parametrize("refuse", [False, True, "login"])
 def test_smtp_delivery(tmpdir_short, refuse):
-    smtp = SmtpServer(refuse=refuse)
+    smtp = SmtpServer(refuse=refuse is True, refuse_login=refuse == "login")
+    (tmpdir_short / "smtp-password").write_text("wrong-password\n")
+    credentials = (f"smtp_user = thuky\nsmtp_password_file = {tmpdir_short}/smtp-password\n"
+                   if refuse == "login" else "")
     s = Services(tmpdir_short, f"[notifyd]\nsmtp_url = smtp://127.0.0.1:{smtp.port}\n"
-                               "mail_from = thuky@quochoi.vn\n")
+                               "mail_from = thuky@quochoi.vn\n" + credentials)
     s.start()
     try:
         s.ok("clock", "set", "2024-05-01T00:00")
@@ -345,7 +354,12 @@ def test_smtp_delivery(tmpdir_short, refuse):
         t = add_task(s, "Báo cáo kết quả giám sát", due="2024-05-20")
         wait_planned(s, t, 4)
         s.ok("clock", "set", "2024-05-13T08:00")
-        if refuse:
+        if refuse == "login":
+            failed = wait_for(lambda: alerts(s, "--failed"), "the refused login")
+            assert "authentication failed" in failed[0]["error"]
+            assert "wrong-password" not in s.notifyd.stderr_text()   # never logged
+            assert smtp.messages == []
+        elif refuse:
             failed = wait_for(lambda: alerts(s, "--failed"), "the refused delivery")
             assert "550" in failed[0]["error"] and failed[0]["attempts"] == 1
             assert smtp.messages == []
@@ -458,5 +472,33 @@ def test_hanging_closing_and_redirecting_receivers_stall_nothing(three):
         failed = wait_for(lambda: alerts(s, "--failed"), "the redirect")[0]
         assert failed["attempts"] == 3 and "redirect" in failed["error"].lower()
         assert len(rx.received) == 1 and rx.bad_signatures == 0
+    finally:
+        rx.close()
+
+
+def test_receiver_down_for_a_while_gets_everything_when_back(three):
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    s = three
+    url = f"http://127.0.0.1:{port}/hook"
+    s.ok("office", "add", "vp-doan-da-nang", "--name", "Văn phòng Đoàn ĐBQH Đà Nẵng", "--kind",
+         "delegation", "--webhook", url, "--secret", SECRET)
+    t = add_task(s, "Báo cáo giám sát", lead="vp-doan-da-nang", due="2024-05-20")
+    wait_planned(s, t, 4)
+    s.ok("clock", "set", "2024-05-17T08:00")     # two digests due, the receiver is down
+    wait_for(lambda: len([a for a in alerts(s) if a["attempts"] == 1]) == 2, "the refusals")
+    rx = Receiver()
+    rx.server.server_close()
+    from http.server import ThreadingHTTPServer
+    rx.server = ThreadingHTTPServer(("127.0.0.1", port), rx.server.RequestHandlerClass)
+    threading.Thread(target=rx.server.serve_forever, daemon=True).start()
+    try:
+        s.ok("clock", "advance", "2m")
+        wait_for(lambda: len(rx.received) == 2, "both digests after the receiver is back")
+        assert {w for w, _ in rx.received} == {"D-vp-doan-da-nang-202405130800",
+                                               "D-vp-doan-da-nang-202405170800"}
+        assert len(alerts(s, "--sent")) == 2 and rx.bad_signatures == 0
     finally:
         rx.close()
