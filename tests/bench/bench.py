@@ -422,7 +422,7 @@ class Bench:
             f"{statuses_fmt(stale)} (previous socket file left), "
             f"{statuses_fmt(clean)} (no socket file)")
 
-    def alerts(self, latency_rounds=100, burst=2000, planned_tasks=20_000):
+    def alerts(self, latency_rounds=100, burst=2000, planned_tasks=22_500):
         """Alert latency from fire time to delivery (spool and webhook), a
         burst of digests to a local webhook receiver, and notifyd's memory
         with 100,000 planned alerts. The test clock moves time; delivery is
