@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "date.h"
+
 static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond", "notifyd"};
 
 typedef struct {
@@ -148,16 +150,6 @@ static bool s_parse_lead_days(const char *text, config_notify_t *n)
     return count > 0;
 }
 
-static bool s_parse_hhmm(const char *t, int *minute)
-{
-    if (strlen(t) != 5 || t[2] != ':' || t[0] < '0' || t[0] > '2' || t[1] < '0' || t[1] > '9' ||
-        t[3] < '0' || t[3] > '5' || t[4] < '0' || t[4] > '9')
-        return false;
-    int h = (t[0] - '0') * 10 + (t[1] - '0');
-    *minute = h * 60 + (t[3] - '0') * 10 + (t[4] - '0');
-    return h < 24;
-}
-
 static int s_notify_key(parse_ctx_t *ctx, const char *key, const char *value)
 {
     config_t *cfg = ctx->cfg;
@@ -194,7 +186,7 @@ static int s_notify_key(parse_ctx_t *ctx, const char *key, const char *value)
     if (strcmp(key, "lead_days") == 0)
         return s_parse_lead_days(value, n) ? 1 : -1;
     if (strcmp(key, "deliver_at") == 0)
-        return s_parse_hhmm(value, &n->deliver_minute) ? 1 : -1;
+        return date_parse_clock(value, &n->deliver_minute) ? 1 : -1;
     if (strcmp(key, "overdue_every") == 0)
         return s_parse_int(value, 1, 365, &n->overdue_every) ? 1 : -1;
     if (strcmp(key, "escalate_after") == 0)

@@ -78,3 +78,46 @@ workcal_t *daemon_calendar(const config_t *cfg)
         fatalx("calendar: %s", why);
     return calendar;
 }
+
+static void s_on_events(server_t *server, void *socket, void *arg)
+{
+    (void)server, (void)socket;
+    subscriber_on_events(arg);
+}
+
+static void s_on_reply(server_t *server, void *socket, void *arg)
+{
+    (void)server, (void)socket;
+    subscriber_on_reply(arg);
+}
+
+static int64_t s_tick(server_t *server, void *arg)
+{
+    (void)server;
+    return subscriber_tick(arg);
+}
+
+subscriber_t *daemon_follow(server_t *server, void *zmq_ctx, const config_t *cfg,
+                            service_id_t source, const char *prefix, MDB_dbi meta_dbi,
+                            subscriber_apply_fn apply, subscriber_done_fn done, void *arg)
+{
+    const config_service_t *from = config_service(cfg, source);
+    subscriber_options_t options = {
+        .name = from->name,
+        .command_endpoint = from->command,
+        .events_endpoint = from->events,
+        .type_prefix = prefix,
+        .store = server_store(server),
+        .meta_dbi = meta_dbi,
+        .timeout_ms = cfg->client_timeout_ms,
+        .apply = apply,
+        .done = done,
+        .arg = arg,
+    };
+    subscriber_t *sub = subscriber_new(zmq_ctx, &options);
+    server_add_reader(server, subscriber_events_socket(sub), s_on_events, sub);
+    server_add_reader(server, subscriber_command_socket(sub), s_on_reply, sub);
+    server_add_timer(server, s_tick, sub);
+    server_add_subscription(server, sub);
+    return sub;
+}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "server.h"
+#include "subscriber.h"
 #include "workcal.h"
 
 /* Parses argv, loads the configuration and starts logging as name
@@ -17,5 +19,13 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
 /* The working-day calendar with the configured override files; exits with
  * "calendar: FILE:LINE: reason" when one is malformed. */
 workcal_t *daemon_calendar(const config_t *cfg);
+
+/* Follows another daemon's events (those whose type starts with prefix):
+ * a subscriber on source's endpoints that keeps its offset in meta_dbi of
+ * the server's store, polled by the server's loop, its progress shown by
+ * `status`. Destroy it after server_run returns. */
+subscriber_t *daemon_follow(server_t *server, void *zmq_ctx, const config_t *cfg,
+                            service_id_t source, const char *prefix, MDB_dbi meta_dbi,
+                            subscriber_apply_fn apply, subscriber_done_fn done, void *arg);
 
 #endif

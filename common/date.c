@@ -1,6 +1,8 @@
 /* Civil date arithmetic for Asia/Ho_Chi_Minh (fixed UTC+7). See date.h. */
 #include "date.h"
 
+#include <string.h>
+
 #define SECONDS_PER_DAY 86400
 
 /* Days from 0000-03-01 to 1970-01-01 in the shifted calendar used below. */
@@ -352,4 +354,19 @@ int32_t date_add_months(int32_t day, int months)
     if (d > dim)
         d = dim;
     return (int32_t)days_from_civil(ny, nm, d);
+}
+
+bool date_parse_clock(const char *text, int *minute)
+{
+    if (!text || strlen(text) != 5 || text[2] != ':')
+        return false;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (text[i] < '0' || text[i] > '9'))
+            return false;
+    int h = (text[0] - '0') * 10 + (text[1] - '0'), m = (text[3] - '0') * 10 + (text[4] - '0');
+    if (h > 23 || m > 59)
+        return false;
+    if (minute)
+        *minute = h * 60 + m;
+    return true;
 }

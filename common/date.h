@@ -45,6 +45,10 @@ bool date_parse(const char *text, int32_t *out, const char **why);
    Hours 0-23, minutes 0-59; seconds are not accepted. */
 bool date_parse_datetime(const char *text, int64_t *unix_s, bool *has_time, const char **why);
 
+/* Parses a local clock time "HH:MM" (two digits each, 00:00-23:59) into
+   minutes after midnight. minute may be NULL to merely validate. */
+bool date_parse_clock(const char *text, int *minute);
+
 void date_format_iso(int32_t day, char out[DATE_ISO_LEN]);   /* 2024-05-20 */
 void date_format_vn(int32_t day, char out[DATE_ISO_LEN]);    /* 20/05/2024 */
 

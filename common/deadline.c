@@ -8,13 +8,6 @@
 #include "date.h"
 #include "workcal.h"
 
-static bool s_valid_time(const char *t)
-{
-    return strlen(t) == 5 && t[0] >= '0' && t[0] <= '2' && t[1] >= '0' && t[1] <= '9' &&
-           t[2] == ':' && t[3] >= '0' && t[3] <= '5' && t[4] >= '0' && t[4] <= '9' &&
-           (t[0] - '0') * 10 + (t[1] - '0') < 24;
-}
-
 /* A sitting or one occurrence of a recurring sitting: "XV-7", "GB-1@2024-03-04". */
 static bool s_valid_sitting(const char *ref)
 {
@@ -116,7 +109,7 @@ bool deadline_check(const Thuky__Deadline *dl, const char **why)
         int32_t day;
         if (!date_parse(a->date, &day, why))
             return false;
-        if (a->time[0] && !s_valid_time(a->time)) {
+        if (a->time[0] && !date_parse_clock(a->time, NULL)) {
             *why = "deadline time must be HH:MM";
             return false;
         }

@@ -48,20 +48,6 @@ void sitting_occurrence_ref(const char *base, int32_t day, char out[SITTING_REF_
     snprintf(out, SITTING_REF_MAX + 1, "%.64s@%s", base, iso);
 }
 
-static bool s_parse_minute(const char *t, int *minute)
-{
-    if (strlen(t) != 5 || t[2] != ':')
-        return false;
-    for (int i = 0; i < 5; i++)
-        if (i != 2 && (t[i] < '0' || t[i] > '9'))
-            return false;
-    int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
-    if (h > 23 || m > 59)
-        return false;
-    *minute = h * 60 + m;
-    return true;
-}
-
 bool sitting_time_parse(const Thuky__SittingTime *t, int32_t *day, int *minute, const char **why)
 {
     if (!t || !t->date[0]) {
@@ -71,7 +57,7 @@ bool sitting_time_parse(const Thuky__SittingTime *t, int32_t *day, int *minute, 
     if (!date_parse(t->date, day, why))
         return false;
     *minute = -1;
-    if (t->time[0] && !s_parse_minute(t->time, minute)) {
+    if (t->time[0] && !date_parse_clock(t->time, minute)) {
         *why = "a time is HH:MM, 00:00 to 23:59";
         return false;
     }

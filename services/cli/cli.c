@@ -88,6 +88,12 @@ void cli_print_json(json_t *value)
     json_decref(value);
 }
 
+const char *cli_json_str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : "";
+}
+
 bool cli_parse_uint(const char *text, unsigned long max, unsigned long *out)
 {
     char *end;

@@ -50,6 +50,8 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Prints a subcommand's help when argv has -h/--help; returns true then. */
 bool cli_wants_help(int argc, char **argv, const char *usage);
 void cli_print_json(json_t *value); /* takes ownership */
+/* The string member key of a JSON object, "" when absent or not a string. */
+const char *cli_json_str(json_t *obj, const char *key);
 
 /* "T12" or "12" -> 12. */
 bool cli_parse_task_id(const char *text, uint32_t *id);

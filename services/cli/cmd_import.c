@@ -38,12 +38,6 @@ typedef struct {
     char **with, **basis;
 } task_in_t;
 
-static const char *s_str(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : "";
-}
-
 static char **s_strings(json_t *obj, const char *key, size_t *count, const char **error)
 {
     json_t *array = json_object_get(obj, key);
@@ -75,11 +69,11 @@ static int s_task(json_t *obj, uint32_t year, size_t index, task_in_t *in)
     if (!json_is_object(obj))
         return cli_error(EXIT_USAGE, "task %zu is not an object", index + 1);
     t->program_year = year;
-    t->ref = (char *)s_str(obj, "ref");
-    t->title = (char *)s_str(obj, "title");
-    t->description = (char *)s_str(obj, "description");
-    t->lead_office = (char *)s_str(obj, "lead");
-    t->lead_member = (char *)s_str(obj, "member");
+    t->ref = (char *)cli_json_str(obj, "ref");
+    t->title = (char *)cli_json_str(obj, "title");
+    t->description = (char *)cli_json_str(obj, "description");
+    t->lead_office = (char *)cli_json_str(obj, "lead");
+    t->lead_member = (char *)cli_json_str(obj, "member");
     t->unplanned = json_is_true(json_object_get(obj, "unplanned"));
     json_t *group = json_object_get(obj, "group");
     if (group && (!json_is_integer(group) || json_integer_value(group) < 0 ||
@@ -95,7 +89,7 @@ static int s_task(json_t *obj, uint32_t year, size_t index, task_in_t *in)
     if (bad)
         return cli_error(EXIT_USAGE, "task %zu (ref %s): \"%s\" must be a list of strings",
                          index + 1, t->ref, bad);
-    const char *due = s_str(obj, "due"), *rel = s_str(obj, "due_rel");
+    const char *due = cli_json_str(obj, "due"), *rel = cli_json_str(obj, "due_rel");
     if (due[0] && rel[0])
         return cli_error(EXIT_USAGE, "task %zu (ref %s): give \"due\" or \"due_rel\", not both",
                          index + 1, t->ref);
@@ -157,8 +151,8 @@ static int s_import(cli_t *cli, json_t *root)
         return cli_error(EXIT_USAGE, "program.year must be a number");
     Thuky__Program program = THUKY__PROGRAM__INIT;
     program.year = (uint32_t)json_integer_value(jyear);
-    program.decision = (char *)s_str(jp, "decision");
-    program.title = (char *)s_str(jp, "title");
+    program.decision = (char *)cli_json_str(jp, "decision");
+    program.title = (char *)cli_json_str(jp, "title");
     json_t *jgroups = json_object_get(jp, "groups");
     size_t n_groups = json_is_array(jgroups) ? json_array_size(jgroups) : 0;
     Thuky__TaskGroup *groups = xcalloc(n_groups + 1, sizeof *groups);
@@ -168,7 +162,7 @@ static int s_import(cli_t *cli, json_t *root)
         thuky__task_group__init(&groups[i]);
         json_t *num = json_object_get(g, "number");
         groups[i].number = json_is_integer(num) ? (uint32_t)json_integer_value(num) : 0;
-        groups[i].title = (char *)s_str(g, "title");
+        groups[i].title = (char *)cli_json_str(g, "title");
         group_ptrs[i] = &groups[i];
     }
     program.groups = group_ptrs;

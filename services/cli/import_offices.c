@@ -8,12 +8,6 @@
 #include "cli.h"
 #include "thuky/notify.pb-c.h"
 
-static const char *s_str(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : "";
-}
-
 int import_offices(cli_t *cli, json_t *array, unsigned *created, unsigned *skipped)
 {
     static const char *const kinds[] = {"", "department", "committee", "delegation",
@@ -26,16 +20,16 @@ int import_offices(cli_t *cli, json_t *array, unsigned *created, unsigned *skipp
     {
         Thuky__Office o = THUKY__OFFICE__INIT;
         for (unsigned k = 1; k < 5; k++)
-            if (strcmp(s_str(jo, "kind"), kinds[k]) == 0)
+            if (strcmp(cli_json_str(jo, "kind"), kinds[k]) == 0)
                 o.kind = (Thuky__OfficeKind)k;
-        o.id = (char *)s_str(jo, "id");
-        o.name = (char *)s_str(jo, "name");
-        o.email = (char *)s_str(jo, "email");
-        o.focal_name = (char *)s_str(jo, "focal");
-        o.webhook_url = (char *)s_str(jo, "webhook");
-        o.webhook_secret = (char *)s_str(jo, "secret");
-        o.lang = (char *)s_str(jo, "lang");
-        o.escalate_to = (char *)s_str(jo, "escalate");
+        o.id = (char *)cli_json_str(jo, "id");
+        o.name = (char *)cli_json_str(jo, "name");
+        o.email = (char *)cli_json_str(jo, "email");
+        o.focal_name = (char *)cli_json_str(jo, "focal");
+        o.webhook_url = (char *)cli_json_str(jo, "webhook");
+        o.webhook_secret = (char *)cli_json_str(jo, "secret");
+        o.lang = (char *)cli_json_str(jo, "lang");
+        o.escalate_to = (char *)cli_json_str(jo, "escalate");
         Thuky__OfficeAddRequest req = THUKY__OFFICE_ADD_REQUEST__INIT;
         req.office = &o;
         client_result_t result;

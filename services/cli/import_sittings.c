@@ -9,12 +9,6 @@
 #include "cli.h"
 #include "sitting.h"
 
-static const char *s_str(json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : "";
-}
-
 /* "2024-05-20" or "2024-05-20T08:30" into a SittingTime (pointing into text). */
 static void s_time(const char *text, Thuky__SittingTime *t, char date[11], char clock[6])
 {
@@ -37,25 +31,25 @@ int import_sittings(cli_t *cli, json_t *array, unsigned *created, unsigned *skip
     json_array_foreach(array, i, js)
     {
         Thuky__Sitting s = THUKY__SITTING__INIT;
-        if (!json_is_object(js) || !sitting_kind_parse(s_str(js, "kind"), &s.kind))
+        if (!json_is_object(js) || !sitting_kind_parse(cli_json_str(js, "kind"), &s.kind))
             return cli_error(EXIT_USAGE, "sitting %zu: kind must be plenary, standing, "
                                          "conference or briefing", i + 1);
         Thuky__SittingTime start, end;
         char start_date[11], start_clock[6], end_date[11], end_clock[6];
-        s_time(s_str(js, "start"), &start, start_date, start_clock);
-        s_time(json_object_get(js, "end") ? s_str(js, "end") : s_str(js, "start"), &end, end_date,
+        s_time(cli_json_str(js, "start"), &start, start_date, start_clock);
+        s_time(json_object_get(js, "end") ? cli_json_str(js, "end") : cli_json_str(js, "start"), &end, end_date,
                end_clock);
-        s.id = (char *)s_str(js, "id");
-        s.title = (char *)s_str(js, "title");
-        s.venue = (char *)s_str(js, "venue");
-        s.term = (char *)s_str(js, "term");
-        s.repeat = (char *)s_str(js, "repeat");
+        s.id = (char *)cli_json_str(js, "id");
+        s.title = (char *)cli_json_str(js, "title");
+        s.venue = (char *)cli_json_str(js, "venue");
+        s.term = (char *)cli_json_str(js, "term");
+        s.repeat = (char *)cli_json_str(js, "repeat");
         s.start = &start;
         s.end = &end;
         json_t *number = json_object_get(js, "number");
         s.number = json_is_integer(number) ? (uint32_t)json_integer_value(number) : 0;
         s.extraordinary = json_is_true(json_object_get(js, "extraordinary"));
-        if (strcmp(s_str(js, "status"), "confirmed") == 0)
+        if (strcmp(cli_json_str(js, "status"), "confirmed") == 0)
             s.status = THUKY__SITTING_STATUS__SITTING_CONFIRMED;
         Thuky__SessionAddRequest req = THUKY__SESSION_ADD_REQUEST__INIT;
         req.sitting = &s;

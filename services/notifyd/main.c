@@ -17,24 +17,6 @@
 #include "server.h"
 #include "store.h"
 
-static void s_on_feed_events(server_t *server, void *socket, void *arg)
-{
-    (void)server, (void)socket;
-    subscriber_on_events(arg);
-}
-
-static void s_on_feed_reply(server_t *server, void *socket, void *arg)
-{
-    (void)server, (void)socket;
-    subscriber_on_reply(arg);
-}
-
-static int64_t s_follow_tick(server_t *server, void *arg)
-{
-    (void)server;
-    return subscriber_tick(arg);
-}
-
 /* The SMTP password lives in its own file, never in thuky.conf or the log. */
 static void s_read_password(const config_notify_t *cfg, char *out, size_t cap)
 {
@@ -108,39 +90,13 @@ int main(int argc, char **argv)
     server_add_timer(server, notify_tick, &nd);
 
     /* The plan follows the task service's events. */
-    subscriber_options_t follow = {
-        .name = taskd->name,
-        .command_endpoint = taskd->command,
-        .events_endpoint = taskd->events,
-        .type_prefix = "task.",
-        .store = store,
-        .meta_dbi = store_dbi(store, NDB_META),
-        .timeout_ms = cfg.client_timeout_ms,
-        .apply = notify_apply_task_event,
-        .done = notify_batch_done,
-        .arg = &nd,
-    };
-    nd.tasks = subscriber_new(zmq_ctx, &follow);
-    server_add_reader(server, subscriber_events_socket(nd.tasks), s_on_feed_events, nd.tasks);
-    server_add_reader(server, subscriber_command_socket(nd.tasks), s_on_feed_reply, nd.tasks);
-    server_add_timer(server, s_follow_tick, nd.tasks);
-    server_add_subscription(server, nd.tasks);
-
+    nd.tasks = daemon_follow(server, zmq_ctx, &cfg, SERVICE_TASKD, "task.",
+                             store_dbi(store, NDB_META), notify_apply_task_event,
+                             notify_batch_done, &nd);
     /* Sitting reminders follow the session service's events. */
-    const config_service_t *sessiond = config_service(&cfg, SERVICE_SESSIOND);
-    subscriber_options_t sittings = follow;
-    sittings.name = sessiond->name;
-    sittings.command_endpoint = sessiond->command;
-    sittings.events_endpoint = sessiond->events;
-    sittings.type_prefix = "session.";
-    sittings.apply = notify_apply_session_event;
-    nd.sessions = subscriber_new(zmq_ctx, &sittings);
-    server_add_reader(server, subscriber_events_socket(nd.sessions), s_on_feed_events,
-                      nd.sessions);
-    server_add_reader(server, subscriber_command_socket(nd.sessions), s_on_feed_reply,
-                      nd.sessions);
-    server_add_timer(server, s_follow_tick, nd.sessions);
-    server_add_subscription(server, nd.sessions);
+    nd.sessions = daemon_follow(server, zmq_ctx, &cfg, SERVICE_SESSIOND, "session.",
+                                store_dbi(store, NDB_META), notify_apply_session_event,
+                                notify_batch_done, &nd);
 
     log_info("serving %s, events on %s, store %s (last event %llu), following %s, mail %s%s",
              svc->command, svc->events, svc->store_dir,

@@ -103,11 +103,7 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
                         "policy: a lead time is 0-365 days");
             return false;
         }
-    if (p && p->deliver_at[0] &&
-        (strlen(p->deliver_at) != 5 || p->deliver_at[2] != ':' || p->deliver_at[0] < '0' ||
-         p->deliver_at[0] > '2' || p->deliver_at[1] < '0' || p->deliver_at[1] > '9' ||
-         p->deliver_at[3] < '0' || p->deliver_at[3] > '5' || p->deliver_at[4] < '0' ||
-         p->deliver_at[4] > '9' || (p->deliver_at[0] - '0') * 10 + (p->deliver_at[1] - '0') > 23)) {
+    if (p && p->deliver_at[0] && !date_parse_clock(p->deliver_at, NULL)) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "policy: deliver_at is HH:MM");
         return false;
     }
@@ -410,11 +406,7 @@ static void s_alert_preview(server_call_t *call, const ProtobufCMessage *request
             thuky__preview_office__init(po);
             po->office = xstrdup(a->office);
             Thuky__Office *o = office_load(call->txn, a->office);
-            const notifyd_t *nd = call->service;
-            po->channel = xstrdup(!o ? "" : o->webhook_url[0] && !o->webhook_gone ? "webhook"
-                                  : o->email[0] ? (nd->config->notify.smtp_url[0] ? "smtp"
-                                                                                  : "spool")
-                                                : "");
+            po->channel = xstrdup(notify_channel(call->service, o));
             if (o)
                 thuky__office__free_unpacked(o, NULL);
             preview.offices[preview.n_offices++] = po;

@@ -65,7 +65,7 @@ static void s_flight_remove(notifyd_t *nd, const char *id)
 
 /* The channel an office is reached on: its webhook, else its e-mail (SMTP
  * when configured, else the local spool); "" when it has none. */
-static const char *s_channel(const notifyd_t *nd, const Thuky__Office *office)
+const char *notify_channel(const notifyd_t *nd, const Thuky__Office *office)
 {
     if (!office)
         return "";
@@ -119,7 +119,7 @@ static void s_into_delivery(notifyd_t *nd, store_txn_t *txn, Thuky__Alert *a, in
     Thuky__Delivery *d = delivery_load(txn, id);
     Thuky__Delivery fresh = THUKY__DELIVERY__INIT;
     Thuky__Office *office = office_load(txn, a->office);
-    const char *channel = s_channel(nd, office);
+    const char *channel = notify_channel(nd, office);
     char **ids = NULL;
     if (!d) {
         fresh.id = id;

@@ -58,9 +58,9 @@ void notify_policy(const notifyd_t *nd, const Thuky__Office *office, Thuky__Poli
 /* The delivery minute of an office (its policy's deliver_at, else global). */
 static int s_deliver_minute(const notifyd_t *nd, const Thuky__Office *office)
 {
-    const char *t = office && office->policy ? office->policy->deliver_at : "";
-    if (strlen(t) == 5 && t[2] == ':')
-        return ((t[0] - '0') * 10 + (t[1] - '0')) * 60 + (t[3] - '0') * 10 + (t[4] - '0');
+    int minute;
+    if (office && office->policy && date_parse_clock(office->policy->deliver_at, &minute))
+        return minute;
     return nd->config->notify.deliver_minute;
 }
 

@@ -45,6 +45,8 @@ void notify_policy(const notifyd_t *nd, const Thuky__Office *office, Thuky__Poli
                    uint32_t lead_days[8]);
 
 /* notify_fire.c: the timer and the delivery results. */
+/* The channel an office is reached on: "webhook", "smtp", "spool" or "". */
+const char *notify_channel(const notifyd_t *nd, const Thuky__Office *office);
 int64_t notify_tick(server_t *server, void *arg);
 void notify_on_results(server_t *server, void *socket, void *arg);
 

@@ -254,23 +254,6 @@ static bool s_span_sane(const span_t *sp)
     return sp->timed ? s_span_end(sp) > s_span_start(sp) : sp->end_day >= sp->start_day;
 }
 
-/* "HH:MM", two digits each, 00:00-23:59. */
-static bool s_parse_hhmm(const char *text, int *minutes)
-{
-    if (strlen(text) != 5 || text[2] != ':')
-        return false;
-    for (int i = 0; i < 5; i++) {
-        if (i != 2 && (text[i] < '0' || text[i] > '9'))
-            return false;
-    }
-    int h = (text[0] - '0') * 10 + (text[1] - '0');
-    int m = (text[3] - '0') * 10 + (text[4] - '0');
-    if (h > 23 || m > 59)
-        return false;
-    *minutes = h * 60 + m;
-    return true;
-}
-
 /* Reads an opening and closing into *out; false with a reason in why.
  * A missing closing date is the opening date; when only one end has a time
  * the other gets the office default (08:00 start, 17:00 end), unless that
@@ -292,7 +275,7 @@ static bool s_span_parse(const Thuky__SittingTime *start, const Thuky__SittingTi
         return false;
     }
     if (s_has(start->time)) {
-        if (!s_parse_hhmm(start->time, &sp.start_min)) {
+        if (!date_parse_clock(start->time, &sp.start_min)) {
             s_set_why(why, why_len, "opening time '%.32s' is not HH:MM", start->time);
             return false;
         }
@@ -304,7 +287,7 @@ static bool s_span_parse(const Thuky__SittingTime *start, const Thuky__SittingTi
         return false;
     }
     if (end != NULL && s_has(end->time)) {
-        if (!s_parse_hhmm(end->time, &sp.end_min)) {
+        if (!date_parse_clock(end->time, &sp.end_min)) {
             s_set_why(why, why_len, "closing time '%.32s' is not HH:MM", end->time);
             return false;
         }

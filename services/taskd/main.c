@@ -16,24 +16,6 @@
 #include "task_store.h"
 #include "taskd.h"
 
-static void s_on_session_events(server_t *server, void *socket, void *arg)
-{
-    (void)server, (void)socket;
-    subscriber_on_events(arg);
-}
-
-static void s_on_session_reply(server_t *server, void *socket, void *arg)
-{
-    (void)server, (void)socket;
-    subscriber_on_reply(arg);
-}
-
-static int64_t s_session_tick(server_t *server, void *arg)
-{
-    (void)server;
-    return subscriber_tick(arg);
-}
-
 int main(int argc, char **argv)
 {
     config_t cfg;
@@ -70,25 +52,9 @@ int main(int argc, char **argv)
     service.server = server;
 
     /* Relative deadlines follow the session service's sittings. */
-    subscriber_options_t follow = {
-        .name = sessiond->name,
-        .command_endpoint = sessiond->command,
-        .events_endpoint = sessiond->events,
-        .type_prefix = "session.",
-        .store = store,
-        .meta_dbi = store_dbi(store, DB_META),
-        .timeout_ms = cfg.client_timeout_ms,
-        .apply = taskd_apply_session_event,
-        .done = taskd_session_batch_done,
-        .arg = &service,
-    };
-    service.sessions = subscriber_new(zmq_ctx, &follow);
-    server_add_reader(server, subscriber_events_socket(service.sessions), s_on_session_events,
-                      service.sessions);
-    server_add_reader(server, subscriber_command_socket(service.sessions), s_on_session_reply,
-                      service.sessions);
-    server_add_timer(server, s_session_tick, service.sessions);
-    server_add_subscription(server, service.sessions);
+    service.sessions = daemon_follow(server, zmq_ctx, &cfg, SERVICE_SESSIOND, "session.",
+                                     store_dbi(store, DB_META), taskd_apply_session_event,
+                                     taskd_session_batch_done, &service);
 
     log_info("serving %s, events on %s, store %s (last event %llu), following %s%s",
              svc->command, svc->events, svc->store_dir,

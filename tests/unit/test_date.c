@@ -404,6 +404,30 @@ static void assert_add_months(int y, int m, int d, int months, int ey, int em, i
     }
 }
 
+/* The one HH:MM parser: deadlines, sittings, the iCalendar feed and the
+ * alert policy all read times through it. */
+static void test_parse_clock(void **state)
+{
+    (void)state;
+    int m = -1;
+    assert_true(date_parse_clock("00:00", &m));
+    assert_int_equal(m, 0);
+    assert_true(date_parse_clock("08:30", &m));
+    assert_int_equal(m, 510);
+    assert_true(date_parse_clock("23:59", &m));
+    assert_int_equal(m, 1439);
+    assert_true(date_parse_clock("12:00", NULL));
+    static const char *const bad[] = {"24:00", "23:60", "8:30", "08:3", "08-30", "08:30 ",
+                                      " 08:30", "0830", "", "ab:cd", "08:3x", "99:99"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m = -1;
+        if (date_parse_clock(bad[i], &m))
+            fail_msg("'%s' accepted", bad[i]);
+        assert_int_equal(m, -1); /* untouched */
+    }
+    assert_false(date_parse_clock(NULL, &m));
+}
+
 static void test_add_months(void **state)
 {
     (void)state;
@@ -454,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_parse_datetime),
         cmocka_unit_test(test_parse_datetime_rejects),
         cmocka_unit_test(test_add_months),
+        cmocka_unit_test(test_parse_clock),
     };
     return cmocka_run_group_tests_name("date", tests, NULL, NULL);
 }
