@@ -18,7 +18,7 @@ OPT = -O2
 endif
 
 CC ?= cc
-PKGS = libzmq lmdb libprotobuf-c inih jansson
+PKGS = libzmq lmdb libprotobuf-c inih jansson libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
@@ -29,7 +29,7 @@ LDLIBS += $(PKG_LIBS) -lm
 
 DEB_PACKAGES = build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
-	libcmocka-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest \
+	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest \
 	python3-icalendar python3-ephem python3-aiosmtpd
 
 PROTOS := $(wildcard proto/thuky/*.proto)
@@ -123,5 +123,8 @@ run: all
 
 clean:
 	rm -rf build build-san
+
+# make install, make uninstall, make deb
+-include deploy/install.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

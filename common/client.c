@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "secret.h"
 
 struct client {
     void *ctx;
@@ -20,6 +21,8 @@ struct client {
     char client_id[17];
     uint64_t request_no;
     char caller[128];
+    curve_client_t curve;
+    bool use_curve;
 };
 
 void client_random_id(char out[17])
@@ -44,6 +47,8 @@ static void s_connect(client_t *self)
     /* A daemon that is just starting answers within milliseconds; do not
      * sit out libzmq's default 100 ms reconnect interval. */
     zmq_setsockopt(self->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms);
+    if (self->use_curve)
+        curve_apply_client(self->socket, &self->curve);
     zmq_connect(self->socket, self->endpoint);
 }
 
@@ -68,6 +73,7 @@ void client_destroy(client_t **self_p)
     if (self->socket)
         zmq_close(self->socket);
     free(self->endpoint);
+    secret_wipe(&self->curve, sizeof self->curve);
     free(self);
     *self_p = NULL;
 }
@@ -75,6 +81,13 @@ void client_destroy(client_t **self_p)
 void client_set_caller(client_t *self, const char *caller)
 {
     snprintf(self->caller, sizeof self->caller, "%s", caller);
+}
+
+void client_set_curve(client_t *self, const curve_client_t *keys)
+{
+    self->curve = *keys;
+    self->use_curve = true;
+    s_connect(self);
 }
 
 const char *client_endpoint(const client_t *self) { return self->endpoint; }

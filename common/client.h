@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "curve.h"
 #include "thuky/envelope.pb-c.h"
 
 typedef struct client client_t;
@@ -25,6 +26,8 @@ typedef struct {
 client_t *client_new(void *zmq_ctx, const char *endpoint, int timeout_ms, int retries);
 void client_destroy(client_t **self_p);
 void client_set_caller(client_t *self, const char *caller);
+/* Speaks CURVE with these keys from now on (for a tcp:// endpoint). */
+void client_set_curve(client_t *self, const curve_client_t *keys);
 /* Sends one command (request may be NULL for commands without a body) and
  * waits for its reply, retrying on timeout. Returns 0 when a reply came
  * (whatever its status), -1 when the daemon did not answer (out->message

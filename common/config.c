@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "log.h"
 
 static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond", "notifyd"};
 
@@ -96,6 +97,8 @@ void config_defaults(config_t *cfg)
     snprintf(cfg->runtime_dir, sizeof cfg->runtime_dir, "/run/thuky");
     snprintf(cfg->state_dir, sizeof cfg->state_dir, "/var/lib/thuky");
     snprintf(cfg->calendar_dir, sizeof cfg->calendar_dir, "%s", CONFIG_DEFAULT_CALENDAR_DIR);
+    snprintf(cfg->key_dir, sizeof cfg->key_dir, "%s", CONFIG_DEFAULT_KEY_DIR);
+    cfg->local_role = ROLE_ADMIN;
     cfg->log_level = LOG_LEVEL_INFO;
     cfg->client_timeout_ms = 5000;
     cfg->client_retries = 3;
@@ -221,6 +224,153 @@ static int s_core_key(parse_ctx_t *ctx, const char *key, const char *value)
     return 0;
 }
 
+static const char *const s_role_names[] = {"none", "admin", "office", "reader"};
+
+const char *role_name(role_t role)
+{
+    switch (role) {
+    case ROLE_ADMIN: return "admin";
+    case ROLE_OFFICE: return "office";
+    case ROLE_READER: return "reader";
+    default: return "none";
+    }
+}
+
+bool role_parse(const char *text, role_t *out)
+{
+    for (size_t i = 0; i < sizeof s_role_names / sizeof s_role_names[0]; i++)
+        if (strcmp(text, s_role_names[i]) == 0) {
+            *out = i == 0 ? ROLE_NONE : (role_t)(1 << (i - 1));
+            return true;
+        }
+    return false;
+}
+
+/* An office id as the notification service accepts it: letters, digits,
+ * '-' and '_'. */
+static bool s_office_id(const char *text)
+{
+    size_t n = strlen(text);
+    if (n == 0 || n >= CONFIG_OFFICE_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = text[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* A Z85 CURVE public key: 40 characters of the Z85 alphabet. */
+static bool s_z85_key(const char *text)
+{
+    static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   ".-:+=^!/*?&<>()[]{}@%$#";
+    if (strlen(text) != CONFIG_Z85_KEY_LEN)
+        return false;
+    for (const char *p = text; *p; p++)
+        if (!strchr(alphabet, *p))
+            return false;
+    return true;
+}
+
+static int s_access_key(parse_ctx_t *ctx, const char *key, const char *value)
+{
+    config_t *cfg = ctx->cfg;
+    if (strcmp(key, "key_dir") == 0)
+        return s_copy(cfg->key_dir, sizeof cfg->key_dir, value) ? 1 : -1;
+    if (strcmp(key, "client_key_file") == 0)
+        return s_copy(cfg->client_key_file, sizeof cfg->client_key_file, value) ? 1 : -1;
+    if (strcmp(key, "local_role") == 0)
+        return role_parse(value, &cfg->local_role) ? 1 : -1;
+    if (strcmp(key, "local_office") == 0)
+        return s_office_id(value) && s_copy(cfg->local_office, sizeof cfg->local_office, value)
+                   ? 1
+                   : -1;
+    return 0;
+}
+
+/* [user:NAME] and [client:NAME]: the section is created at its first key. */
+static int s_principal_key(parse_ctx_t *ctx, bool is_client, const char *name, const char *key,
+                           const char *value)
+{
+    config_t *cfg = ctx->cfg;
+    config_principal_t *p = NULL;
+    for (int i = 0; i < cfg->n_principals; i++)
+        if (cfg->principals[i].is_client == is_client &&
+            strcmp(cfg->principals[i].name, name) == 0)
+            p = &cfg->principals[i];
+    if (!p) {
+        if (cfg->n_principals == CONFIG_PRINCIPALS_MAX || !name[0] ||
+            strlen(name) >= CONFIG_NAME_MAX)
+            return -2;
+        p = &cfg->principals[cfg->n_principals++];
+        memset(p, 0, sizeof *p);
+        p->is_client = is_client;
+        memcpy(p->name, name, strlen(name) + 1);
+        p->line = ctx->lineno;
+    }
+    if (strcmp(key, "role") == 0)
+        return role_parse(value, &p->role) ? 1 : -1;
+    if (strcmp(key, "office") == 0)
+        return s_office_id(value) && s_copy(p->office, sizeof p->office, value) ? 1 : -1;
+    if (is_client && strcmp(key, "public_key") == 0)
+        return s_z85_key(value) && s_copy(p->public_key, sizeof p->public_key, value) ? 1 : -1;
+    return 0;
+}
+
+/* What the sections cannot say key by key: a role is given, an office
+ * goes with the office role only, a client has its key, keys are unique. */
+static bool s_check_access(parse_ctx_t *ctx)
+{
+    config_t *cfg = ctx->cfg;
+    const char *path = cfg->path;
+    if ((cfg->local_role == ROLE_OFFICE) != (cfg->local_office[0] != 0)) {
+        snprintf(ctx->why, ctx->why_len,
+                 "%s: local_office must be set exactly when local_role is office", path);
+        return false;
+    }
+    for (int i = 0; i < cfg->n_principals; i++) {
+        const config_principal_t *p = &cfg->principals[i];
+        const char *kind = p->is_client ? "client" : "user";
+        const char *problem = NULL;
+        if (p->role == ROLE_NONE)
+            problem = "needs role = admin, office or reader";
+        else if ((p->role == ROLE_OFFICE) != (p->office[0] != 0))
+            problem = "office must be set exactly when role is office";
+        else if (p->is_client && !p->public_key[0])
+            problem = "needs public_key (the 40 characters of its NAME.key)";
+        for (int j = 0; !problem && p->is_client && j < i; j++)
+            if (cfg->principals[j].is_client &&
+                strcmp(cfg->principals[j].public_key, p->public_key) == 0)
+                problem = "has the same public_key as an earlier client";
+        if (problem) {
+            snprintf(ctx->why, ctx->why_len, "%s:%d: [%s:%s] %s", path, p->line, kind, p->name,
+                     problem);
+            return false;
+        }
+    }
+    return true;
+}
+
+const config_principal_t *config_find_user(const config_t *cfg, const char *login)
+{
+    for (int i = 0; i < cfg->n_principals; i++)
+        if (!cfg->principals[i].is_client && strcmp(cfg->principals[i].name, login) == 0)
+            return &cfg->principals[i];
+    return NULL;
+}
+
+const config_principal_t *config_find_client(const config_t *cfg, const char *public_z85)
+{
+    for (int i = 0; i < cfg->n_principals; i++)
+        if (cfg->principals[i].is_client &&
+            strcmp(cfg->principals[i].public_key, public_z85) == 0)
+            return &cfg->principals[i];
+    return NULL;
+}
+
 static int s_client_key(parse_ctx_t *ctx, const char *key, const char *value)
 {
     config_t *cfg = ctx->cfg;
@@ -292,6 +442,12 @@ static int s_handler(void *user, const char *section, const char *key, const cha
     int rc = -2; /* unknown section */
     if (strcmp(section, "core") == 0) {
         rc = s_core_key(ctx, key, value);
+        if (rc == 0)
+            rc = s_access_key(ctx, key, value);
+    } else if (strncmp(section, "user:", 5) == 0) {
+        rc = s_principal_key(ctx, false, section + 5, key, value);
+    } else if (strncmp(section, "client:", 7) == 0) {
+        rc = s_principal_key(ctx, true, section + 7, key, value);
     } else if (strcmp(section, "client") == 0) {
         rc = s_client_key(ctx, key, value);
     } else {
@@ -351,10 +507,42 @@ int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len)
         snprintf(why, why_len, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
         return -1;
     }
+    if (!s_check_access(&ctx))
+        return -1;
     if (!s_derive_paths(&ctx)) {
         snprintf(why, why_len, "%s: runtime_dir or state_dir is too long", path);
         return -1;
     }
+    return 0;
+}
+
+int config_reload(config_t *cfg, char *why, size_t why_len)
+{
+    if (!cfg->path[0])
+        return 0; /* embedded defaults: nothing to reread */
+    config_t *fresh = xmalloc(sizeof *fresh);
+    if (config_load_file(fresh, cfg->path, why, why_len) != 0) {
+        free(fresh);
+        return -1;
+    }
+    bool same_paths = strcmp(fresh->runtime_dir, cfg->runtime_dir) == 0 &&
+                      strcmp(fresh->state_dir, cfg->state_dir) == 0 &&
+                      strcmp(fresh->calendar_dir, cfg->calendar_dir) == 0 &&
+                      fresh->log_syslog == cfg->log_syslog;
+    for (int i = 0; i < SERVICE_COUNT; i++)
+        same_paths &= memcmp(&fresh->services[i], &cfg->services[i], sizeof cfg->services[i]) == 0;
+    if (!same_paths)
+        log_warnx("%s: endpoints, directories, sizes or log_target changed; they apply at the "
+                  "next restart",
+                  cfg->path);
+    cfg->log_level = fresh->log_level;
+    memcpy(cfg->key_dir, fresh->key_dir, sizeof cfg->key_dir);
+    cfg->local_role = fresh->local_role;
+    memcpy(cfg->local_office, fresh->local_office, sizeof cfg->local_office);
+    memcpy(cfg->principals, fresh->principals, sizeof cfg->principals);
+    cfg->n_principals = fresh->n_principals;
+    cfg->notify = fresh->notify;
+    free(fresh);
     return 0;
 }
 

@@ -17,6 +17,35 @@
 #define CONFIG_DEFAULT_CALENDAR_DIR "/usr/share/thuky/calendar"
 #define CONFIG_PATH_MAX 512
 #define CONFIG_ENDPOINT_MAX 256
+#define CONFIG_DEFAULT_KEY_DIR "/etc/thuky/keys"
+#define CONFIG_PRINCIPALS_MAX 256
+#define CONFIG_NAME_MAX 64
+#define CONFIG_OFFICE_MAX 32
+#define CONFIG_Z85_KEY_LEN 40
+
+/* What a caller may do. A command lists the roles that may run it. */
+typedef enum {
+    ROLE_NONE = 0,
+    ROLE_ADMIN = 1 << 0,   /* the Secretariat: every command */
+    ROLE_OFFICE = 1 << 1,  /* one office: its own tasks and alerts */
+    ROLE_READER = 1 << 2,  /* status and the event feed */
+} role_t;
+
+#define ROLES_ANY (ROLE_ADMIN | ROLE_OFFICE | ROLE_READER)
+
+const char *role_name(role_t role);
+bool role_parse(const char *text, role_t *out);
+
+/* One [user:NAME] (a local account, over ipc) or [client:NAME] (a CURVE
+ * public key, over tcp) section. */
+typedef struct {
+    bool is_client;
+    char name[CONFIG_NAME_MAX];
+    char public_key[CONFIG_Z85_KEY_LEN + 1];  /* Z85; clients only */
+    role_t role;
+    char office[CONFIG_OFFICE_MAX];         /* role office only */
+    int line;                               /* of its first key, for errors */
+} config_principal_t;
 
 typedef enum {
     SERVICE_TASKD = 0,
@@ -69,6 +98,14 @@ typedef struct {
     config_service_t services[SERVICE_COUNT];
     config_notify_t notify;
     bool explicit_spool_dir;
+    /* Access: where CURVE keys live, the CLI's own key pair, the role of
+     * local users without a [user:NAME] section, and the sections. */
+    char key_dir[CONFIG_PATH_MAX];
+    char client_key_file[CONFIG_PATH_MAX];
+    role_t local_role;
+    char local_office[CONFIG_OFFICE_MAX];
+    config_principal_t principals[CONFIG_PRINCIPALS_MAX];
+    int n_principals;
 } config_t;
 
 /* Loads the configuration; on error returns -1 with one line in why. */
@@ -76,7 +113,16 @@ int config_load(config_t *cfg, const char *explicit_path, char *why, size_t why_
 /* Loads one named file, no fallback (for tests and --config). */
 int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len);
 void config_defaults(config_t *cfg);
+/* SIGHUP: rereads cfg->path and applies in place what may change while a
+ * daemon runs: log_level, the access sections, local_role and local_office,
+ * key_dir, and every [notifyd] key. Keys that need a restart (endpoints,
+ * directories, sizes) keep their value and are named in a warning. Returns
+ * -1 with why, cfg untouched, when the file is bad. */
+int config_reload(config_t *cfg, char *why, size_t why_len);
 const config_service_t *config_service(const config_t *cfg, service_id_t id);
+/* The section for a local user or a client public key; NULL if none. */
+const config_principal_t *config_find_user(const config_t *cfg, const char *login);
+const config_principal_t *config_find_client(const config_t *cfg, const char *public_z85);
 /* The directory of calendar override files to load, or NULL when the
  * default one is not installed (an explicitly configured one must exist). */
 const char *config_calendar_dir(const config_t *cfg);

@@ -2,11 +2,15 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <pwd.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "date.h"
 #include "log.h"
+#include "secret.h"
 
 static void s_usage(FILE *out, const char *name, const char *about)
 {
@@ -65,9 +69,28 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
     if (config_load(cfg, config_path, why, sizeof why) != 0)
         fatalx("%s", why);
     log_init(name, cfg->log_level, cfg->log_syslog);
+    /* Sockets, stores and spooled mail: owner and group only. */
+    umask(0007);
     if (test_clock)
         clock_enable_test(test_start_ms);
     return test_clock;
+}
+
+void daemon_check_state_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return; /* created by the store, owned by us */
+    if (st.st_uid == geteuid())
+        return;
+    char owner[64], me[64];
+    struct passwd *pw = getpwuid(st.st_uid);
+    snprintf(owner, sizeof owner, "%s", pw ? pw->pw_name : "?");
+    pw = getpwuid(geteuid());
+    snprintf(me, sizeof me, "%s", pw ? pw->pw_name : "?");
+    fatalx("state directory %s is owned by %s (uid %u), not by %s (uid %u) who runs this daemon; "
+           "chown it or run the daemon as its owner",
+           dir, owner, (unsigned)st.st_uid, me, (unsigned)geteuid());
 }
 
 workcal_t *daemon_calendar(const config_t *cfg)
@@ -102,6 +125,17 @@ subscriber_t *daemon_follow(server_t *server, void *zmq_ctx, const config_t *cfg
                             subscriber_apply_fn apply, subscriber_done_fn done, void *arg)
 {
     const config_service_t *from = config_service(cfg, source);
+    /* Over tcp this daemon shows its own key; the source knows it as a
+     * reader from its key_dir. */
+    curve_client_t curve;
+    bool use_curve = curve_endpoint(from->command) || curve_endpoint(from->events);
+    if (use_curve) {
+        char own[CONFIG_PATH_MAX + 80], why[1024];
+        curve_key_path(cfg, config_service(cfg, server_service_id(server))->name, true, own,
+                       sizeof own);
+        if (curve_client_load(cfg, source, own, &curve, why, sizeof why) != 0)
+            fatalx("cannot follow %s over tcp: %s", from->name, why);
+    }
     subscriber_options_t options = {
         .name = from->name,
         .command_endpoint = from->command,
@@ -110,11 +144,13 @@ subscriber_t *daemon_follow(server_t *server, void *zmq_ctx, const config_t *cfg
         .store = server_store(server),
         .meta_dbi = meta_dbi,
         .timeout_ms = cfg->client_timeout_ms,
+        .curve = use_curve ? &curve : NULL,
         .apply = apply,
         .done = done,
         .arg = arg,
     };
     subscriber_t *sub = subscriber_new(zmq_ctx, &options);
+    secret_wipe(&curve, sizeof curve);
     server_add_reader(server, subscriber_events_socket(sub), s_on_events, sub);
     server_add_reader(server, subscriber_command_socket(sub), s_on_reply, sub);
     server_add_timer(server, s_tick, sub);

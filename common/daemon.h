@@ -16,6 +16,10 @@
  * line naming the cause). Returns whether the test clock is on. */
 bool daemon_start(int argc, char **argv, const char *name, const char *about, config_t *cfg);
 
+/* Exits with one line when dir exists but belongs to another user: files
+ * this daemon created there would be unreadable to the rightful owner. */
+void daemon_check_state_dir(const char *dir);
+
 /* The working-day calendar with the configured override files; exits with
  * "calendar: FILE:LINE: reason" when one is malformed. */
 workcal_t *daemon_calendar(const config_t *cfg);

@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <zmq.h>
 
+#include "access.h"
+#include "curve.h"
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
 #include "paths.h"
+#include "secret.h"
 #include "subscriber.h"
 
 #define SERVER_MAX_READERS 8
@@ -32,6 +36,7 @@ typedef struct {
     uint8_t identity[SERVER_MAX_IDENTITY];
     size_t identity_len;
     bool delimiter;             /* a REQ client sent an empty frame */
+    identity_t who;             /* from the connection's ZAP answer */
     Thuky__Request *request;    /* NULL once answered early */
     const command_t *command;
     ProtobufCMessage *body;
@@ -60,6 +65,7 @@ struct server {
     server_options_t options;
     store_t *store;
     void *router, *pub;
+    access_t *access;
     eventlog_t *eventlog;
     pending_t *batch;
     reader_t readers[SERVER_MAX_READERS];
@@ -79,10 +85,11 @@ static void s_builtin_events_read(server_call_t *call, const ProtobufCMessage *r
 static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request);
 
 static const command_t s_builtins[] = {
-    {"status", NULL, s_builtin_status, 0},
-    {"events.read", &thuky__events_read_request__descriptor, s_builtin_events_read, 0},
-    {"clock.set", &thuky__clock_request__descriptor, s_builtin_clock, 0},
-    {"clock.advance", &thuky__clock_request__descriptor, s_builtin_clock, 0},
+    {"status", NULL, s_builtin_status, 0, ROLES_ANY},
+    {"events.read", &thuky__events_read_request__descriptor, s_builtin_events_read, 0,
+     ROLE_ADMIN | ROLE_READER},
+    {"clock.set", &thuky__clock_request__descriptor, s_builtin_clock, 0, ROLE_ADMIN},
+    {"clock.advance", &thuky__clock_request__descriptor, s_builtin_clock, 0, ROLE_ADMIN},
 };
 
 const char *server_status_name(Thuky__StatusCode code)
@@ -209,6 +216,7 @@ uint64_t server_emit(server_call_t *call, Thuky__Event *event)
 
 eventlog_t *server_eventlog(server_t *self) { return self->eventlog; }
 store_t *server_store(server_t *self) { return self->store; }
+service_id_t server_service_id(const server_t *self) { return self->options.id; }
 
 /* ---- decoding ----------------------------------------------------------- */
 
@@ -249,6 +257,10 @@ static bool s_receive(server_t *self, pending_t *p)
         if (zmq_msg_recv(&frame, self->router, 0) < 0)
             break;
         frames++;
+        /* Every frame from the wire carries the identity ZAP gave its
+         * connection (the routing id frame, made here, does not). */
+        if (frames == 1)
+            access_identity(zmq_msg_gets(&frame, "User-Id"), &p->who);
         if (frames == 1 && zmq_msg_size(&frame) == 0 && zmq_msg_more(&frame)) {
             p->delimiter = true; /* REQ envelope */
             continue;
@@ -290,6 +302,13 @@ static bool s_admit(server_t *self, pending_t *p)
     p->command = s_find_command(self, req->command);
     if (!p->command) {
         s_reject(self, p, THUKY__STATUS_CODE__NOT_FOUND, "unknown command '%.64s'", req->command);
+        return false;
+    }
+    if (!(p->command->roles & p->who.role)) {
+        server_add_counter(self, "denied", 1);
+        s_reject(self, p, THUKY__STATUS_CODE__PERMISSION_DENIED, "%s (role %s) may not run %s",
+                 p->who.name[0] ? p->who.name : "an unidentified caller", role_name(p->who.role),
+                 p->command->name);
         return false;
     }
     if (p->command->request) {
@@ -401,7 +420,9 @@ static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, i
     server_call_t call = {
         .server = self,
         .txn = &child,
-        .caller = p->request->caller,
+        .caller = p->who.name,
+        .role = p->who.role,
+        .office = p->who.office,
         .now_ms = now_ms,
         .service = self->options.service,
         .code = THUKY__STATUS_CODE__OK,
@@ -609,9 +630,10 @@ static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request
 
 /* ---- setup and loop ----------------------------------------------------------- */
 
-/* Options are set before bind: libzmq applies them to a listener then. */
-static void *s_socket(void *ctx, int type, const char *endpoint, int64_t max_message, char *why,
-                      size_t why_len)
+/* Options are set before bind: libzmq applies them to a listener then.
+ * Every connection is put to the ZAP handler (domain); tcp ones use CURVE. */
+static void *s_socket(void *ctx, int type, const char *endpoint, int64_t max_message,
+                      const char *domain, const curve_pair_t *curve, char *why, size_t why_len)
 {
     if (paths_prepare_ipc(endpoint) != 0) {
         snprintf(why, why_len, "cannot create the directory of %s: %s", endpoint, strerror(errno));
@@ -624,6 +646,9 @@ static void *s_socket(void *ctx, int type, const char *endpoint, int64_t max_mes
         zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
     if (max_message > 0)
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message);
+    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
+    if (curve_endpoint(endpoint))
+        curve_apply_server(sock, curve);
     if (zmq_bind(sock, endpoint) != 0) {
         snprintf(why, why_len, "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
         zmq_close(sock);
@@ -636,18 +661,35 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
                      size_t why_len)
 {
     const config_service_t *cfg = options->config;
+    curve_pair_t curve = {{0}, {0}};
+    if (curve_endpoint(cfg->command) || curve_endpoint(cfg->events)) {
+        char path[CONFIG_PATH_MAX + 80], reason[512];
+        curve_key_path(options->settings, cfg->name, true, path, sizeof path);
+        if (curve_load_pair(path, &curve, reason, sizeof reason) != 0) {
+            snprintf(why, why_len, "tcp endpoints need this daemon's CURVE key: %s", reason);
+            return NULL;
+        }
+    }
+    access_t *access = access_new(zmq_ctx, options->settings, options->id, why, why_len);
+    if (!access)
+        return NULL;
     /* Hard cap: a peer sending far more than the soft limit is disconnected
      * before its message is buffered; up to the cap it gets an error reply. */
     int64_t hard_cap = (int64_t)cfg->max_message * 2 + 4096;
-    void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, hard_cap, why, why_len);
-    if (!router)
-        return NULL;
-    void *pub = s_socket(zmq_ctx, ZMQ_PUB, cfg->events, 0, why, why_len);
+    void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, hard_cap, ACCESS_DOMAIN_COMMAND,
+                            &curve, why, why_len);
+    void *pub = router ? s_socket(zmq_ctx, ZMQ_PUB, cfg->events, 0, ACCESS_DOMAIN_EVENTS, &curve,
+                                  why, why_len)
+                       : NULL;
+    secret_wipe(&curve, sizeof curve);
     if (!pub) {
-        zmq_close(router);
+        if (router)
+            zmq_close(router);
+        access_destroy(&access);
         return NULL;
     }
     server_t *self = xcalloc(1, sizeof *self);
+    self->access = access;
     self->options = *options;
     self->store = store;
     self->router = router;
@@ -666,6 +708,7 @@ void server_destroy(server_t **self_p)
     eventlog_destroy(&self->eventlog);
     zmq_close(self->router);
     zmq_close(self->pub);
+    access_destroy(&self->access);
     /* libzmq leaves ipc socket files behind; a client seeing none knows at
      * once that no daemon listens. */
     const config_service_t *cfg = self->options.config;
@@ -720,14 +763,16 @@ static long s_run_timers(server_t *self)
     return (long)(next > now ? next - now : 0);
 }
 
-static volatile sig_atomic_t s_stop;
+static volatile sig_atomic_t s_stop, s_reload;
 static int s_wake_pipe[2] = {-1, -1};
 
 static void s_on_signal(int sig)
 {
-    (void)sig;
     int saved = errno;
-    s_stop = 1;
+    if (sig == SIGHUP)
+        s_reload = 1;
+    else
+        s_stop = 1;
     if (write(s_wake_pipe[1], "", 1) < 0) {
         /* the pipe is full: a wake-up is pending anyway */
     }
@@ -742,20 +787,59 @@ static void s_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* SIGHUP: what can change while running changes; a bad file changes
+ * nothing and says why. */
+static void s_reload_config(server_t *self)
+{
+    config_t *cfg = self->options.settings;
+    sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld", (long long)clock_monotonic_us());
+    char why[1024];
+    if (config_reload(cfg, why, sizeof why) != 0) {
+        log_error("reload refused, configuration unchanged: %s", why);
+    } else {
+        log_set_level(cfg->log_level);
+        access_reload(self->access, cfg);
+        if (self->options.reloaded)
+            self->options.reloaded(self, self->options.service);
+        log_info("configuration reloaded from %s", cfg->path[0] ? cfg->path : "(defaults)");
+    }
+    sd_notify(0, "READY=1");
+}
+
+/* systemd's watchdog: pinged from the loop, so a stuck loop is restarted. */
+static int64_t s_watchdog(server_t *self, void *arg)
+{
+    (void)self;
+    int64_t every_ms = *(int64_t *)arg;
+    sd_notify(0, "WATCHDOG=1");
+    return every_ms;
 }
 
 void server_run(server_t *self)
 {
     s_install_signals();
     server_add_timer(self, s_heartbeat, NULL);
-    zmq_pollitem_t items[2 + SERVER_MAX_READERS];
+    uint64_t watchdog_us = 0;
+    static int64_t watchdog_every_ms;
+    if (sd_watchdog_enabled(0, &watchdog_us) > 0) {
+        watchdog_every_ms = (int64_t)(watchdog_us / 2000);
+        server_add_timer(self, s_watchdog, &watchdog_every_ms);
+    }
+    zmq_pollitem_t items[3 + SERVER_MAX_READERS];
     size_t n = 0;
     items[n++] = (zmq_pollitem_t){NULL, s_wake_pipe[0], ZMQ_POLLIN, 0};
     items[n++] = (zmq_pollitem_t){self->router, 0, ZMQ_POLLIN, 0};
+    items[n++] = (zmq_pollitem_t){access_socket(self->access), 0, ZMQ_POLLIN, 0};
     for (size_t i = 0; i < self->reader_count; i++)
         items[n++] = (zmq_pollitem_t){self->readers[i].socket, 0, ZMQ_POLLIN, 0};
 
+    /* The store is open and every socket bound: systemd may start what
+     * depends on this daemon. */
+    sd_notify(0, "READY=1");
     while (!s_stop) {
         long timeout = s_run_timers(self);
         int rc = zmq_poll(items, (int)n, timeout);
@@ -768,10 +852,22 @@ void server_run(server_t *self)
         }
         if (s_stop)
             break;
+        if (items[0].revents & ZMQ_POLLIN) {
+            char drain[64];
+            while (read(s_wake_pipe[0], drain, sizeof drain) > 0) {
+            }
+        }
+        if (s_reload) {
+            s_reload = 0;
+            s_reload_config(self);
+        }
+        if (items[2].revents & ZMQ_POLLIN)
+            access_handle(self->access);
         if (items[1].revents & ZMQ_POLLIN)
             s_handle_router(self);
         for (size_t i = 0; i < self->reader_count; i++)
-            if (items[2 + i].revents & ZMQ_POLLIN)
+            if (items[3 + i].revents & ZMQ_POLLIN)
                 self->readers[i].fn(self, self->readers[i].socket, self->readers[i].arg);
     }
+    sd_notify(0, "STOPPING=1");
 }

@@ -32,7 +32,9 @@ typedef struct server server_t;
 typedef struct {
     server_t *server;
     store_txn_t *txn;       /* a nested write transaction for this request */
-    const char *caller;
+    const char *caller;     /* the authenticated caller: login or [client:NAME] */
+    role_t role;            /* one of the command's roles */
+    const char *office;     /* role office: the caller's office */
     int64_t now_ms;         /* the daemon clock, fixed for the whole batch */
     void *service;          /* the service's own context */
     Thuky__StatusCode code;
@@ -50,9 +52,16 @@ typedef struct {
     const ProtobufCMessageDescriptor *request;  /* body type; NULL = no body */
     command_fn handler;
     unsigned flags;
+    unsigned roles;   /* role_t bits that may run it; others get PERMISSION_DENIED.
+                       * A handler open to ROLE_OFFICE limits it to call->office. */
 } command_t;
 
 typedef struct {
+    service_id_t id;
+    /* The whole configuration; SIGHUP rereads its file and updates in place
+     * what can change while running (config_reload), then calls reloaded. */
+    config_t *settings;
+    void (*reloaded)(server_t *server, void *service);
     const config_service_t *config;
     const command_t *commands;
     size_t command_count;
@@ -78,13 +87,16 @@ void server_add_timer(server_t *self, server_timer_fn fn, void *arg);
 void server_wake_timers(server_t *self);
 /* Runs until SIGTERM or SIGINT (handled here: a self-pipe wakes the poll,
  * so a signal is never missed between two polls). The batch in hand is
- * committed and answered before it returns. */
+ * committed and answered before it returns. SIGHUP reloads. Tells systemd
+ * READY=1 when it starts, pings its watchdog from the loop, and says
+ * STOPPING=1 on the way out. */
 void server_run(server_t *self);
 
 /* Reports the subscriber's progress in the status reply. */
 void server_add_subscription(server_t *self, subscriber_t *subscriber);
 
 eventlog_t *server_eventlog(server_t *self);
+service_id_t server_service_id(const server_t *self);
 store_t *server_store(server_t *self);
 void server_add_counter(server_t *self, const char *name, uint64_t delta);
 /* A gauge: the counter's value is set, not added to (name must outlive the server). */

@@ -27,6 +27,7 @@ struct subscriber {
     char request_id[64];
     uint64_t request_no;
     int64_t sent_ms;            /* monotonic, of the outstanding request */
+    curve_client_t curve;
 };
 
 static void s_offset_key(const char *name, char *key, size_t cap)
@@ -49,6 +50,8 @@ static void s_open_dealer(subscriber_t *self)
     self->dealer = zmq_socket(self->ctx, ZMQ_DEALER);
     int zero = 0;
     zmq_setsockopt(self->dealer, ZMQ_LINGER, &zero, sizeof zero);
+    if (self->options.curve && curve_endpoint(self->options.command_endpoint))
+        curve_apply_client(self->dealer, &self->curve);
     zmq_connect(self->dealer, self->options.command_endpoint);
 }
 
@@ -110,6 +113,12 @@ subscriber_t *subscriber_new(void *zmq_ctx, const subscriber_options_t *options)
     if (prefix[0])
         zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, EVENTLOG_HEARTBEAT_TYPE,
                        strlen(EVENTLOG_HEARTBEAT_TYPE));
+    if (options->curve) {
+        self->curve = *options->curve; /* the caller's copy may go */
+        self->options.curve = &self->curve;
+        if (curve_endpoint(options->events_endpoint))
+            curve_apply_client(self->sub, &self->curve);
+    }
     zmq_connect(self->sub, options->events_endpoint);
     s_open_dealer(self);
     /* Subscribed first, then catch up: nothing published in between is lost. */

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "curve.h"
 #include "store.h"
 #include "thuky/event.pb-c.h"
 
@@ -37,6 +38,7 @@ typedef struct {
     MDB_dbi meta_dbi;               /* where the offset lives */
     uint64_t start_after;           /* without a store: first seq - 1 */
     int timeout_ms;                 /* for one catch-up request */
+    const curve_client_t *curve;    /* keys for tcp:// endpoints; NULL on ipc */
     subscriber_apply_fn apply;
     subscriber_done_fn done;
     void *arg;

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "date.h"
 #include "log.h"
+#include "secret.h"
 
 int cli_error(int code, const char *fmt, ...)
 {
@@ -43,6 +44,22 @@ client_t *cli_client(cli_t *cli, service_id_t service)
         cli->clients[service] = client_new(cli->zmq, svc->command, cli->config.client_timeout_ms,
                                            cli->config.client_retries);
         client_set_caller(cli->clients[service], cli->caller);
+        if (curve_endpoint(svc->command)) {
+            if (!cli->config.client_key_file[0]) {
+                cli_error(EXIT_USAGE, "%s is a tcp endpoint: set client_key_file in [core] to "
+                          "a key pair from 'thuky keygen'", svc->command);
+                exit(EXIT_USAGE);
+            }
+            curve_client_t keys;
+            char why[1024];
+            if (curve_client_load(&cli->config, service, cli->config.client_key_file, &keys, why,
+                                  sizeof why) != 0) {
+                cli_error(EXIT_USAGE, "%s", why);
+                exit(EXIT_USAGE);
+            }
+            client_set_curve(cli->clients[service], &keys);
+            secret_wipe(&keys, sizeof keys);
+        }
     }
     return cli->clients[service];
 }

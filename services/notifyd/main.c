@@ -48,6 +48,7 @@ int main(int argc, char **argv)
     nd.calendar = daemon_calendar(&cfg);
     s_read_password(&cfg.notify, nd.smtp_password, sizeof nd.smtp_password);
 
+    daemon_check_state_dir(svc->store_dir);
     store_t *store = store_open(svc->store_dir, notify_store_dbs, NDB_COUNT, svc->map_size, why,
                                 sizeof why);
     if (!store)
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
         fatalx("delivery worker: %s", why);
 
     server_options_t server_options = {
+        .id = SERVICE_NOTIFYD,
+        .settings = &cfg,
         .config = svc,
         .commands = notifyd_commands,
         .command_count = notifyd_command_count,

@@ -435,13 +435,22 @@ static void s_policy_get(server_call_t *call, const ProtobufCMessage *request)
 }
 
 const command_t notifyd_commands[] = {
-    {"office.add", &thuky__office_add_request__descriptor, s_office_add, COMMAND_WRITE},
-    {"office.get", &thuky__office_get_request__descriptor, s_office_get, 0},
-    {"office.list", &thuky__office_list_request__descriptor, s_office_list, 0},
-    {"alert.list", &thuky__alert_list_request__descriptor, s_alert_list, 0},
-    {"alert.ack", &thuky__alert_ack_request__descriptor, s_alert_ack, COMMAND_WRITE},
-    {"alert.silence", &thuky__silence_request__descriptor, s_alert_silence, COMMAND_WRITE},
-    {"alert.preview", &thuky__alert_preview_request__descriptor, s_alert_preview, 0},
-    {"policy.get", &thuky__policy_get_request__descriptor, s_policy_get, 0},
+    /* name, body, handler, flags, roles */
+    {"office.add", &thuky__office_add_request__descriptor, s_office_add, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"office.get", &thuky__office_get_request__descriptor, s_office_get, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"office.list", &thuky__office_list_request__descriptor, s_office_list, 0,
+     ROLE_ADMIN},
+    {"alert.list", &thuky__alert_list_request__descriptor, s_alert_list, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"alert.ack", &thuky__alert_ack_request__descriptor, s_alert_ack, COMMAND_WRITE,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"alert.silence", &thuky__silence_request__descriptor, s_alert_silence, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"alert.preview", &thuky__alert_preview_request__descriptor, s_alert_preview, 0,
+     ROLE_ADMIN},
+    {"policy.get", &thuky__policy_get_request__descriptor, s_policy_get, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
 };
 const size_t notifyd_command_count = sizeof notifyd_commands / sizeof notifyd_commands[0];

@@ -29,6 +29,7 @@ int main(int argc, char **argv)
     sessiond_t service = {0};
     service.calendar = daemon_calendar(&cfg);
 
+    daemon_check_state_dir(svc->store_dir);
     store_t *store = store_open(svc->store_dir, session_store_dbs, SDB_COUNT, svc->map_size, why,
                                 sizeof why);
     if (!store)
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 
     void *zmq_ctx = zmq_ctx_new();
     server_options_t server_options = {
+        .id = SERVICE_SESSIOND,
+        .settings = &cfg,
         .config = svc,
         .commands = sessiond_commands,
         .command_count = sessiond_command_count,

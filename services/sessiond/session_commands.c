@@ -572,17 +572,26 @@ static void s_agenda_add(server_call_t *call, const ProtobufCMessage *request)
 }
 
 const command_t sessiond_commands[] = {
-    {"session.add", &thuky__session_add_request__descriptor, s_session_add, COMMAND_WRITE},
-    {"session.move", &thuky__session_move_request__descriptor, s_session_move, COMMAND_WRITE},
-    {"session.cancel", &thuky__session_cancel_request__descriptor, s_session_cancel,
-     COMMAND_WRITE},
-    {"session.status", &thuky__session_status_request__descriptor, s_session_status,
-     COMMAND_WRITE},
-    {"session.agenda.add", &thuky__agenda_add_request__descriptor, s_agenda_add, COMMAND_WRITE},
-    {"session.get", &thuky__session_get_request__descriptor, session_get, 0},
-    {"session.list", &thuky__session_list_request__descriptor, session_list, 0},
-    {"session.ical", &thuky__session_ical_request__descriptor, session_ical, 0},
-    {"calendar.year", &thuky__calendar_year_request__descriptor, calendar_year, 0},
-    {"calendar.add_days", &thuky__calendar_add_days_request__descriptor, calendar_add_days, 0},
+    /* name, body, handler, flags, roles */
+    {"session.add", &thuky__session_add_request__descriptor, s_session_add, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"session.move", &thuky__session_move_request__descriptor, s_session_move, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"session.cancel", &thuky__session_cancel_request__descriptor, s_session_cancel, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"session.status", &thuky__session_status_request__descriptor, s_session_status, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"session.agenda.add", &thuky__agenda_add_request__descriptor, s_agenda_add, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"session.get", &thuky__session_get_request__descriptor, session_get, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"session.list", &thuky__session_list_request__descriptor, session_list, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"session.ical", &thuky__session_ical_request__descriptor, session_ical, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"calendar.year", &thuky__calendar_year_request__descriptor, calendar_year, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"calendar.add_days", &thuky__calendar_add_days_request__descriptor, calendar_add_days, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
 };
 const size_t sessiond_command_count = sizeof sessiond_commands / sizeof sessiond_commands[0];

@@ -30,6 +30,7 @@ int main(int argc, char **argv)
     taskd_t service = {0};
     service.calendar = daemon_calendar(&cfg);
 
+    daemon_check_state_dir(svc->store_dir);
     store_t *store = store_open(svc->store_dir, task_store_dbs, DB_COUNT, svc->map_size, why,
                                 sizeof why);
     if (!store)
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
 
     void *zmq_ctx = zmq_ctx_new();
     server_options_t server_options = {
+        .id = SERVICE_TASKD,
+        .settings = &cfg,
         .config = svc,
         .commands = taskd_commands,
         .command_count = taskd_command_count,

@@ -608,12 +608,20 @@ static void s_task_get(server_call_t *call, const ProtobufCMessage *request)
 }
 
 const command_t taskd_commands[] = {
-    {"program.add", &thuky__program_add_request__descriptor, s_program_add, COMMAND_WRITE},
-    {"program.list", &thuky__program_list_request__descriptor, s_program_list, 0},
-    {"task.add", &thuky__task_add_request__descriptor, s_task_add, COMMAND_WRITE},
-    {"task.update", &thuky__task_update_request__descriptor, s_task_update, COMMAND_WRITE},
-    {"task.get", &thuky__task_get_request__descriptor, s_task_get, 0},
-    {"task.list", &thuky__task_list_request__descriptor, taskd_list, 0},
-    {"task.import", &thuky__task_import_request__descriptor, s_task_import, COMMAND_WRITE},
+    /* name, body, handler, flags, roles */
+    {"program.add", &thuky__program_add_request__descriptor, s_program_add, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"program.list", &thuky__program_list_request__descriptor, s_program_list, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"task.add", &thuky__task_add_request__descriptor, s_task_add, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"task.update", &thuky__task_update_request__descriptor, s_task_update, COMMAND_WRITE,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"task.get", &thuky__task_get_request__descriptor, s_task_get, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"task.list", &thuky__task_list_request__descriptor, taskd_list, 0,
+     ROLE_ADMIN | ROLE_OFFICE},
+    {"task.import", &thuky__task_import_request__descriptor, s_task_import, COMMAND_WRITE,
+     ROLE_ADMIN},
 };
 const size_t taskd_command_count = sizeof taskd_commands / sizeof taskd_commands[0];
