@@ -209,6 +209,31 @@ void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, .
     va_end(ap);
 }
 
+const char *server_scope_office(server_call_t *call, const char *requested, const char *what)
+{
+    if (call->role != ROLE_OFFICE)
+        return requested;
+    if (requested[0] && strcmp(requested, call->office) != 0) {
+        server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED,
+                    "%s (office %s) may only see its own %s", call->caller, call->office, what);
+        return NULL;
+    }
+    return call->office;
+}
+
+bool server_office_may(server_call_t *call, const char *what, const char *const *offices,
+                       size_t count)
+{
+    if (call->role != ROLE_OFFICE)
+        return true;
+    for (size_t i = 0; i < count; i++)
+        if (offices[i] && strcmp(offices[i], call->office) == 0)
+            return true;
+    server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED, "%s (office %s) may not %s",
+                call->caller, call->office, what);
+    return false;
+}
+
 uint64_t server_emit(server_call_t *call, Thuky__Event *event)
 {
     return eventlog_append(call->server->eventlog, call->txn, event, call->now_ms);

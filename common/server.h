@@ -107,6 +107,15 @@ void server_reply(server_call_t *call, const ProtobufCMessage *msg);
 /* Sets an error status; the request's changes are rolled back. */
 void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* For a caller with role office: the office its query is limited to (a
+ * request naming another office fails with PERMISSION_DENIED, and NULL is
+ * returned). For other roles: requested, unchanged. */
+const char *server_scope_office(server_call_t *call, const char *requested, const char *what);
+/* Fails with PERMISSION_DENIED unless the caller is not an office or is
+ * one of the offices given; returns whether it may go on. */
+bool server_office_may(server_call_t *call, const char *what, const char *const *offices,
+                       size_t count);
+
 /* Appends an event to the log within the request's transaction. */
 uint64_t server_emit(server_call_t *call, Thuky__Event *event);
 

@@ -1,5 +1,6 @@
 /* thuky office add|list|show */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,8 @@
 static const char s_usage[] =
     "usage: thuky office add ID --name TEXT --kind department|committee|delegation|secretariat\n"
     "                        [--focal NAME] [--role TEXT] [--email ADDR]\n"
-    "                        [--webhook URL --secret S] [--lang vi|en] [--escalate OFFICE]\n"
+    "                        [--webhook URL --webhook-secret-file PATH] [--lang vi|en]\n"
+    "                        [--escalate OFFICE]\n"
     "                        [--lead-days 7,3,1,0] [--deliver-at HH:MM] [--overdue-every N]\n"
     "                        [--escalate-after N] [--replace]\n"
     "       thuky office list\n"
@@ -31,9 +33,10 @@ static const char *s_kind_name(Thuky__OfficeKind kind)
 
 static json_t *s_office_json(const Thuky__Office *o)
 {
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", o->id,
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", o->id,
                           "name", o->name, "kind", s_kind_name(o->kind), "focal", o->focal_name,
                           "role", o->focal_role, "email", o->email, "webhook", o->webhook_url,
+                          "webhook_secret_file", o->webhook_secret_file,
                           "lang", o->lang[0] ? o->lang : "vi", "escalate_to", o->escalate_to,
                           "webhook_gone", o->webhook_gone);
     if (o->policy && o->policy->n_lead_days) {
@@ -45,19 +48,29 @@ static json_t *s_office_json(const Thuky__Office *o)
     return j;
 }
 
+/* The daemon reads the secret file on its own host and wants an absolute
+ * path; a relative one is taken from here when the file is here. */
+static char *s_absolute(const char *path, char *buf, size_t cap)
+{
+    if (path[0] != '/' && cap >= PATH_MAX && realpath(path, buf))
+        return buf;
+    return (char *)path;
+}
+
 static int s_add(cli_t *cli, int argc, char **argv)
 {
     static const struct option options[] = {
         {"name", required_argument, NULL, 'n'},     {"kind", required_argument, NULL, 'k'},
         {"focal", required_argument, NULL, 'f'},    {"role", required_argument, NULL, 'r'},
         {"email", required_argument, NULL, 'e'},    {"webhook", required_argument, NULL, 'w'},
-        {"secret", required_argument, NULL, 's'},   {"lang", required_argument, NULL, 'l'},
+        {"webhook-secret-file", required_argument, NULL, 's'},   {"lang", required_argument, NULL, 'l'},
         {"escalate", required_argument, NULL, 'E'}, {"lead-days", required_argument, NULL, 'd'},
         {"deliver-at", required_argument, NULL, 'a'}, {"replace", no_argument, NULL, 'R'},
         {"overdue-every", required_argument, NULL, 'o'},
         {"escalate-after", required_argument, NULL, 'A'}, {NULL, 0, NULL, 0}};
     Thuky__Office o = THUKY__OFFICE__INIT;
     Thuky__Policy policy = THUKY__POLICY__INIT;
+    char secret_path[PATH_MAX];
     uint32_t lead[8];
     Thuky__OfficeAddRequest req = THUKY__OFFICE_ADD_REQUEST__INIT;
     int opt;
@@ -77,7 +90,7 @@ static int s_add(cli_t *cli, int argc, char **argv)
         case 'r': o.focal_role = optarg; break;
         case 'e': o.email = optarg; break;
         case 'w': o.webhook_url = optarg; break;
-        case 's': o.webhook_secret = optarg; break;
+        case 's': o.webhook_secret_file = s_absolute(optarg, secret_path, sizeof secret_path); break;
         case 'l': o.lang = optarg; break;
         case 'E': o.escalate_to = optarg; break;
         case 'd': {

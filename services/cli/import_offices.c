@@ -27,7 +27,7 @@ int import_offices(cli_t *cli, json_t *array, unsigned *created, unsigned *skipp
         o.email = (char *)cli_json_str(jo, "email");
         o.focal_name = (char *)cli_json_str(jo, "focal");
         o.webhook_url = (char *)cli_json_str(jo, "webhook");
-        o.webhook_secret = (char *)cli_json_str(jo, "secret");
+        o.webhook_secret_file = (char *)cli_json_str(jo, "webhook_secret_file");
         o.lang = (char *)cli_json_str(jo, "lang");
         o.escalate_to = (char *)cli_json_str(jo, "escalate");
         Thuky__OfficeAddRequest req = THUKY__OFFICE_ADD_REQUEST__INIT;

@@ -34,10 +34,20 @@
 #define CHANNELS_LABEL_MAX 63
 #define CHANNELS_USER_AGENT "thuky-notifyd"
 
+/* The settings a transfer uses. Each job carries its own copy, made at
+ * submit, so that channels_reconfigure (main thread) never races the
+ * worker and a transfer in flight keeps the settings it started with. */
+typedef struct {
+    char *smtp_url, *smtp_user, *smtp_password, *mail_from; /* mail_from as "<addr>" */
+    bool smtp_starttls;
+    int timeout_ms;
+} settings_t;
+
 typedef struct job job_t;
 struct job {
     job_t *next;
     channel_kind_t kind;
+    settings_t settings;
     char *id, *target, *secret;
     char *body;
     size_t body_len;
@@ -52,9 +62,7 @@ struct job {
 };
 
 struct channels {
-    char *smtp_url, *smtp_user, *smtp_password, *mail_from; /* mail_from as "<addr>" */
-    bool smtp_starttls;
-    int timeout_ms;
+    settings_t settings;        /* main thread only */
     size_t queue_max, max_parallel;
 
     void *results;              /* the main thread's end of the PAIR */
@@ -160,10 +168,33 @@ static struct curl_slist *s_append(struct curl_slist *list, const char *text)
     return grown;
 }
 
+static void s_settings_free(settings_t *st)
+{
+    free(st->smtp_url);
+    free(st->smtp_user);
+    if (st->smtp_password) {
+        memset(st->smtp_password, 0, strlen(st->smtp_password));
+        free(st->smtp_password);
+    }
+    free(st->mail_from);
+    memset(st, 0, sizeof *st);
+}
+
+static void s_settings_copy(settings_t *dst, const settings_t *src)
+{
+    dst->smtp_url = xstrdup(src->smtp_url);
+    dst->smtp_user = xstrdup(src->smtp_user);
+    dst->smtp_password = xstrdup(src->smtp_password);
+    dst->mail_from = xstrdup(src->mail_from);
+    dst->smtp_starttls = src->smtp_starttls;
+    dst->timeout_ms = src->timeout_ms;
+}
+
 static void s_job_free(job_t *job)
 {
     if (!job)
         return;
+    s_settings_free(&job->settings);
     curl_easy_cleanup(job->easy);
     curl_slist_free_all(job->list);
     free(job->id);
@@ -338,7 +369,7 @@ static size_t s_on_upload(char *buf, size_t size, size_t nitems, void *arg)
     return n;
 }
 
-static CURL *s_easy_new(channels_t *self, job_t *job)
+static CURL *s_easy_new(job_t *job)
 {
     CURL *easy = curl_easy_init();
     if (!easy)
@@ -346,7 +377,7 @@ static CURL *s_easy_new(channels_t *self, job_t *job)
     /* No SIGALRM for DNS timeouts: signals and threads do not mix. */
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     /* The whole transfer, connecting included. */
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)self->timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)job->settings.timeout_ms);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->errbuf);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, CHANNELS_USER_AGENT);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, s_on_response);
@@ -379,7 +410,8 @@ static void s_normalise_crlf(job_t *job)
 /* Sets up an SMTP transfer; false (result sent) when it cannot start. */
 static bool s_smtp_prepare(channels_t *self, job_t *job)
 {
-    if (!self->smtp_url[0]) {
+    const settings_t *st = &job->settings;
+    if (!st->smtp_url[0]) {
         s_report(self, job, DELIVERY_FAILED, 0, 0, "SMTP not configured");
         return false;
     }
@@ -387,7 +419,7 @@ static bool s_smtp_prepare(channels_t *self, job_t *job)
         s_report(self, job, DELIVERY_FAILED, 0, 0, "invalid address");
         return false;
     }
-    job->easy = s_easy_new(self, job);
+    job->easy = s_easy_new(job);
     if (!job->easy) {
         s_report(self, job, DELIVERY_RETRY, 0, 0, "curl_easy_init failed");
         return false;
@@ -397,19 +429,19 @@ static bool s_smtp_prepare(channels_t *self, job_t *job)
     snprintf(rcpt, sizeof rcpt, "<%s>", job->target);
     job->list = s_append(NULL, rcpt);
     CURL *e = job->easy;
-    curl_easy_setopt(e, CURLOPT_URL, self->smtp_url);
+    curl_easy_setopt(e, CURLOPT_URL, st->smtp_url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(e, CURLOPT_MAIL_FROM, self->mail_from);
+    curl_easy_setopt(e, CURLOPT_MAIL_FROM, st->mail_from);
     curl_easy_setopt(e, CURLOPT_MAIL_RCPT, job->list);
     curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(e, CURLOPT_READFUNCTION, s_on_upload);
     curl_easy_setopt(e, CURLOPT_READDATA, job);
     curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->body_len);
-    if (self->smtp_starttls)
+    if (st->smtp_starttls)
         curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    if (self->smtp_user[0]) {
-        curl_easy_setopt(e, CURLOPT_USERNAME, self->smtp_user);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, self->smtp_password);
+    if (st->smtp_user[0]) {
+        curl_easy_setopt(e, CURLOPT_USERNAME, st->smtp_user);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, st->smtp_password);
     }
     return true;
 }
@@ -428,7 +460,7 @@ static bool s_webhook_prepare(channels_t *self, job_t *job)
                  job->secret[0] ? "invalid webhook secret" : "no webhook secret");
         return false;
     }
-    job->easy = s_easy_new(self, job);
+    job->easy = s_easy_new(job);
     if (!job->easy) {
         s_report(self, job, DELIVERY_RETRY, 0, 0, "curl_easy_init failed");
         return false;
@@ -529,7 +561,8 @@ static void s_judge_error(channels_t *self, job_t *job, CURLcode rc, long code)
             s_report(self, job, DELIVERY_RETRY, code, 0, "cannot connect: %s", detail);
         break;
     case CURLE_OPERATION_TIMEDOUT:
-        s_report(self, job, DELIVERY_RETRY, code, 0, "timeout after %d ms", self->timeout_ms);
+        s_report(self, job, DELIVERY_RETRY, code, 0, "timeout after %d ms",
+                 job->settings.timeout_ms);
         break;
     case CURLE_GOT_NOTHING:
         s_report(self, job, DELIVERY_RETRY, code, 0, "connection closed without a response");
@@ -727,31 +760,56 @@ static void *s_pair(void *zmq_ctx)
     return socket;
 }
 
+/* Checks and takes the transfer settings of cfg; the problem, or NULL. */
+static const char *s_settings_set(settings_t *st, const channels_config_t *cfg)
+{
+    const char *url = cfg->smtp_url ? cfg->smtp_url : "";
+    if (cfg->timeout_ms <= 0)
+        return "timeout_ms must be positive";
+    if (url[0]) {
+        if (strncasecmp(url, "smtp://", 7) != 0 && strncasecmp(url, "smtps://", 8) != 0)
+            return "SMTP URL must start with smtp:// or smtps://";
+        if (!s_valid_address(cfg->mail_from))
+            return "mail_from is not a valid address";
+    }
+    s_settings_free(st);
+    st->smtp_url = s_copy(cfg->smtp_url);
+    st->smtp_user = s_copy(cfg->smtp_user);
+    st->smtp_password = s_copy(cfg->smtp_password);
+    st->smtp_starttls = cfg->smtp_starttls;
+    st->timeout_ms = cfg->timeout_ms;
+    char from[CHANNELS_ADDRESS_MAX + 3];
+    snprintf(from, sizeof from, "<%s>", cfg->mail_from ? cfg->mail_from : "");
+    st->mail_from = xstrdup(from);
+    return NULL;
+}
+
+bool channels_reconfigure(channels_t *self, const channels_config_t *cfg, char *why,
+                          size_t why_len)
+{
+    settings_t fresh = {0};
+    const char *problem = s_settings_set(&fresh, cfg);
+    if (problem) {
+        snprintf(why, why_len, "%s", problem);
+        return false;
+    }
+    s_settings_free(&self->settings);
+    self->settings = fresh;
+    return true;
+}
+
 channels_t *channels_new(void *zmq_ctx, const channels_config_t *cfg, char *why, size_t why_len)
 {
     channels_t *self = xcalloc(1, sizeof *self);
     pthread_mutex_init(&self->lock, NULL);
-    self->smtp_url = s_copy(cfg->smtp_url);
-    self->smtp_user = s_copy(cfg->smtp_user);
-    self->smtp_password = s_copy(cfg->smtp_password);
-    self->smtp_starttls = cfg->smtp_starttls;
-    self->timeout_ms = cfg->timeout_ms;
-    if (cfg->timeout_ms <= 0 || cfg->queue_max <= 0 || cfg->max_parallel <= 0)
-        return s_new_failed(&self, why, why_len,
-                            "timeout_ms, queue_max and max_parallel must be positive");
+    if (cfg->queue_max <= 0 || cfg->max_parallel <= 0)
+        return s_new_failed(&self, why, why_len, "queue_max and max_parallel must be positive");
+    const char *problem = s_settings_set(&self->settings, cfg);
+    if (problem)
+        return s_new_failed(&self, why, why_len, "%s", problem);
     self->queue_max = (size_t)cfg->queue_max;
     self->max_parallel = (size_t)cfg->max_parallel;
     self->active = xcalloc(self->max_parallel, sizeof *self->active);
-    if (self->smtp_url[0]) {
-        if (strncasecmp(self->smtp_url, "smtp://", 7) != 0 &&
-            strncasecmp(self->smtp_url, "smtps://", 8) != 0)
-            return s_new_failed(&self, why, why_len, "SMTP URL must start with smtp:// or smtps://");
-        if (!s_valid_address(cfg->mail_from))
-            return s_new_failed(&self, why, why_len, "mail_from is not a valid address");
-    }
-    char from[CHANNELS_ADDRESS_MAX + 3];
-    snprintf(from, sizeof from, "<%s>", cfg->mail_from ? cfg->mail_from : "");
-    self->mail_from = xstrdup(from);
 
     pthread_once(&s_curl_once, s_curl_global_init);
     if (s_curl_rc != CURLE_OK)
@@ -810,13 +868,7 @@ void channels_destroy(channels_t **self_p)
         zmq_close(self->results);
     pthread_mutex_destroy(&self->lock);
     free(self->active);
-    free(self->smtp_url);
-    free(self->smtp_user);
-    if (self->smtp_password) {
-        memset(self->smtp_password, 0, strlen(self->smtp_password));
-        free(self->smtp_password);
-    }
-    free(self->mail_from);
+    s_settings_free(&self->settings);
     free(self);
     *self_p = NULL;
 }
@@ -831,6 +883,7 @@ bool channels_submit(channels_t *self, const delivery_request_t *req)
         return false;
     job_t *job = xcalloc(1, sizeof *job);
     job->kind = req->kind;
+    s_settings_copy(&job->settings, &self->settings);
     job->id = s_copy(req->id);
     job->target = s_copy(req->target);
     job->secret = s_copy(req->secret);

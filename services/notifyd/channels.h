@@ -104,6 +104,12 @@ typedef struct channels channels_t;
  * pthread failing. */
 channels_t *channels_new(void *zmq_ctx, const channels_config_t *cfg, char *why, size_t why_len);
 
+/* Takes new SMTP settings and timeout (SIGHUP); transfers already submitted
+ * keep the ones they were submitted with. False, nothing changed, with a
+ * reason in why when cfg is bad. queue_max and max_parallel are ignored. */
+bool channels_reconfigure(channels_t *self, const channels_config_t *cfg, char *why,
+                          size_t why_len);
+
 /* Stops the worker and frees everything; transfers in flight are aborted
  * and requests still queued dropped, without results. Call it before the
  * ZeroMQ context is terminated. Sets *self_p to NULL; NULL is a no-op. */

@@ -14,23 +14,44 @@
 #include "log.h"
 #include "notify_store.h"
 #include "notifyd.h"
+#include "secret.h"
 #include "server.h"
 #include "store.h"
 
-/* The SMTP password lives in its own file, never in thuky.conf or the log. */
-static void s_read_password(const config_notify_t *cfg, char *out, size_t cap)
+/* The delivery settings of cfg. The SMTP password lives in its own file
+ * (no access for others), never in thuky.conf or the log. */
+static bool s_channels_config(const config_t *cfg, char *password, size_t cap,
+                              channels_config_t *out, char *why, size_t why_len)
 {
-    out[0] = '\0';
-    if (!cfg->smtp_password_file[0])
-        return;
-    FILE *f = fopen(cfg->smtp_password_file, "r");
-    if (!f)
-        fatalx("cannot read smtp_password_file %s: %s", cfg->smtp_password_file,
-               strerror(errno));
-    if (!fgets(out, (int)cap, f))
-        out[0] = '\0';
-    fclose(f);
-    out[strcspn(out, "\r\n")] = '\0';
+    password[0] = '\0';
+    const char *file = cfg->notify.smtp_password_file;
+    if (file[0] && secret_file_read(file, true, password, cap, why, why_len) != 0)
+        return false;
+    *out = (channels_config_t){
+        .smtp_url = cfg->notify.smtp_url,
+        .smtp_user = cfg->notify.smtp_user,
+        .smtp_password = password,
+        .smtp_starttls = cfg->notify.smtp_starttls,
+        .mail_from = cfg->notify.mail_from,
+        .timeout_ms = cfg->notify.delivery_timeout_ms,
+        .queue_max = 1024,
+        .max_parallel = 16,
+    };
+    return true;
+}
+
+/* SIGHUP: the [notifyd] keys were reread in place (policy applies to what
+ * is planned from now on); the delivery worker takes the SMTP settings. */
+static void s_reloaded(server_t *server, void *service)
+{
+    (void)server;
+    notifyd_t *nd = service;
+    char password[sizeof nd->smtp_password], why[1024];
+    channels_config_t channels;
+    if (!s_channels_config(nd->config, password, sizeof password, &channels, why, sizeof why) ||
+        !channels_reconfigure(nd->channels, &channels, why, sizeof why))
+        log_error("delivery settings not reloaded: %s", why);
+    secret_wipe(password, sizeof password);
 }
 
 int main(int argc, char **argv)
@@ -46,25 +67,16 @@ int main(int argc, char **argv)
 
     notifyd_t nd = {.config = &cfg};
     nd.calendar = daemon_calendar(&cfg);
-    s_read_password(&cfg.notify, nd.smtp_password, sizeof nd.smtp_password);
-
-    daemon_check_state_dir(svc->store_dir);
     store_t *store = store_open(svc->store_dir, notify_store_dbs, NDB_COUNT, svc->map_size, why,
                                 sizeof why);
     if (!store)
         fatalx("%s", why);
 
     void *zmq_ctx = zmq_ctx_new();
-    channels_config_t channels = {
-        .smtp_url = cfg.notify.smtp_url,
-        .smtp_user = cfg.notify.smtp_user,
-        .smtp_password = nd.smtp_password,
-        .smtp_starttls = cfg.notify.smtp_starttls,
-        .mail_from = cfg.notify.mail_from,
-        .timeout_ms = cfg.notify.delivery_timeout_ms,
-        .queue_max = 1024,
-        .max_parallel = 16,
-    };
+    channels_config_t channels;
+    if (!s_channels_config(&cfg, nd.smtp_password, sizeof nd.smtp_password, &channels, why,
+                           sizeof why))
+        fatalx("smtp_password_file: %s", why);
     nd.channels = channels_new(zmq_ctx, &channels, why, sizeof why);
     if (!nd.channels)
         fatalx("delivery worker: %s", why);
@@ -72,6 +84,7 @@ int main(int argc, char **argv)
     server_options_t server_options = {
         .id = SERVICE_NOTIFYD,
         .settings = &cfg,
+        .reloaded = s_reloaded,
         .config = svc,
         .commands = notifyd_commands,
         .command_count = notifyd_command_count,

@@ -10,10 +10,10 @@
 #include "log.h"
 #include "notify_store.h"
 #include "notifyd.h"
+#include "secret.h"
 
 #define LIST_DEFAULT 200
 #define LIST_MAX 5000
-#define SECRET_SHOWN "(set)"
 
 /* ---- offices ----------------------------------------------------------------- */
 
@@ -80,13 +80,31 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
                     "invalid webhook URL (http:// or https:// with a host)");
         return false;
     }
-    if (o->webhook_url[0] && !o->webhook_secret[0]) {
+    if (o->webhook_secret[0]) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    "a webhook needs its signing secret");
+                    "a webhook secret is never sent in a command: put it in a file on the "
+                    "notification server (no access for others) and give webhook_secret_file");
         return false;
     }
-    if (!check_text(call, "webhook secret", o->webhook_secret, 256, false))
+    if (o->webhook_url[0] && !o->webhook_secret_file[0]) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                    "a webhook needs its signing secret: give webhook_secret_file");
         return false;
+    }
+    if (!check_text(call, "webhook secret file", o->webhook_secret_file, 400, false))
+        return false;
+    if (o->webhook_secret_file[0]) {
+        char secret[WEBHOOK_SECRET_FILE_MAX], why[600];
+        bool ok = o->webhook_secret_file[0] == '/' &&
+                  secret_file_read(o->webhook_secret_file, true, secret, sizeof secret, why,
+                                   sizeof why) == 0;
+        secret_wipe(secret, sizeof secret);
+        if (!ok) {
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "webhook secret file: %s",
+                        o->webhook_secret_file[0] == '/' ? why : "must be an absolute path");
+            return false;
+        }
+    }
     if (o->lang[0] && strcmp(o->lang, "vi") != 0 && strcmp(o->lang, "en") != 0) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "lang must be vi or en");
         return false;
@@ -117,10 +135,8 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
 
 static void s_emit_office(server_call_t *call, const char *type, const Thuky__Office *o)
 {
-    Thuky__Office shown = *o;
-    shown.webhook_secret = (char *)(o->webhook_secret[0] ? SECRET_SHOWN : "");
     Thuky__OfficeEvent payload = THUKY__OFFICE_EVENT__INIT;
-    payload.office = &shown;
+    payload.office = (Thuky__Office *)o;
     payload.caller = (char *)call->caller;
     Thuky__Event event = THUKY__EVENT__INIT;
     event.type = (char *)type;
@@ -165,30 +181,23 @@ static void s_office_add(server_call_t *call, const ProtobufCMessage *request)
     office_save(call->txn, &o);
     server_set_counter(call->server, NOTIFY_UNREACHABLE_COUNTER, offices_unreachable(call->txn));
     s_emit_office(call, existing ? "office.updated" : "office.created", &o);
-    o.webhook_secret = (char *)(o.webhook_secret[0] ? SECRET_SHOWN : "");
     server_reply(call, &o.base);
     if (existing)
         thuky__office__free_unpacked(existing, NULL);
 }
 
-static void s_hide_secret(Thuky__Office *o)
-{
-    if (o->webhook_secret[0]) {
-        free(o->webhook_secret);
-        o->webhook_secret = xstrdup(SECRET_SHOWN);
-    }
-}
-
 static void s_office_get(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__OfficeGetRequest *req = (const Thuky__OfficeGetRequest *)request;
+    const char *id = req->id;
+    if (!server_office_may(call, "see another office's record", &id, 1))
+        return;
     Thuky__Office *o = office_load(call->txn, req->id);
     if (!o) {
         if (call->txn->rc == STORE_OK)
             server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no office %.64s", req->id);
         return;
     }
-    s_hide_secret(o);
     server_reply(call, &o->base);
     thuky__office__free_unpacked(o, NULL);
 }
@@ -207,8 +216,7 @@ static void s_office_list(server_call_t *call, const ProtobufCMessage *request)
             store_txn_fail(call->txn, STORE_CORRUPT);
             break;
         }
-        s_hide_secret(o);
-        if (list.n_offices == cap) {
+            if (list.n_offices == cap) {
             cap = cap ? cap * 2 : 16;
             list.offices = xrealloc(list.offices, cap * sizeof *list.offices);
         }
@@ -226,6 +234,9 @@ static void s_office_list(server_call_t *call, const ProtobufCMessage *request)
 static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AlertListRequest *req = (const Thuky__AlertListRequest *)request;
+    const char *office = server_scope_office(call, req->office, "alerts");
+    if (!office)
+        return;
     int64_t from_ms = INT64_MIN;
     if (req->from[0]) {
         int32_t day;
@@ -254,7 +265,7 @@ static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
         Thuky__Alert *a = alert_load(call->txn, id);
         if (!a)
             continue;
-        bool match = (!req->office[0] || strcmp(a->office, req->office) == 0) &&
+        bool match = (!office[0] || strcmp(a->office, office) == 0) &&
                      (!req->state || a->state == req->state) &&
                      (!req->task_id || a->task_id == req->task_id);
         if (match && list.n_alerts == limit) {
@@ -284,6 +295,11 @@ static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
     if (!a) {
         if (call->txn->rc == STORE_OK)
             server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no alert %.160s", req->id);
+        return;
+    }
+    const char *to = a->office;
+    if (!server_office_may(call, "acknowledge another office's alert", &to, 1)) {
+        thuky__alert__free_unpacked(a, NULL);
         return;
     }
     ack_put(call->txn, a->task_id, a->office);

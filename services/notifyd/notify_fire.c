@@ -23,6 +23,7 @@
 #include "log.h"
 #include "notify_store.h"
 #include "notifyd.h"
+#include "secret.h"
 
 #define FIRE_BATCH 2000
 #define SUBMIT_BATCH 256
@@ -273,6 +274,7 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
         .n_items = n,
     };
     delivery_request_t req = {.id = d->id, .timestamp_s = now_ms / 1000};
+    char secret[WEBHOOK_SECRET_FILE_MAX] = "", reason[600];
     char *body = NULL;
     size_t len = 0;
     int rc = -1;
@@ -283,7 +285,13 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
         len = strlen(body);
         req.kind = CHANNEL_WEBHOOK;
         req.target = office->webhook_url;
-        req.secret = office->webhook_secret;
+        if (secret_file_read(office->webhook_secret_file, true, secret, sizeof secret, reason,
+                             sizeof reason) != 0) {
+            log_error("delivery %s: %s", d->id, reason);
+            *why = "the webhook secret file cannot be read (see the log)";
+            goto done;
+        }
+        req.secret = secret;
     } else {
         body = alert_text_email(&digest, now_ms, &len);
         req.kind = strcmp(d->channel, "smtp") == 0 ? CHANNEL_SMTP : CHANNEL_SPOOL;
@@ -297,6 +305,7 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
     req.body_len = len;
     rc = channels_submit(nd->channels, &req) ? 1 : 0;
 done:
+    secret_wipe(secret, sizeof secret);
     free(body);
     for (size_t i = 0; i < n; i++)
         thuky__alert__free_unpacked(alerts[i], NULL);

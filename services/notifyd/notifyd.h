@@ -51,6 +51,8 @@ int64_t notify_tick(server_t *server, void *arg);
 void notify_on_results(server_t *server, void *socket, void *arg);
 
 /* The status gauge of offices no alert can reach. */
+/* The largest webhook secret file read. */
+#define WEBHOOK_SECRET_FILE_MAX 1024
 #define NOTIFY_UNREACHABLE_COUNTER "offices_without_channel"
 
 /* Appends an alert event (alert.planned, .sent, .failed, .acked, .silenced). */

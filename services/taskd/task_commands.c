@@ -489,6 +489,23 @@ static const char *s_update_type(Thuky__TaskStatus before, Thuky__TaskStatus aft
     return change_count ? "task.updated" : "task.commented";
 }
 
+/* An office reports on the tasks it leads: progress, status and a note. */
+static bool s_office_may_update(server_call_t *call, const Thuky__TaskUpdateRequest *req,
+                                const Thuky__Task *task)
+{
+    if (req->n_set_flags || req->n_clear_flags || req->deadline || req->title_set_case ||
+        req->description_set_case || req->lead_office_set_case || req->lead_member_set_case) {
+        server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED,
+                    "%s (office %s) may report progress, status and a note only", call->caller,
+                    call->office);
+        return false;
+    }
+    const char *lead = task->lead_office;
+    char what[64];
+    snprintf(what, sizeof what, "update task T%u, which it does not lead", task->id);
+    return server_office_may(call, what, &lead, 1);
+}
+
 static void s_task_update(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__TaskUpdateRequest *req = (const Thuky__TaskUpdateRequest *)request;
@@ -501,6 +518,8 @@ static void s_task_update(server_call_t *call, const ProtobufCMessage *request)
             server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "task T%u does not exist", req->id);
         goto done;
     }
+    if (call->role == ROLE_OFFICE && !s_office_may_update(call, req, task))
+        goto done;
     if (req->expected_version && req->expected_version != task->version) {
         server_fail(call, THUKY__STATUS_CODE__CONFLICT,
                     "task T%u is at version %u, not %u (changed meanwhile)", task->id,
@@ -570,6 +589,17 @@ done:
 
 /* ---- reading one task ------------------------------------------------------------ */
 
+/* An office sees the tasks it leads or coordinates. */
+static bool s_office_may_see(server_call_t *call, const Thuky__Task *task)
+{
+    if (call->role != ROLE_OFFICE || strcmp(task->lead_office, call->office) == 0)
+        return true;
+    char what[64];
+    snprintf(what, sizeof what, "see task T%u, which it neither leads nor coordinates", task->id);
+    return server_office_may(call, what, (const char *const *)task->with_offices,
+                             task->n_with_offices);
+}
+
 static void s_task_get(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__TaskGetRequest *req = (const Thuky__TaskGetRequest *)request;
@@ -577,6 +607,10 @@ static void s_task_get(server_call_t *call, const ProtobufCMessage *request)
     if (!task) {
         if (call->txn->rc == STORE_OK)
             server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "task T%u does not exist", req->id);
+        return;
+    }
+    if (!s_office_may_see(call, task)) {
+        thuky__task__free_unpacked(task, NULL);
         return;
     }
     Thuky__TaskDetail detail = THUKY__TASK_DETAIL__INIT;

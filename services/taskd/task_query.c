@@ -125,7 +125,14 @@ static bool s_matches(const Thuky__TaskListRequest *req, const Thuky__Task *task
 
 void taskd_list(server_call_t *call, const ProtobufCMessage *request)
 {
-    const Thuky__TaskListRequest *req = (const Thuky__TaskListRequest *)request;
+    const Thuky__TaskListRequest *asked = (const Thuky__TaskListRequest *)request;
+    /* An office lists the tasks it leads or coordinates, and no others. */
+    const char *office = server_scope_office(call, asked->office, "tasks");
+    if (!office)
+        return;
+    Thuky__TaskListRequest scoped = *asked;
+    scoped.office = (char *)office;
+    const Thuky__TaskListRequest *req = &scoped;
     plan_t plan;
     if (!s_plan(call, req, &plan))
         return;

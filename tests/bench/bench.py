@@ -457,6 +457,11 @@ class Bench:
         sessiond, taskd, notifyd = daemons
         env = dict(os.environ, THUKY_CONFIG=str(taskd.conf))
 
+        secret_file = self.tmp / "webhook.secret"
+        secret_file.write_text("whsec_" + "QUJD" * 8)
+        secret_file.chmod(0o600)
+        secret_file = str(secret_file)
+
         def office(oid, **kw):
             o = notify_pb2.Office(id=oid, name=f"Đơn vị {oid}", kind=notify_pb2.OFFICE_DEPARTMENT,
                                   **kw)
@@ -482,7 +487,7 @@ class Bench:
                 time.sleep(0.01)
 
         # Latency: one digest per channel due at each of `rounds` working days.
-        office("bench-web", webhook_url=url, webhook_secret="whsec_" + "QUJD" * 8)
+        office("bench-web", webhook_url=url, webhook_secret_file=secret_file)
         office("bench-mail", email="bench@demo.quochoi.vn")
         off = set()
         for year in (2030, 2031, 2032):
@@ -517,7 +522,7 @@ class Bench:
             mail.append(seen - t0)
         # Burst: `burst` offices, one task each, all due at one moment.
         for i in range(burst):
-            office(f"b{i}", webhook_url=url, webhook_secret="whsec_" + "QUJD" * 8)
+            office(f"b{i}", webhook_url=url, webhook_secret_file=secret_file)
         import_tasks([{"ref": f"burst-{i}", "title": f"Nhiệm vụ {i}", "lead": f"b{i}",
                        "due": "2032-03-01"} for i in range(burst)])
         wait_followed()

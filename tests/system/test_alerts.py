@@ -8,6 +8,8 @@ import email.policy
 import hashlib
 import hmac
 import json
+import os
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +19,18 @@ import pytest
 from conftest import Services, add_task
 
 SECRET = "whsec_" + base64.b64encode(b"thuky-test-secret-0123456789").decode()
+
+
+def _secret_file(text, mode=0o600):
+    """A webhook secret as notifyd reads it: a file no one else may read."""
+    fd, path = tempfile.mkstemp(prefix="thuky-whsec-")
+    os.write(fd, text.encode() + b"\n")
+    os.close(fd)
+    os.chmod(path, mode)
+    return path
+
+
+SECRET_FILE = _secret_file(SECRET)
 
 
 @pytest.fixture
@@ -193,7 +207,7 @@ def test_webhook_signed_retried_and_gone(three):
     rx = Receiver(script=[(500, {}), (429, {"Retry-After": "120"})])
     try:
         s.ok("office", "add", "vp-doan-ha-noi", "--name", "Văn phòng Đoàn ĐBQH Hà Nội", "--kind",
-             "delegation", "--webhook", rx.url, "--secret", SECRET)
+             "delegation", "--webhook", rx.url, "--webhook-secret-file", SECRET_FILE)
         t = add_task(s, "Tổng hợp ý kiến cử tri", lead="vp-doan-ha-noi", due="2024-05-20")
         wait_planned(s, t, 4)
         s.ok("clock", "set", "2024-05-13T08:00")
@@ -227,7 +241,7 @@ def test_unreachable_webhook_is_dead_lettered_escalated_and_nothing_stalls(three
     s.ok("office", "add", "van-phong", "--name", "Lãnh đạo Văn phòng", "--kind", "secretariat",
          "--email", "lanhdao@demo.quochoi.vn")
     s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
-         "--webhook", "http://127.0.0.1:9/nothing-listens", "--secret", SECRET,
+         "--webhook", "http://127.0.0.1:9/nothing-listens", "--webhook-secret-file", SECRET_FILE,
          "--escalate", "van-phong")
     t = add_task(s, "Báo cáo", due="2024-05-20")
     wait_planned(s, t, 4)
@@ -280,9 +294,13 @@ def test_office_bad_input(three):
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--email", "no-at"],
          "e-mail"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
-          "ftp://host/x", "--secret", "s"], "URL"),
+          "ftp://host/x", "--webhook-secret-file", SECRET_FILE], "URL"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
           "http://h/x"], "secret"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
+          "http://h/x", "--webhook-secret-file", _secret_file("s", 0o644)], "may be read by others"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
+          "http://h/x", "--webhook-secret-file", "/nonexistent/secret"], "cannot read"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--escalate",
           "vu-khong"], "vu-khong"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--deliver-at",
@@ -341,6 +359,7 @@ class SmtpServer:
 def test_smtp_delivery(tmpdir_short, refuse):
     smtp = SmtpServer(refuse=refuse is True, refuse_login=refuse == "login")
     (tmpdir_short / "smtp-password").write_text("wrong-password\n")
+    (tmpdir_short / "smtp-password").chmod(0o600)   # notifyd refuses one others may read
     credentials = (f"smtp_user = thuky\nsmtp_password_file = {tmpdir_short}/smtp-password\n"
                    if refuse == "login" else "")
     s = Services(tmpdir_short, f"[notifyd]\nsmtp_url = smtp://127.0.0.1:{smtp.port}\n"
@@ -388,7 +407,7 @@ def test_kill9_across_fire_times_loses_nothing(three):
     rx = Receiver()
     try:
         s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
-             "--webhook", rx.url, "--secret", SECRET)
+             "--webhook", rx.url, "--webhook-secret-file", SECRET_FILE)
         for i, due in enumerate(("2024-05-20", "2024-05-21", "2024-05-22", "2024-05-24")):
             wait_planned(s, add_task(s, f"Nhiệm vụ {i}", due=due), 4)
         days = [f"2024-05-{d:02d}" for d in range(13, 25)]
@@ -448,7 +467,7 @@ def test_hanging_closing_and_redirecting_receivers_stall_nothing(three):
     rx = Receiver(script=[("hang", {}), ("close", {}), (302, {"Location": "http://x/"})])
     try:
         s.ok("office", "add", "vp-doan-hcm", "--name", "Văn phòng Đoàn ĐBQH TP.HCM", "--kind",
-             "delegation", "--webhook", rx.url, "--secret", SECRET)
+             "delegation", "--webhook", rx.url, "--webhook-secret-file", SECRET_FILE)
         s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
              "--email", "vtk@demo.quochoi.vn")
         slow = add_task(s, "Tổng hợp kiến nghị", lead="vp-doan-hcm", due="2024-05-20")
@@ -484,7 +503,7 @@ def test_receiver_down_for_a_while_gets_everything_when_back(three):
     s = three
     url = f"http://127.0.0.1:{port}/hook"
     s.ok("office", "add", "vp-doan-da-nang", "--name", "Văn phòng Đoàn ĐBQH Đà Nẵng", "--kind",
-         "delegation", "--webhook", url, "--secret", SECRET)
+         "delegation", "--webhook", url, "--webhook-secret-file", SECRET_FILE)
     t = add_task(s, "Báo cáo giám sát", lead="vp-doan-da-nang", due="2024-05-20")
     wait_planned(s, t, 4)
     s.ok("clock", "set", "2024-05-17T08:00")     # two digests due, the receiver is down
