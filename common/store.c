@@ -80,6 +80,35 @@ static int s_take_lock(const char *dir, char *why, size_t why_len)
     return fd;
 }
 
+int store_backup(const char *dir, const char *dest, char *why, size_t why_len)
+{
+    char data[PATH_MAX];
+    snprintf(data, sizeof data, "%s/data.mdb", dir);
+    if (access(data, R_OK) != 0) {
+        snprintf(why, why_len, "no store in %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (paths_mkdir_p(dest, 0750) != 0) {
+        snprintf(why, why_len, "cannot create %s: %s", dest, strerror(errno));
+        return -1;
+    }
+    MDB_env *env;
+    int rc = mdb_env_create(&env);
+    if (rc == 0)
+        rc = mdb_env_set_maxreaders(env, 126); /* as the daemon has it */
+    if (rc == 0)
+        rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640);
+    if (rc == 0)
+        rc = mdb_env_copy2(env, dest, MDB_CP_COMPACT);
+    mdb_env_close(env);
+    if (rc != 0) {
+        snprintf(why, why_len, "cannot copy the store in %s to %s: %s", dir, dest,
+                 mdb_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
 store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count,
                     size_t initial_map_bytes, char *why, size_t why_len)
 {

@@ -56,6 +56,11 @@ typedef struct {
 store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count,
                     size_t initial_map_bytes, char *why, size_t why_len);
 void store_close(store_t **self_p);
+/* A consistent hot copy of the store in dir, compacted, into dest (a new
+ * or empty directory): a read transaction sees one committed state while
+ * the owning daemon goes on writing (mdb_env_copy2 with MDB_CP_COMPACT).
+ * Returns 0, or -1 with one line in why. */
+int store_backup(const char *dir, const char *dest, char *why, size_t why_len);
 MDB_dbi store_dbi(const store_t *self, size_t index);
 /* Doubles the map (no transaction may be open). */
 store_rc_t store_grow(store_t *self);

@@ -95,6 +95,8 @@ int import_offices(cli_t *cli, json_t *array, unsigned *created, unsigned *skipp
 int cmd_calendar(cli_t *cli, int argc, char **argv);
 int cmd_office(cli_t *cli, int argc, char **argv);
 int cmd_alert(cli_t *cli, int argc, char **argv);
+int cmd_keygen(cli_t *cli, int argc, char **argv);
+int cmd_backup(cli_t *cli, int argc, char **argv);
 
 /* Pages through task.list until done, collecting every task (caller frees
  * with cli_tasks_free). */

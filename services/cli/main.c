@@ -25,6 +25,8 @@ static const struct {
     {"office", cmd_office, "offices and their channels: add, list, show"},
     {"alert", cmd_alert, "deadline alerts: list, ack, silence, preview"},
     {"clock", cmd_clock, "move a daemon's test clock: set, advance"},
+    {"keygen", cmd_keygen, "write a CURVE key pair for tcp endpoints"},
+    {"backup", cmd_backup, "hot copy of every store on this host"},
 };
 
 static void s_usage(FILE *out)
