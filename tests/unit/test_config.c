@@ -402,6 +402,82 @@ static void test_parse_size_leading_space_minus(void **state)
     assert_int_equal(out, 12345);
 }
 
+
+static void test_access_sections(void **state)
+{
+    fixture_t *fx = *state;
+    load_ok(fx, "[core]\nkey_dir = /k\nlocal_role = reader\n"
+                "[user:alice]\nrole = office\noffice = vu-thu-ky\n"
+                "[client:gw]\npublic_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n"
+                "role = admin\n"
+                "[client:archive]\nrole = reader\npublic_key = "
+                "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID\n");
+    assert_string_equal(fx->cfg.key_dir, "/k");
+    assert_int_equal(fx->cfg.local_role, ROLE_READER);
+    const config_principal_t *alice = config_find_user(&fx->cfg, "alice");
+    assert_non_null(alice);
+    assert_int_equal(alice->role, ROLE_OFFICE);
+    assert_string_equal(alice->office, "vu-thu-ky");
+    assert_null(config_find_user(&fx->cfg, "gw")); /* a client is not a local user */
+    const config_principal_t *gw =
+        config_find_client(&fx->cfg, "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7");
+    assert_non_null(gw);
+    assert_string_equal(gw->name, "gw");
+    assert_int_equal(gw->role, ROLE_ADMIN);
+    assert_non_null(config_find_client(&fx->cfg, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"));
+    assert_null(config_find_client(&fx->cfg, "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hIE"));
+}
+
+static void test_access_errors(void **state)
+{
+    fixture_t *fx = *state;
+    load_fails_at(fx, "[user:bob]\nrole = boss\n", 2, "bad value 'boss'", NULL);
+    load_fails_at(fx, "[user:bob]\nrole = office\noffice = bad id!\n", 3, "office", NULL);
+    load_fails_at(fx, "[user:bob]\noffice = vu-x\n", 2, "[user:bob] needs role", NULL);
+    load_fails_at(fx, "[user:bob]\nrole = office\n", 2, "office must be set", NULL);
+    load_fails_at(fx, "[user:bob]\nrole = admin\noffice = vu-x\n", 2, "office must be set",
+                  NULL);
+    load_fails_at(fx, "[user:bob]\nrole = admin\npublic_key = x\n", 3, "unknown key", NULL);
+    load_fails_at(fx, "[client:gw]\nrole = admin\n", 2, "needs public_key", NULL);
+    load_fails_at(fx, "[client:gw]\nrole = admin\npublic_key = short\n", 3, "bad value",
+                  NULL);
+    /* 40 characters, but ';' is not Z85 */
+    load_fails_at(fx, "[client:gw]\npublic_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8];f7\n", 2,
+                  "bad value", NULL);
+    load_fails_at(fx,
+                  "[client:a]\nrole = admin\npublic_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n"
+                  "[client:b]\nrole = reader\npublic_key = rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n",
+                  5, "same public_key", NULL);
+    /* local_office goes with local_role = office, and only then */
+    assert_int_equal(load(fx, "[core]\nlocal_role = office\n"), -1);
+    assert_non_null(strstr(fx->why, "local_office"));
+    assert_int_equal(load(fx, "[core]\nlocal_office = vu-x\n"), -1);
+    load_ok(fx, "[core]\nlocal_role = office\nlocal_office = vu-x\n");
+    assert_int_equal(fx->cfg.local_role, ROLE_OFFICE);
+    load_ok(fx, "[core]\nlocal_role = none\n");
+    assert_int_equal(fx->cfg.local_role, ROLE_NONE);
+}
+
+static void test_reload_applies_what_may_change(void **state)
+{
+    fixture_t *fx = *state;
+    load_ok(fx, "[core]\nlog_level = info\nstate_dir = /a\n[notifyd]\nlead_days = 7\n");
+    write_file(fx->path, "[core]\nlog_level = debug\nstate_dir = /b\n[notifyd]\n"
+                         "lead_days = 5,1\n[user:carol]\nrole = reader\n");
+    assert_int_equal(config_reload(&fx->cfg, fx->why, sizeof fx->why), 0);
+    assert_int_equal(fx->cfg.log_level, LOG_LEVEL_DEBUG);
+    assert_int_equal(fx->cfg.notify.n_lead_days, 2);
+    assert_non_null(config_find_user(&fx->cfg, "carol"));
+    assert_string_equal(fx->cfg.state_dir, "/a"); /* needs a restart */
+    assert_string_equal(taskd(fx)->store_dir, "/a/taskd");
+    /* a bad file changes nothing */
+    write_file(fx->path, "[core]\nlog_level = loud\n");
+    assert_int_equal(config_reload(&fx->cfg, fx->why, sizeof fx->why), -1);
+    assert_non_null(strstr(fx->why, ":2: bad value 'loud'"));
+    assert_int_equal(fx->cfg.log_level, LOG_LEVEL_DEBUG);
+    assert_non_null(config_find_user(&fx->cfg, "carol"));
+}
+
 int main(void)
 {
     log_init("test", LOG_LEVEL_ERROR, false);
@@ -423,6 +499,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
         cmocka_unit_test(test_parse_size_leading_space_minus),
         cmocka_unit_test_setup_teardown(test_directory_is_not_a_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_sections, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload_applies_what_may_change, setup, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
