@@ -30,7 +30,8 @@ LDLIBS += $(PKG_LIBS) -lm
 DEB_PACKAGES = build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
 	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest \
-	python3-icalendar python3-ephem python3-aiosmtpd
+	python3-icalendar python3-ephem python3-aiosmtpd \
+	groff-base man-db
 
 PROTOS := $(wildcard proto/thuky/*.proto)
 GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)

@@ -3,8 +3,9 @@
  * Found as: --config FILE, else $THUKY_CONFIG, else /etc/thuky/thuky.conf;
  * when none of those exists the embedded defaults apply (a named file that
  * does not exist is an error). Unknown sections and keys and bad values are
- * errors that name the file and line. Every key is listed in s_keys in
- * config.c and documented in deploy/thuky.conf. */
+ * errors that name the file and line. Every key is parsed by one of the
+ * s_*_key functions in config.c and documented in deploy/thuky.conf and
+ * thuky.conf(5) (tests/system/test_docs.py checks both). */
 #ifndef THUKY_CONFIG_H
 #define THUKY_CONFIG_H
 

@@ -172,7 +172,8 @@ static void s_pending_clear(pending_t *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Answers a request that never reached a handler. */
+/* Answers a request that never reached a handler: the reply is packed into
+ * p and the request dropped; the caller sends it (s_send_rejected). */
 static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const char *fmt, ...)
@@ -183,9 +184,37 @@ static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     s_pack_reply(p, p->request ? p->request->request_id : "", code, message, NULL, 0);
-    s_send_reply(self, p);
     server_add_counter(self, "rejected", 1);
+    if (p->request)
+        thuky__request__free_unpacked(p->request, NULL);
+    if (p->body)
+        protobuf_c_message_free_unpacked(p->body, NULL);
+    p->request = NULL;
+    p->body = NULL;
+}
+
+static void s_send_rejected(server_t *self, pending_t *p)
+{
+    s_send_reply(self, p);
     s_pending_clear(p);
+}
+
+/* The checks before decoding, then the envelope decode (rejects into p). */
+static void s_decode(server_t *self, pending_t *p, const void *data, size_t size)
+{
+    size_t limit = self->options.config->max_message;
+    server_add_counter(self, "requests", 1);
+    if (size > limit) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "request of %zu bytes exceeds the limit of %zu bytes", size, limit);
+    } else if (size == 0) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "empty request");
+    } else {
+        p->request = thuky__request__unpack(NULL, size, data);
+        if (!p->request)
+            s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                     "request is not a thuky.Request protobuf message");
+    }
 }
 
 /* ---- the handler interface -------------------------------------------- */
@@ -296,21 +325,10 @@ static bool s_receive(server_t *self, pending_t *p)
     }
     zmq_msg_close(&frame);
 
-    size_t size = zmq_msg_size(&body);
-    size_t limit = self->options.config->max_message;
-    server_add_counter(self, "requests", 1);
-    if (size > limit) {
-        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                 "request of %zu bytes exceeds the limit of %zu bytes", size, limit);
-    } else if (size == 0) {
-        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "empty request");
-    } else {
-        p->request = thuky__request__unpack(NULL, size, zmq_msg_data(&body));
-        if (!p->request)
-            s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                     "request is not a thuky.Request protobuf message");
-    }
+    s_decode(self, p, zmq_msg_data(&body), zmq_msg_size(&body));
     zmq_msg_close(&body);
+    if (p->reply)
+        s_send_rejected(self, p);
     return true;
 }
 
@@ -558,6 +576,8 @@ static size_t s_drain(server_t *self, size_t count, size_t max)
         pending_t *p = &self->batch[count];
         if (p->request && s_admit(self, p))
             count++;
+        else if (p->reply)
+            s_send_rejected(self, p);
     }
     return count;
 }
@@ -586,6 +606,24 @@ static void s_handle_router(server_t *self)
         s_send_reply(self, &self->batch[i]);
         s_pending_clear(&self->batch[i]);
     }
+}
+
+size_t server_dispatch(server_t *self, const void *data, size_t size, role_t role,
+                       const char *office, uint8_t **reply)
+{
+    pending_t p;
+    memset(&p, 0, sizeof p);
+    p.who.role = role;
+    snprintf(p.who.office, sizeof p.who.office, "%s", office ? office : "");
+    snprintf(p.who.name, sizeof p.who.name, "%s", "in-process");
+    s_decode(self, &p, data, size);
+    if (p.request && s_admit(self, &p))
+        s_run_batch(self, &p, 1);
+    *reply = p.reply;
+    size_t len = p.reply_len;
+    p.reply = NULL;
+    s_pending_clear(&p);
+    return len;
 }
 
 /* ---- built-in commands -------------------------------------------------------- */

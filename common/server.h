@@ -92,6 +92,13 @@ void server_wake_timers(server_t *self);
  * STOPPING=1 on the way out. */
 void server_run(server_t *self);
 
+/* One request handled in-process, by the same path a message from the
+ * ROUTER socket takes (size limit, decode, role, command, commit), for a
+ * caller with role and office: for fuzzing and tests. Returns the length of
+ * the packed Reply put in *reply (malloc'ed; the caller frees it). */
+size_t server_dispatch(server_t *self, const void *data, size_t size, role_t role,
+                       const char *office, uint8_t **reply);
+
 /* Reports the subscriber's progress in the status reply. */
 void server_add_subscription(server_t *self, subscriber_t *subscriber);
 

@@ -37,6 +37,26 @@ int cli_exit_code(Thuky__StatusCode code)
     }
 }
 
+bool cli_curve_keys(cli_t *cli, service_id_t service, curve_client_t *keys)
+{
+    const config_service_t *svc = config_service(&cli->config, service);
+    const char *endpoint = curve_endpoint(svc->command) ? svc->command : svc->events;
+    if (!curve_endpoint(endpoint))
+        return false;
+    if (!cli->config.client_key_file[0]) {
+        cli_error(EXIT_USAGE, "%s is a tcp endpoint: set client_key_file in [core] to a key "
+                  "pair from 'thuky keygen'", endpoint);
+        exit(EXIT_USAGE);
+    }
+    char why[1024];
+    if (curve_client_load(&cli->config, service, cli->config.client_key_file, keys, why,
+                          sizeof why) != 0) {
+        cli_error(EXIT_USAGE, "%s", why);
+        exit(EXIT_USAGE);
+    }
+    return true;
+}
+
 client_t *cli_client(cli_t *cli, service_id_t service)
 {
     if (!cli->clients[service]) {
@@ -44,19 +64,8 @@ client_t *cli_client(cli_t *cli, service_id_t service)
         cli->clients[service] = client_new(cli->zmq, svc->command, cli->config.client_timeout_ms,
                                            cli->config.client_retries);
         client_set_caller(cli->clients[service], cli->caller);
-        if (curve_endpoint(svc->command)) {
-            if (!cli->config.client_key_file[0]) {
-                cli_error(EXIT_USAGE, "%s is a tcp endpoint: set client_key_file in [core] to "
-                          "a key pair from 'thuky keygen'", svc->command);
-                exit(EXIT_USAGE);
-            }
-            curve_client_t keys;
-            char why[1024];
-            if (curve_client_load(&cli->config, service, cli->config.client_key_file, &keys, why,
-                                  sizeof why) != 0) {
-                cli_error(EXIT_USAGE, "%s", why);
-                exit(EXIT_USAGE);
-            }
+        curve_client_t keys;
+        if (cli_curve_keys(cli, service, &keys)) {
             client_set_curve(cli->clients[service], &keys);
             secret_wipe(&keys, sizeof keys);
         }

@@ -80,6 +80,10 @@ void render_sitting_table(const cli_t *cli, Thuky__Sitting *const *sittings, siz
 bool cli_wait_followed(cli_t *cli, service_id_t follower, const char *source, uint64_t seq);
 
 /* Subcommands. */
+/* The CURVE keys to reach service when its endpoints are tcp://: false
+ * when not needed; exits with one line when they are missing or bad. */
+bool cli_curve_keys(cli_t *cli, service_id_t service, curve_client_t *keys);
+
 int cmd_status(cli_t *cli, int argc, char **argv);
 int cmd_program(cli_t *cli, int argc, char **argv);
 int cmd_task(cli_t *cli, int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "secret.h"
 #include "subscriber.h"
 #include "thuky/event.pb-c.h"
 
@@ -90,10 +91,14 @@ static int s_follow(cli_t *cli, uint64_t after)
         .apply = s_print_event,
         .arg = cli,
     };
+    curve_client_t keys;
+    if (cli_curve_keys(cli, SERVICE_TASKD, &keys))
+        options.curve = &keys;
     struct sigaction sa = {.sa_handler = s_on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     subscriber_t *sub = subscriber_new(cli->zmq, &options);
+    secret_wipe(&keys, sizeof keys);
     while (!s_stop)
         subscriber_poll(sub, 500); /* a signal ends the wait; s_stop is checked */
     subscriber_destroy(&sub);

@@ -229,7 +229,8 @@ static void s_fire(notifyd_t *nd, store_txn_t *txn, int64_t now_ms)
 /* Builds the digest of a delivery from its alerts and its office and hands
  * it to the worker: 1 when handed over, 0 when the worker's queue is full
  * (tried again at the next tick), -1 when it cannot be built (*why says
- * why; the delivery is dead-lettered). */
+ * why; the delivery is dead-lettered), -2 when a local problem an admin can
+ * fix stops it (the webhook secret file): it is retried with backoff. */
 static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, int64_t now_ms,
                     const char **why)
 {
@@ -289,6 +290,7 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
                              sizeof reason) != 0) {
             log_error("delivery %s: %s", d->id, reason);
             *why = "the webhook secret file cannot be read (see the log)";
+            rc = -2;
             goto done;
         }
         req.secret = secret;
@@ -352,7 +354,7 @@ static size_t s_submit_due(notifyd_t *nd, store_txn_t *txn, int64_t now_ms,
             delivery_result_t *r = &broken[n_broken++];
             memset(r, 0, sizeof *r);
             snprintf(r->id, sizeof r->id, "%s", d->id);
-            r->status = DELIVERY_FAILED;
+            r->status = rc == -2 ? DELIVERY_RETRY : DELIVERY_FAILED;
             snprintf(r->reason, sizeof r->reason, "%s", why);
         }
         if (d)
