@@ -127,5 +127,7 @@ clean:
 
 # make install, make uninstall, make deb
 -include deploy/install.mk
+# make fuzz, make fuzz-regress
+-include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
