@@ -528,12 +528,14 @@ int config_reload(config_t *cfg, char *why, size_t why_len)
     bool same_paths = strcmp(fresh->runtime_dir, cfg->runtime_dir) == 0 &&
                       strcmp(fresh->state_dir, cfg->state_dir) == 0 &&
                       strcmp(fresh->calendar_dir, cfg->calendar_dir) == 0 &&
-                      fresh->log_syslog == cfg->log_syslog;
+                      fresh->log_syslog == cfg->log_syslog &&
+                      fresh->client_timeout_ms == cfg->client_timeout_ms &&
+                      fresh->client_retries == cfg->client_retries;
     for (int i = 0; i < SERVICE_COUNT; i++)
         same_paths &= memcmp(&fresh->services[i], &cfg->services[i], sizeof cfg->services[i]) == 0;
     if (!same_paths)
-        log_warnx("%s: endpoints, directories, sizes or log_target changed; they apply at the "
-                  "next restart",
+        log_warnx("%s: endpoints, directories, sizes, log_target or [client] changed; they "
+                  "apply at the next restart",
                   cfg->path);
     cfg->log_level = fresh->log_level;
     memcpy(cfg->key_dir, fresh->key_dir, sizeof cfg->key_dir);
