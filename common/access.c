@@ -97,7 +97,7 @@ static bool s_local(const access_t *self, const char *address, identity_t *id, c
     char *end = NULL;
     long uid = uid_text ? strtol(uid_text, &end, 10) : -1;
     if (uid < 0 || end == uid_text || *end != '\0') {
-        snprintf(why, why_len, "no peer credentials in '%s'", address);
+        snprintf(why, why_len, "no peer credentials in '%.160s'", address);
         return false;
     }
     char login[CONFIG_NAME_MAX];
