@@ -14,6 +14,12 @@
 
 #define SUBSCRIBER_PAGE 1000
 #define SUBSCRIBER_TICK_MS 500
+#define SUBSCRIBER_LIVE_BATCH 256
+/* The source sends a heartbeat every second. This long without a word and
+ * the connection is presumed dead (a host that lost power leaves a
+ * half-open TCP connection that nothing else would ever notice): both
+ * sockets reconnect and the log is read. */
+#define SUBSCRIBER_SILENCE_MS 5000
 
 struct subscriber {
     subscriber_options_t options;
@@ -27,8 +33,20 @@ struct subscriber {
     char request_id[64];
     uint64_t request_no;
     int64_t sent_ms;            /* monotonic, of the outstanding request */
+    int64_t heard_ms;           /* monotonic, of the last message from the source */
+    bool silent;                /* reconnected for silence, not heard from since */
     curve_client_t curve;
 };
+
+/* ZMTP heartbeats: libzmq pings the peer and drops a connection that stops
+ * answering, then reconnects by itself. */
+static void s_keepalive(void *socket)
+{
+    int ivl = 1000, timeout = 5000, ttl = 10000;
+    zmq_setsockopt(socket, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(socket, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout);
+    zmq_setsockopt(socket, ZMQ_HEARTBEAT_TTL, &ttl, sizeof ttl);
+}
 
 static void s_offset_key(const char *name, char *key, size_t cap)
 {
@@ -50,6 +68,7 @@ static void s_open_dealer(subscriber_t *self)
     self->dealer = zmq_socket(self->ctx, ZMQ_DEALER);
     int zero = 0;
     zmq_setsockopt(self->dealer, ZMQ_LINGER, &zero, sizeof zero);
+    s_keepalive(self->dealer);
     if (self->options.curve && curve_endpoint(self->options.command_endpoint))
         curve_apply_client(self->dealer, &self->curve);
     zmq_connect(self->dealer, self->options.command_endpoint);
@@ -104,10 +123,12 @@ subscriber_t *subscriber_new(void *zmq_ctx, const subscriber_options_t *options)
         store_txn_abort(&txn);
     }
     self->known_last = self->offset;
+    self->heard_ms = clock_monotonic_ms();
 
     self->sub = zmq_socket(zmq_ctx, ZMQ_SUB);
     int zero = 0;
     zmq_setsockopt(self->sub, ZMQ_LINGER, &zero, sizeof zero);
+    s_keepalive(self->sub);
     const char *prefix = options->type_prefix ? options->type_prefix : "";
     zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix));
     if (prefix[0])
@@ -193,20 +214,45 @@ static void s_apply(subscriber_t *self, Thuky__Event **events, size_t count)
     }
 }
 
+static void s_heard(subscriber_t *self)
+{
+    self->heard_ms = clock_monotonic_ms();
+    if (self->silent)
+        log_info("subscriber %s: the source answers again", self->options.name);
+    self->silent = false;
+}
+
+/* Applies the live events gathered so far, in one transaction. */
+static void s_flush(subscriber_t *self, Thuky__Event **batch, size_t *count)
+{
+    if (*count == 0)
+        return;
+    s_apply(self, batch, *count);
+    for (size_t i = 0; i < *count; i++)
+        thuky__event__free_unpacked(batch[i], NULL);
+    *count = 0;
+}
+
 void subscriber_on_events(subscriber_t *self)
 {
-    for (;;) {
+    /* At most one batch per call: a burst from the source is applied in
+     * one transaction (one fsync) and never holds the owner's loop for
+     * longer than that; what is left is still readable at the next poll. */
+    Thuky__Event *batch[SUBSCRIBER_LIVE_BATCH];
+    size_t count = 0;
+    for (int taken = 0; taken < SUBSCRIBER_LIVE_BATCH; taken++) {
         zmq_msg_t type, data;
         zmq_msg_init(&type);
         if (zmq_msg_recv(&type, self->sub, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&type);
-            return;
+            break;
         }
         zmq_msg_init(&data);
         bool two = zmq_msg_more(&type) && zmq_msg_recv(&data, self->sub, 0) >= 0;
         bool heartbeat = zmq_msg_size(&type) == strlen(EVENTLOG_HEARTBEAT_TYPE) &&
                          memcmp(zmq_msg_data(&type), EVENTLOG_HEARTBEAT_TYPE,
                                 strlen(EVENTLOG_HEARTBEAT_TYPE)) == 0;
+        s_heard(self);
         if (two && heartbeat) {
             Thuky__Heartbeat *hb =
                 thuky__heartbeat__unpack(NULL, zmq_msg_size(&data), zmq_msg_data(&data));
@@ -215,26 +261,34 @@ void subscriber_on_events(subscriber_t *self)
                     self->known_last = hb->last_seq;
                 thuky__heartbeat__free_unpacked(hb, NULL);
             }
-            if (self->known_last > self->offset)
+            if (self->known_last > self->offset + count) {
+                s_flush(self, batch, &count);
                 s_start_catch_up(self);
+            }
         } else if (two) {
             Thuky__Event *ev = thuky__event__unpack(NULL, zmq_msg_size(&data), zmq_msg_data(&data));
+            uint64_t next = self->offset + count + 1;
             if (!ev) {
                 log_warnx("subscriber %s: undecodable event dropped; the log will fill it",
                           self->options.name);
             } else {
                 if (ev->seq > self->known_last)
                     self->known_last = ev->seq;
-                if (!self->catching_up && ev->seq == self->offset + 1)
-                    s_apply(self, &ev, 1);
-                else if (ev->seq > self->offset + 1)
-                    s_start_catch_up(self); /* a gap: PUB dropped something */
-                thuky__event__free_unpacked(ev, NULL);
+                if (!self->catching_up && ev->seq == next) {
+                    batch[count++] = ev;
+                    ev = NULL;
+                } else if (ev->seq > next) {
+                    s_flush(self, batch, &count); /* a gap: PUB dropped something */
+                    s_start_catch_up(self);
+                }
+                if (ev)
+                    thuky__event__free_unpacked(ev, NULL);
             }
         }
         zmq_msg_close(&type);
         zmq_msg_close(&data);
     }
+    s_flush(self, batch, &count);
 }
 
 void subscriber_on_reply(subscriber_t *self)
@@ -246,6 +300,7 @@ void subscriber_on_reply(subscriber_t *self)
             zmq_msg_close(&msg);
             return;
         }
+        s_heard(self);
         Thuky__Reply *reply = thuky__reply__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
         zmq_msg_close(&msg);
         if (!reply)
@@ -273,6 +328,21 @@ void subscriber_on_reply(subscriber_t *self)
 
 int64_t subscriber_tick(subscriber_t *self)
 {
+    int64_t now = clock_monotonic_ms();
+    if (now - self->heard_ms >= SUBSCRIBER_SILENCE_MS) {
+        if (!self->silent)
+            log_warnx("subscriber %s: nothing heard for %d s; reconnecting until it answers",
+                      self->options.name, SUBSCRIBER_SILENCE_MS / 1000);
+        self->silent = true;
+        zmq_disconnect(self->sub, self->options.events_endpoint);
+        zmq_connect(self->sub, self->options.events_endpoint);
+        zmq_disconnect(self->dealer, self->options.command_endpoint);
+        zmq_connect(self->dealer, self->options.command_endpoint);
+        self->heard_ms = now;
+        self->catching_up = false;
+        s_request_page(self);
+        return SUBSCRIBER_TICK_MS;
+    }
     if (self->catching_up &&
         clock_monotonic_ms() - self->sent_ms >= self->options.timeout_ms) {
         /* No answer: the source may be down or restarted; ask again. The

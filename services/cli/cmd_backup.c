@@ -28,17 +28,24 @@ static const char s_usage[] =
 /* The order of the copies: followers before the daemons they follow. */
 static const service_id_t s_order[] = {SERVICE_NOTIFYD, SERVICE_TASKD, SERVICE_SESSIOND};
 
-static bool s_empty_or_absent(const char *dir)
+/* Why dir cannot take a backup, or NULL when it is absent or empty. */
+static const char *s_unusable(const char *dir)
 {
     DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT;
+    if (!d) {
+        switch (errno) {
+        case ENOENT: return NULL;
+        case ENOTDIR: return "is not a directory";
+        case EACCES: return "cannot be read";
+        default: return "cannot be opened";
+        }
+    }
     struct dirent *e;
     bool empty = true;
     while (empty && (e = readdir(d)))
         empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
     closedir(d);
-    return empty;
+    return empty ? NULL : "is not empty";
 }
 
 int cmd_backup(cli_t *cli, int argc, char **argv)
@@ -52,8 +59,11 @@ int cmd_backup(cli_t *cli, int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *dest = argv[1];
-    if (!s_empty_or_absent(dest))
-        return cli_error(EXIT_USAGE, "%s is not empty: back up into a new directory", dest);
+    const char *problem = s_unusable(dest);
+    if (problem)
+        return cli_error(EXIT_USAGE, "%s %s: back up into a new directory", dest, problem);
+    /* The copies hold everything the stores hold: no access for others. */
+    umask(0027);
     json_t *copies = json_array();
     int copied = 0;
     for (size_t i = 0; i < sizeof s_order / sizeof s_order[0]; i++) {

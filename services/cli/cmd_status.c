@@ -37,9 +37,11 @@ int cmd_status(cli_t *cli, int argc, char **argv)
         json_t *subs = json_array();
         for (size_t i = 0; st && i < st->n_subscriptions; i++) {
             const Thuky__Subscription *sub = st->subscriptions[i];
-            /* "sessiond 12/12": events applied of those announced */
-            snprintf(follows, sizeof follows, "%s %llu/%llu", sub->source,
-                     (unsigned long long)sub->applied_seq, (unsigned long long)sub->known_seq);
+            /* "taskd 40/40, sessiond 12/12": events applied of those announced */
+            size_t used = i == 0 ? 0 : strlen(follows);
+            snprintf(follows + used, sizeof follows - used, "%s%s %llu/%llu", i ? ", " : "",
+                     sub->source, (unsigned long long)sub->applied_seq,
+                     (unsigned long long)sub->known_seq);
             json_array_append_new(subs, json_pack("{s:s, s:I, s:I}", "source", sub->source,
                                                   "applied_seq", (json_int_t)sub->applied_seq,
                                                   "known_seq", (json_int_t)sub->known_seq));
