@@ -129,5 +129,7 @@ clean:
 -include deploy/install.mk
 # make fuzz, make fuzz-regress
 -include tests/fuzz/fuzz.mk
+# make test-faults
+-include tests/faults/faults.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
