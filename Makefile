@@ -56,7 +56,7 @@ BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky-notifyd $(BU
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all deps test test-unit bench run clean
+.PHONY: all deps test test-unit test-valgrind bench run clean
 all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY)
 
 deps:
@@ -112,6 +112,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIB)
 test: all
 	$(MAKE) --no-print-directory SAN=1 all
 	/usr/bin/python3 tests/run.py build build-san
+
+# The whole suite once more under valgrind memcheck (slow: tens of minutes).
+test-valgrind: all
+	/usr/bin/python3 tests/run.py --valgrind build
 
 test-unit: all
 	/usr/bin/python3 tests/run.py --unit-only build

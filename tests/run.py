@@ -4,6 +4,9 @@ with one summary line: "N passed, N failed".
 
     tests/run.py build build-san      unit + system tests, for each build
     tests/run.py --unit-only build
+    tests/run.py --valgrind build     the same under valgrind memcheck: unit
+                                      tests and every daemon the system tests
+                                      start (any error or definite leak fails)
 
 Unit tests are the cmocka binaries BUILD/tests/test_*; system tests are
 tests/system (pytest), which start the real daemons of BUILD."""
@@ -18,12 +21,18 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_unit(build):
+VALGRIND = ["valgrind", "--quiet", "--error-exitcode=97", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
+            "--track-fds=no", "--num-callers=30"]
+
+
+def run_unit(build, wrap=()):
     passed = failed = 0
     for binary in sorted(glob.glob(os.path.join(ROOT, build, "tests", "test_*"))):
         if not os.access(binary, os.X_OK) or binary.endswith((".o", ".d")):
             continue
-        proc = subprocess.run([binary], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run([*wrap, binary], cwd=ROOT, capture_output=True, text=True,
+                              timeout=1800)
         out = proc.stdout + proc.stderr
         ok = re.search(r"^\[  PASSED  \] (\d+) test", out, re.M)
         bad = re.search(r"^\[  FAILED  \] (\d+) test", out, re.M)
@@ -40,10 +49,13 @@ def run_unit(build):
     return passed, failed
 
 
-def run_system(build):
+def run_system(build, wrap=()):
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "junit.xml")
         env = dict(os.environ, THUKY_BUILD=os.path.join(ROOT, build))
+        if wrap:
+            env["THUKY_WRAP"] = " ".join(wrap)
+            env.setdefault("THUKY_START_TIMEOUT", "60")
         proc = subprocess.run(
             ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
              f"--junitxml={report}", os.path.join(ROOT, "tests", "system")],
@@ -64,13 +76,14 @@ def run_system(build):
 
 def main(argv):
     unit_only = "--unit-only" in argv
+    wrap = VALGRIND if "--valgrind" in argv else ()
     builds = [a for a in argv if not a.startswith("--")] or ["build"]
     passed = failed = 0
     for build in builds:
-        p, f = run_unit(build)
+        p, f = run_unit(build, wrap)
         passed, failed = passed + p, failed + f
         if not unit_only:
-            p, f = run_system(build)
+            p, f = run_system(build, wrap)
             passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

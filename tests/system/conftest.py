@@ -41,6 +41,10 @@ PROTOCOL = envelope_pb2.PROTOCOL_CURRENT
 # but a loaded machine (CI, a benchmark next door) can stall the store's
 # first fsync; $THUKY_START_TIMEOUT overrides.
 START_TIMEOUT = float(os.environ.get("THUKY_START_TIMEOUT", "10"))
+# A command the daemons run under, e.g. valgrind (tests/run.py --valgrind
+# sets it): "valgrind --error-exitcode=97 ...". A daemon that ends with an
+# error of the wrapper fails stop()'s clean-exit check.
+WRAP = os.environ.get("THUKY_WRAP", "").split()
 STOP_TIMEOUT = 10.0
 
 
@@ -100,7 +104,7 @@ class Daemon:
         self.stderr_path = self.tmp / f"{self.name}.{self.starts}.err"
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
-                [str(self.binary), "--config", str(self.config),
+                [*WRAP, str(self.binary), "--config", str(self.config),
                  f"--test-clock={clock}" if clock else "--test-clock"],
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=self.env)
         if wait:
