@@ -31,7 +31,7 @@ DEB_PACKAGES = build-essential pkg-config clang libzmq3-dev liblmdb-dev lmdb-uti
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
 	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest \
 	python3-icalendar python3-ephem python3-aiosmtpd \
-	groff-base man-db
+	groff-base man-db valgrind
 
 PROTOS := $(wildcard proto/thuky/*.proto)
 GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
