@@ -28,6 +28,7 @@
 #define SERVER_MAX_IDENTITY 256
 #define SERVER_GROW_ATTEMPTS 8
 #define SERVER_HEARTBEAT_MS 1000
+#define SERVER_READER_CHECK_MS 1000
 #define SERVER_REPLY_KEEP_MS (7LL * 24 * 3600 * 1000)
 #define THUKY_VERSION "0.1.0"
 
@@ -798,6 +799,15 @@ void server_add_timer(server_t *self, server_timer_fn fn, void *arg)
     self->timers[self->timer_count++] = (timer_t_){fn, arg, clock_monotonic_ms()};
 }
 
+/* Dead readers' slots are also freed before every write (store.c); this
+ * frees them while the daemon is idle, so the reader table never fills. */
+static int64_t s_reader_check(server_t *self, void *arg)
+{
+    (void)arg;
+    store_reader_check(self->store);
+    return SERVER_READER_CHECK_MS;
+}
+
 static int64_t s_heartbeat(server_t *self, void *arg)
 {
     (void)arg;
@@ -886,6 +896,7 @@ void server_run(server_t *self)
 {
     s_install_signals();
     server_add_timer(self, s_heartbeat, NULL);
+    server_add_timer(self, s_reader_check, NULL);
     uint64_t watchdog_us = 0;
     static int64_t watchdog_every_ms;
     if (sd_watchdog_enabled(0, &watchdog_us) > 0) {

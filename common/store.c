@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -54,11 +55,25 @@ const char *store_rc_text(store_rc_t rc)
     return "store error";
 }
 
+/* Whether the file system of dir is (nearly) full: LMDB reports a short
+ * write of its pages as EIO, not ENOSPC. */
+static bool s_disk_full(const char *dir)
+{
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) != 0)
+        return false;
+    unsigned long long avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+    unsigned long long total = (unsigned long long)vfs.f_blocks * vfs.f_frsize;
+    return avail < (8ULL << 20) || avail < total / 100;
+}
+
 static void s_fail(store_txn_t *txn, int mdb_rc, const char *what)
 {
     if (txn->rc != STORE_OK)
         return;
     txn->rc = s_map_error(mdb_rc);
+    if (mdb_rc == EIO && s_disk_full(txn->store->dir))
+        txn->rc = STORE_NO_SPACE;
     if (txn->rc != STORE_MAP_FULL)
         log_warnx("lmdb %s: %s", what, mdb_strerror(mdb_rc));
 }
@@ -151,10 +166,7 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
     mdb_env_info(self->env, &info);
     self->map_size = info.me_mapsize;
 
-    int stale = 0;
-    mdb_reader_check(self->env, &stale);
-    if (stale > 0)
-        log_info("cleared %d stale reader slot(s) in %s", stale, dir);
+    store_reader_check(self);
 
     MDB_txn *txn;
     rc = mdb_txn_begin(self->env, NULL, 0, &txn);
@@ -201,6 +213,8 @@ size_t store_used_bytes(const store_t *self)
 
 store_rc_t store_grow(store_t *self)
 {
+    /* Pages pinned by a dead reader look like a full map: free them first. */
+    store_reader_check(self);
     size_t next = self->map_size * 2;
     int rc = mdb_env_set_mapsize(self->env, next);
     if (rc != 0) {
@@ -216,6 +230,8 @@ int store_reader_check(store_t *self)
 {
     int dead = 0;
     mdb_reader_check(self->env, &dead);
+    if (dead > 0)
+        log_info("cleared %d stale reader slot(s) in %s", dead, self->dir);
     return dead;
 }
 
@@ -224,7 +240,15 @@ store_rc_t store_txn_begin(store_t *self, store_txn_t *txn, bool write)
     memset(txn, 0, sizeof *txn);
     txn->store = self;
     txn->write = write;
+    /* A reader killed while it held a transaction (a backup, mdb_stat, a
+     * crashed tool) pins the pages it saw: every write would take new ones
+     * and the file would grow. Its slot is freed before each write, which
+     * costs a scan of the reader table (a few slots, a lock test each). */
+    if (write)
+        store_reader_check(self);
     int rc = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
+    if (rc == MDB_READERS_FULL && store_reader_check(self) > 0)
+        rc = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
     if (rc == MDB_MAP_RESIZED) {
         /* Another process grew the map: adopt its size and try again. */
         mdb_env_set_mapsize(self->env, 0);
