@@ -378,6 +378,12 @@ static void s_alert_silence(server_call_t *call, const ProtobufCMessage *request
     s.created_ms = call->now_ms;
     store_put_message(call->txn, store_dbi(call->txn->store, NDB_SILENCES), id, strlen(id),
                       &s.base);
+    Thuky__Event event = THUKY__EVENT__INIT;
+    event.type = (char *)"silence.created";
+    event.subject = id;
+    event.payload_case = THUKY__EVENT__PAYLOAD_SILENCE;
+    event.silence = &s;
+    server_emit(call, &event);
     server_reply(call, &s.base);
 }
 

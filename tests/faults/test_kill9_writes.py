@@ -128,7 +128,11 @@ def _notifyd_check(s, _, writers, after):
     events = read_log(s.notifyd)
     assert_dense(events, "notifyd")
     new = [e for e in events if e.seq > after]
-    assert {e.type for e in new} <= {"office.created"}, Counter(e.type for e in new)
+    assert {e.type for e in new} <= {"office.created", "silence.created"}, \
+        Counter(e.type for e in new)
+    silences = Counter(e.silence.id for e in new if e.type == "silence.created")
+    assert not [i for i, k in silences.items() if k > 1], "a silence applied twice (event log)"
+    new = [e for e in new if e.type == "office.created"]
     ids = Counter(e.office.office.id for e in new)
     twice = [t for t, k in ids.items() if k > 1]
     assert not twice, f"applied twice (event log): {twice[:10]}"
@@ -151,6 +155,7 @@ def _notifyd_check(s, _, writers, after):
         silence=notify_pb2.Silence(office="fo-x", until="2025-01-31", reason="after")),
         notify_pb2.Silence)
     assert reply.status.code == OK and extra.id == f"S{n + 1}", extra
+    assert sorted(silences) == sorted(sil), "acknowledged silences missing from the event log"
     return len(new) + n
 
 
