@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "log.h"
 #include "paths.h"
+#include "proto_clean.h"
 #include "secret.h"
 #include "subscriber.h"
 
@@ -363,6 +364,7 @@ static bool s_admit(server_t *self, pending_t *p)
                      "body of '%s' is not a %s message", req->command, p->command->request->name);
             return false;
         }
+        proto_drop_unknown(p->body);
     }
     return true;
 }

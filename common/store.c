@@ -310,6 +310,10 @@ bool store_get(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len, M
 {
     if (txn->rc != STORE_OK)
         return false;
+    /* No key is empty or longer than LMDB's limit: such a lookup finds
+     * nothing (LMDB would call it an error and fail the transaction). */
+    if (key_len == 0 || key_len > STORE_MAX_KEY)
+        return false;
     MDB_val k = {key_len, (void *)key};
     int rc = mdb_get(txn->txn, dbi, &k, val);
     if (rc == MDB_NOTFOUND)

@@ -10,6 +10,9 @@
 #ifndef THUKY_STORE_H
 #define THUKY_STORE_H
 
+/* LMDB's default largest key (mdb_env_get_maxkeysize). */
+#define STORE_MAX_KEY 511
+
 #include <lmdb.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>

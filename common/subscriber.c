@@ -10,6 +10,7 @@
 #include "eventlog.h"
 #include "keys.h"
 #include "log.h"
+#include "proto_clean.h"
 #include "thuky/envelope.pb-c.h"
 
 #define SUBSCRIBER_PAGE 1000
@@ -267,6 +268,8 @@ void subscriber_on_events(subscriber_t *self)
             }
         } else if (two) {
             Thuky__Event *ev = thuky__event__unpack(NULL, zmq_msg_size(&data), zmq_msg_data(&data));
+            if (ev)
+                proto_drop_unknown(&ev->base); /* consumers store copies of payloads */
             uint64_t next = self->offset + count + 1;
             if (!ev) {
                 log_warnx("subscriber %s: undecodable event dropped; the log will fill it",
@@ -315,6 +318,7 @@ void subscriber_on_reply(subscriber_t *self)
         thuky__reply__free_unpacked(reply, NULL);
         if (!page)
             continue; /* a stale or failed answer: the tick retries */
+        proto_drop_unknown(&page->base);
         if (page->last_seq > self->known_last)
             self->known_last = page->last_seq;
         s_apply(self, page->events, page->n_events);

@@ -248,7 +248,7 @@ void session_list(server_call_t *call, const ProtobufCMessage *request)
         size_t i = 0;
         while (i < g.count && strcmp(g.items[i]->start->date, from_iso) < 0)
             i++;
-        reply.sittings = g.items + i;
+        reply.sittings = i < g.count ? g.items + i : NULL;
         reply.n_sittings = i < g.count ? 1 : 0;
     } else if (reply.n_sittings > limit) {
         reply.n_sittings = limit;

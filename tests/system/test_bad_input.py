@@ -375,3 +375,29 @@ def test_update_with_bad_enum_values(program):
         assert_status(reply, INVALID, word)
     assert program.json("task", "show", f"T{tid}")["version"] == 1
     program.assert_serving()
+
+
+def test_unknown_fields_libprotobuf_c_cannot_reencode_are_dropped(program):
+    """An unknown field numbered 0 (tag bytes 81 00) is accepted by
+    libprotobuf-c but written back as a tag it refuses to read: a stored copy
+    would be unreadable, and a deadline re-encoded from it crashed taskd.
+    Unknown fields are dropped before any handler sees a request."""
+    d = program
+    tid = int(add_task(d, "trường lạ")[1:])
+    field0 = b"\x81\x00" + b"\x00" * 8
+    deadline = task_pb2.Deadline()
+    deadline.absolute.date = "2024-06-30"
+    dl = deadline.SerializeToString() + field0
+    body = task_pb2.TaskUpdateRequest(id=tid).SerializeToString() + b"\x3a" + bytes([len(dl)]) + dl
+    reply = d.raw(d.request("task.update", body))
+    assert reply.status.code == envelope_pb2.OK, reply.status.message
+    t = task_pb2.Task(program_year=2024, title="cũng lạ", lead_office="vu-thu-ky")
+    task_bytes = t.SerializeToString() + field0
+    add = b"\x0a" + bytes([len(task_bytes)]) + task_bytes    # TaskAddRequest.task
+    reply = d.raw(d.request("task.add", add))
+    assert reply.status.code == envelope_pb2.OK, reply.status.message
+    d.assert_serving()
+    shown = d.json("task", "show", f"T{tid}")
+    assert shown["deadline"]["date"] == "2024-06-30"
+    listed = d.json("task", "list", "--all")       # every stored record reads back
+    assert any(x["id"] == f"T{tid}" for x in listed)
