@@ -304,7 +304,7 @@ static int s_principal_key(parse_ctx_t *ctx, bool is_client, const char *name, c
     if (!p) {
         if (cfg->n_principals == CONFIG_PRINCIPALS_MAX || !name[0] ||
             strlen(name) >= CONFIG_NAME_MAX)
-            return -2;
+            return -3;
         p = &cfg->principals[cfg->n_principals++];
         memset(p, 0, sizeof *p);
         p->is_client = is_client;
@@ -461,6 +461,10 @@ static int s_handler(void *user, const char *section, const char *key, const cha
         return 1;
     if (rc == -2)
         snprintf(ctx->why, ctx->why_len, "%s:%d: unknown section [%s]", path, lineno, section);
+    else if (rc == -3)
+        snprintf(ctx->why, ctx->why_len,
+                 "%s:%d: [%s]: a name of 1 to %d characters, at most %d such sections", path,
+                 lineno, section, CONFIG_NAME_MAX - 1, CONFIG_PRINCIPALS_MAX);
     else if (rc == 0)
         snprintf(ctx->why, ctx->why_len, "%s:%d: unknown key '%s' in [%s]", path, lineno, key,
                  section);

@@ -175,7 +175,7 @@ static void s_pending_clear(pending_t *p)
 }
 
 /* Answers a request that never reached a handler: the reply is packed into
- * p and the request dropped; the caller sends it (s_send_rejected). */
+ * p; the caller sends it and clears p (s_send_rejected). */
 static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const char *fmt, ...)
@@ -187,12 +187,6 @@ static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const
     va_end(ap);
     s_pack_reply(p, p->request ? p->request->request_id : "", code, message, NULL, 0);
     server_add_counter(self, "rejected", 1);
-    if (p->request)
-        thuky__request__free_unpacked(p->request, NULL);
-    if (p->body)
-        protobuf_c_message_free_unpacked(p->body, NULL);
-    p->request = NULL;
-    p->body = NULL;
 }
 
 static void s_send_rejected(server_t *self, pending_t *p)

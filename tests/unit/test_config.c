@@ -439,6 +439,7 @@ static void test_access_errors(void **state)
                   NULL);
     load_fails_at(fx, "[user:bob]\nrole = admin\npublic_key = x\n", 3, "unknown key", NULL);
     load_fails_at(fx, "[client:gw]\nrole = admin\n", 2, "needs public_key", NULL);
+    load_fails_at(fx, "[user:]\nrole = admin\n", 2, "a name of 1 to", NULL);
     load_fails_at(fx, "[client:gw]\nrole = admin\npublic_key = short\n", 3, "bad value",
                   NULL);
     /* 40 characters, but ';' is not Z85 */
