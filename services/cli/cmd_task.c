@@ -1,5 +1,6 @@
 /* thuky task add|list|show|update|done */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static const char s_usage[] =
     "                      [--before-sitting]\n"
     "       thuky task list [--program Y] [--office O] [--status S] [--due-before DATE]\n"
     "                       [--due-from DATE] [--overdue] [--flagged] [--all] [--limit N]\n"
-    "                       [--sitting ID]\n"
+    "                       [--sitting ID] [--count]\n"
     "       thuky task show ID\n"
     "       thuky task update ID [--progress N] [--status S] [--flag quality|dispute]\n"
     "                            [--clear-flag F] [--note TEXT] [--due DATE | --due-rel RULE]\n"
@@ -38,7 +39,7 @@ static const char s_usage[] =
     "cancelled sitting flags its tasks (flag sitting_cancelled). A sitting not\n"
     "scheduled yet is refused unless --before-sitting is given: the deadline then\n"
     "stays unresolved until the sitting appears. --sitting lists the tasks whose\n"
-    "deadline hangs on a sitting.\n";
+    "deadline hangs on a sitting. --count prints how many tasks match instead.\n";
 
 /* Splits "a,b,c" in place into at most SPLIT_MAX items. */
 static size_t s_split(char *text, char **items)
@@ -159,6 +160,37 @@ static int s_add(cli_t *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Adds up the counts of every page of the query. */
+static int s_count(cli_t *cli, Thuky__TaskListRequest *req)
+{
+    req->count_only = true;
+    uint64_t total = 0;
+    uint8_t cursor[128]; /* an index key: longer than any the service makes */
+    for (;;) {
+        Thuky__TaskList *page = NULL;
+        int rc = cli_call(cli, SERVICE_TASKD, "task.list", &req->base, &thuky__task_list__descriptor,
+                          (ProtobufCMessage **)&page);
+        if (rc != EXIT_OK)
+            return rc;
+        total += page->count;
+        bool more = page->next_cursor.len > 0;
+        if (more) {
+            size_t len = page->next_cursor.len < sizeof cursor ? page->next_cursor.len : sizeof cursor;
+            memcpy(cursor, page->next_cursor.data, len);
+            req->cursor.data = cursor;
+            req->cursor.len = len;
+        }
+        thuky__task_list__free_unpacked(page, NULL);
+        if (!more)
+            break;
+    }
+    if (cli->json)
+        cli_print_json(json_pack("{s:I}", "count", (json_int_t)total));
+    else
+        printf("%" PRIu64 "\n", total);
+    return EXIT_OK;
+}
+
 static int s_list(cli_t *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -167,10 +199,11 @@ static int s_list(cli_t *cli, int argc, char **argv)
         {"due-from", required_argument, NULL, 'f'},   {"overdue", no_argument, NULL, 'O'},
         {"flagged", no_argument, NULL, 'F'},          {"limit", required_argument, NULL, 'n'},
         {"all", no_argument, NULL, 'a'},              {"sitting", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0}};
+        {"count", no_argument, NULL, 'c'},            {NULL, 0, NULL, 0}};
     Thuky__TaskListRequest req = THUKY__TASK_LIST_REQUEST__INIT;
     char before[DATE_ISO_LEN], from[DATE_ISO_LEN];
     unsigned long num, limit = 100;
+    bool count_only = false;
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -199,6 +232,7 @@ static int s_list(cli_t *cli, int argc, char **argv)
         case 'F': req.flagged = true; break;
         case 'a': req.all_statuses = true; break;
         case 'S': req.sitting = optarg; break;
+        case 'c': count_only = true; break;
         case 'n':
             if (!cli_parse_uint(optarg, 1000000, &limit) || limit == 0)
                 return cli_error(EXIT_USAGE, "--limit needs a positive number");
@@ -208,6 +242,8 @@ static int s_list(cli_t *cli, int argc, char **argv)
     }
     if (optind != argc)
         return cli_error(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+    if (count_only)
+        return s_count(cli, &req);
     req.limit = limit < 10000 ? (uint32_t)limit : 10000;
     cli_tasks_t tasks;
     int rc = cli_list_all(cli, &req, limit, &tasks);

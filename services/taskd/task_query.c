@@ -18,6 +18,7 @@
 #define LIST_DEFAULT 100
 #define LIST_MAX 10000
 #define LIST_EXAMINE_MAX 100000
+#define COUNT_EXAMINE_MAX 2000000   /* index entries one count walks, no task read */
 
 typedef struct {
     uint8_t prefix[80];
@@ -123,6 +124,21 @@ static bool s_matches(const Thuky__TaskListRequest *req, const Thuky__Task *task
     return true;
 }
 
+/* True when the walked index holds exactly the tasks the filters ask for,
+ * so that counting its entries needs no task to be read. */
+static bool s_index_answers(const Thuky__TaskListRequest *req, const plan_t *plan)
+{
+    if (plan->by_sitting || req->office[0] || req->program_year)
+        return false;
+    switch (plan->prefix[0]) {
+    case INDEX_FLAGGED: return req->status == THUKY__TASK_STATUS__TASK_STATUS_UNSPECIFIED;
+    case INDEX_ACTIVE:
+    case INDEX_ALL:
+    case INDEX_STATUS: return !req->flagged;
+    default: return false;
+    }
+}
+
 void taskd_list(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__TaskListRequest *asked = (const Thuky__TaskListRequest *)request;
@@ -162,8 +178,11 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
         start_len = req->cursor.len;
     }
 
+    bool count_only = req->count_only;
+    bool index_only = count_only && s_index_answers(req, &plan);
+    size_t examine_max = index_only ? COUNT_EXAMINE_MAX : LIST_EXAMINE_MAX;
     Thuky__TaskList list = THUKY__TASK_LIST__INIT;
-    list.tasks = xcalloc(limit, sizeof *list.tasks);
+    list.tasks = count_only ? NULL : xcalloc(limit, sizeof *list.tasks);
     uint8_t last_key[sizeof start];
     size_t last_len = 0;
     bool more = false;
@@ -180,20 +199,27 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
         uint32_t due = plan.by_sitting ? 0 : key_get_u32(key + key_len - 8);
         if (plan.bounded && due >= plan.due_before)
             break;
-        if (list.n_tasks == limit || examined == LIST_EXAMINE_MAX) {
+        if ((!count_only && list.n_tasks == limit) || examined == examine_max) {
             more = true;
             break;
         }
         examined++;
         memcpy(last_key, key, key_len);
         last_len = key_len;
+        if (index_only) {
+            list.count++;
+            continue;
+        }
         Thuky__Task *task = task_load(call->txn, key_get_u32(key + key_len - 4));
         if (!task)
             continue; /* only after a store failure; the txn reports it */
         uint32_t task_due = task_due_key(task);
         bool in_range = !plan.by_sitting || (task_due >= plan.due_from &&
                                             (!plan.bounded || task_due < plan.due_before));
-        if (in_range && s_matches(req, task))
+        bool keep = in_range && s_matches(req, task);
+        if (keep && count_only)
+            list.count++;
+        if (keep && !count_only)
             list.tasks[list.n_tasks++] = task;
         else
             thuky__task__free_unpacked(task, NULL);

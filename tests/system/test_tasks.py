@@ -166,6 +166,33 @@ def test_list_filters(program):
         [t["early"], t["april"], t["y2025"], t["rel"]]
 
 
+
+def test_count_equals_the_list_for_every_filter(program):
+    """--count answers some filters from the index alone and reads the tasks
+    for the rest; either way it is the number of rows the list shows."""
+    d = program
+    t = _dataset(d)
+    d.set_clock("2024-06-01T08:00")
+    d.ok("task", "done", t["april"])
+    d.ok("task", "update", t["july"], "--progress", "20")
+    d.ok("task", "update", t["early"], "--flag", "dispute")
+    d.ok("task", "update", t["april"], "--flag", "quality")
+    filters = [
+        [], ["--all"], ["--status", "done"], ["--status", "open"], ["--flagged"],
+        ["--flagged", "--all"], ["--flagged", "--status", "open"], ["--office", "vu-kinh-te"],
+        ["--program", "2024"], ["--overdue"], ["--due-before", "2024-06-02"],
+        ["--due-from", "2024-04-01", "--due-before", "2024-07-01"],
+        ["--all", "--due-from", "2024-04-01"], ["--sitting", "XV-8"],
+        ["--office", "vu-thu-ky", "--due-before", "2024-07-01"], ["--office", "vu-doi-ngoai"],
+    ]
+    for f in filters:
+        expected = len(listed(d, *f))
+        assert d.ok("task", "list", "--count", *f).strip() == str(expected), f
+        assert d.json("task", "list", "--count", *f) == {"count": expected}, f
+    assert d.ok("task", "list", "--count", "--all").strip() == "6"
+    rc, _, err = d.cli("task", "list", "--count", "--due-before", "31/02/2024")
+    assert rc == 2 and "31/02/2024" in err
+
 def test_flagged_filter_with_other_statuses(program):
     d = program
     active = add_task(d, "đang làm", due="2024-05-20")
