@@ -3,7 +3,9 @@
  * The format is the one of deploy/demo/program-2024.json (see README.md).
  * Every task needs a "ref"; a task whose ref exists is skipped, so an
  * import can be repeated safely. Tasks go in chunks, each applied
- * atomically by the task service. */
+ * atomically by the task service. A chunk is as large as the task service
+ * accepts (half its max_message): every commit rewrites the index pages it
+ * touches, so a few big chunks cost far less than many small ones. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,7 @@
 #include "deadline.h"
 #include "log.h"
 
-#define IMPORT_CHUNK 500
+#define IMPORT_CHUNK_MAX 50000      /* tasks in one request, at most */
 
 static const char s_usage[] =
     "usage: thuky import FILE\n"
@@ -177,13 +179,23 @@ static int s_import(cli_t *cli, json_t *root)
         ptrs[i] = &inputs[i].task;
     }
     unsigned created = 0, skipped = 0;
+    size_t budget = config_service(&cli->config, SERVICE_TASKD)->max_message / 2;
     /* The program travels with the first chunk (also when there are no tasks). */
-    for (size_t at = 0; rc == EXIT_OK && (at < total || at == 0); at += IMPORT_CHUNK) {
+    for (size_t at = 0; rc == EXIT_OK && (at < total || at == 0);) {
         Thuky__TaskImportRequest req = THUKY__TASK_IMPORT_REQUEST__INIT;
         req.program = at == 0 ? &program : NULL;
         req.tasks = ptrs + at;
-        req.n_tasks = total - at < IMPORT_CHUNK ? total - at : IMPORT_CHUNK;
+        size_t bytes = at == 0 ? protobuf_c_message_get_packed_size(&program.base) : 0;
+        while (at + req.n_tasks < total && req.n_tasks < IMPORT_CHUNK_MAX) {
+            /* field tag and length prefix: at most 6 bytes more than the task */
+            size_t size = protobuf_c_message_get_packed_size(&ptrs[at + req.n_tasks]->base) + 6;
+            if (req.n_tasks > 0 && bytes + size > budget)
+                break;
+            bytes += size;
+            req.n_tasks++;
+        }
         rc = s_send(cli, &req, &created, &skipped);
+        at += req.n_tasks;
         if (total == 0)
             break;
     }

@@ -322,6 +322,24 @@ def test_import_demo_program_twice(daemon):
     assert [g["number"] for g in p["groups"]] == [g["number"] for g in demo["program"]["groups"]]
 
 
+
+def test_import_larger_than_one_message_goes_in_chunks(daemon_factory, tmp_path):
+    """The CLI splits an import to fit the task service's max_message; every
+    task arrives once, and the import stays repeatable."""
+    d = daemon_factory("[taskd]\nmax_message = 16K\n")
+    tasks = [{"ref": f"big-{i}", "title": f"Nhiệm vụ số {i} " + "x" * (i % 200),
+              "lead": "vu-thu-ky", "due": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"}
+             for i in range(400)]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"program": {"year": 2024, "decision": "1/QĐ", "title": "t"},
+                                "tasks": tasks}, ensure_ascii=False), encoding="utf-8")
+    assert path.stat().st_size > 4 * 16 * 1024
+    assert d.json("import", path) == {"program": 2024, "created": 400, "skipped": 0}
+    assert d.json("import", path) == {"program": 2024, "created": 0, "skipped": 400}
+    got = listed(d, "--all", "--limit", "1000")
+    assert sorted(t["ref"] for t in got) == sorted(t["ref"] for t in tasks)
+    assert {t["ref"]: t["title"] for t in got} == {t["ref"]: t["title"] for t in tasks}
+
 def test_briefing_report(daemon):
     demo = _demo()
     daemon.ok("import", DEMO_PROGRAM)
