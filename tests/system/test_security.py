@@ -15,6 +15,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -484,6 +485,22 @@ def test_bad_keys_and_ports_refuse_start_with_one_line(tmpdir_short):
     line = refused(tmp, "[client:x]\nrole = admin\n")
     assert "[client:x] needs public_key" in line
 
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files to another user needs root")
+def test_keygen_owner_gives_the_pair_to_the_daemon_user(tmpdir_short):
+    keys = tmpdir_short / "keys"
+    keys.mkdir()
+    run = partial(subprocess.run, capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
+    p = run([str(THUKY), "keygen", "taskd", "--dir", str(keys), "--owner", "nobody"])
+    assert p.returncode == 0, p.stderr
+    for name, mode in (("taskd.key", 0o644), ("taskd.secret", 0o600)):
+        st = (keys / name).stat()
+        assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (65534, 65534, mode), name
+    # an unknown user is refused before anything is written
+    p = run([str(THUKY), "keygen", "other", "--dir", str(keys), "--owner", "no-such-user"])
+    assert p.returncode == 2 and "no user 'no-such-user'" in p.stderr
+    assert sorted(f.name for f in keys.iterdir()) == ["taskd.key", "taskd.secret"]
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to chown the state directory")
 def test_state_directory_owned_by_someone_else_refuses_start(tmpdir_short):
