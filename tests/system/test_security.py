@@ -9,6 +9,7 @@ is CURVE too."""
 import json
 import os
 import pwd
+import select
 import signal
 import socket
 import stat
@@ -157,6 +158,9 @@ class Site:
         assert rc == 0, f"thuky {args} -> {rc}: {out}{err}"
         return out
 
+    def json(self, *args):
+        return json.loads(self.ok("--json", *args))
+
     def wait_followed(self, timeout=15):
         """Until taskd and notifyd have applied every event of their sources."""
         deadline = time.monotonic() + timeout
@@ -255,6 +259,36 @@ def test_event_feed_over_curve_for_readers_not_offices(site):
     assert "role office, which does not get the event feed" in \
         site.daemons["sessiond"].stderr_text()
 
+
+
+def test_events_tail_follow_over_curve_with_a_reader_key(site):
+    """`thuky events tail --follow` on a workstation: the log first, then the
+    live feed, both over tcp with the reader's own key."""
+    cfg = site.tmp / "cli-reader.conf"
+    cfg.write_text(site.config.read_text().replace(
+        f"client_key_file = {site.keys}/secretariat.secret",
+        f"client_key_file = {site.keys}/reader.secret"))
+    last = envelope_pb2.DaemonStatus.FromString(site.call("taskd", "status").body).last_event_seq
+    tail = subprocess.Popen([str(THUKY), "--json", "events", "tail", "--follow", "--from",
+                             str(last)], env={"PATH": os.environ["PATH"], "THUKY_CONFIG": str(cfg)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def next_event(timeout=10):
+        ready, _, _ = select.select([tail.stdout], [], [], timeout)
+        assert ready, "events tail --follow printed nothing"
+        return json.loads(tail.stdout.readline())
+
+    try:
+        first = next_event()
+        assert first["seq"] == last            # --from SEQ prints SEQ itself: from the log
+        tid = site.json("task", "list", "--limit", "1")[0]["id"]
+        site.ok("task", "update", tid, "--progress", "35")
+        live = next_event()
+        assert (live["seq"], live["type"], live["subject"]) == (last + 1, "task.updated", tid)
+        assert live["caller"] == "secretariat" and live["task"]["progress"] == 35
+    finally:
+        tail.terminate()
+        assert tail.wait(timeout=10) == 0, tail.stderr.read()
 
 # ---- roles --------------------------------------------------------------------------
 
