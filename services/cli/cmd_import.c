@@ -31,7 +31,13 @@ static const char s_usage[] =
     "  {\"sittings\": [{\"kind\": \"plenary\", \"term\": \"XV\", \"number\": 7, \"title\": \"...\",\n"
     "                 \"start\": \"2024-05-20\", \"end\": \"2024-06-28\", \"venue\": \"...\",\n"
     "                 \"id\": \"...\", \"repeat\": \"monthly first MON\", \"status\": \"confirmed\"}]}\n"
-    "(times as 2024-05-20T08:30); a sitting whose id exists already is skipped.\n";
+    "(times as 2024-05-20T08:30); a sitting whose id exists already is skipped.\n"
+    "And (or only) offices, added after the sittings:\n"
+    "  {\"offices\": [{\"id\": \"vu-thu-ky\", \"name\": \"...\", \"kind\": \"department\",\n"
+    "                \"email\": \"...\", \"focal\": \"...\", \"webhook\": \"https://...\",\n"
+    "                \"webhook_secret_file\": \"/etc/thuky/...\", \"escalate\": \"...\"}]}\n"
+    "(an escalation contact must come earlier in the list); an office whose id\n"
+    "exists already is skipped.\n";
 
 /* The strings of one task, pointing into the JSON document. */
 typedef struct {
@@ -118,32 +124,49 @@ static int s_send(cli_t *cli, Thuky__TaskImportRequest *req, unsigned *created, 
     return EXIT_OK;
 }
 
+/* Sittings and offices go first: tasks may hang on those sittings. In JSON
+ * mode their counts are added to *summary (created when needed). */
+static int s_import_part(cli_t *cli, json_t *root, const char *name, json_t **summary)
+{
+    json_t *items = json_object_get(root, name);
+    if (!items)
+        return EXIT_OK;
+    unsigned created = 0, skipped = 0;
+    bool sittings = strcmp(name, "sittings") == 0;
+    int rc = sittings ? import_sittings(cli, items, &created, &skipped)
+                      : import_offices(cli, items, &created, &skipped);
+    if (rc != EXIT_OK)
+        return rc;
+    if (!cli->json) {
+        printf("%s: %u added, %u skipped (already present)\n", name, created, skipped);
+        return EXIT_OK;
+    }
+    if (!*summary)
+        *summary = json_object();
+    char key[32];
+    snprintf(key, sizeof key, "%s_created", name);
+    json_object_set_new(*summary, key, json_integer(created));
+    snprintf(key, sizeof key, "%s_skipped", name);
+    json_object_set_new(*summary, key, json_integer(skipped));
+    return EXIT_OK;
+}
+
 static int s_import(cli_t *cli, json_t *root)
 {
-    json_t *jsittings = json_object_get(root, "sittings");
-    if (jsittings) {
-        unsigned created = 0, skipped = 0;
-        int rc = import_sittings(cli, jsittings, &created, &skipped);
-        if (rc != EXIT_OK)
-            return rc;
-        if (!cli->json)
-            printf("sittings: %u added, %u skipped (already present)\n", created, skipped);
-        if (!json_object_get(root, "program"))
-            return cli->json ? (cli_print_json(json_pack("{s:i, s:i}", "sittings_created",
-                                                         (int)created, "sittings_skipped",
-                                                         (int)skipped)),
-                                EXIT_OK)
-                             : EXIT_OK;
+    json_t *summary = NULL;
+    int part_rc = s_import_part(cli, root, "sittings", &summary);
+    if (part_rc == EXIT_OK)
+        part_rc = s_import_part(cli, root, "offices", &summary);
+    bool parts_only = !json_object_get(root, "program") &&
+                      (json_object_get(root, "sittings") || json_object_get(root, "offices"));
+    if (part_rc != EXIT_OK || parts_only) {
+        if (part_rc == EXIT_OK && summary)
+            cli_print_json(summary);
+        else
+            json_decref(summary);
+        return part_rc;
     }
-    json_t *joffices = json_object_get(root, "offices");
-    if (joffices) {
-        unsigned created = 0, skipped = 0;
-        int rc = import_offices(cli, joffices, &created, &skipped);
-        if (rc != EXIT_OK)
-            return rc;
-        if (!cli->json)
-            printf("offices: %u added, %u skipped (already present)\n", created, skipped);
-    }
+    json_decref(summary); /* with a program, the JSON answer is the program's */
     json_t *jp = json_object_get(root, "program");
     json_t *jtasks = json_object_get(root, "tasks");
     if (!json_is_object(jp) || (jtasks && !json_is_array(jtasks)))

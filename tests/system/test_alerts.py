@@ -286,6 +286,21 @@ def test_no_channel_unknown_office_silence_and_ack(three):
     assert spool_messages(s) == {}   # nothing for the silenced or acknowledged tasks
 
 
+
+def test_import_of_offices_alone(three, tmp_path):
+    """A file holding only the office directory is imported, repeatably."""
+    s = three
+    path = tmp_path / "offices.json"
+    path.write_text(json.dumps({"offices": [
+        {"id": "vu-thu-ky", "name": "Vụ Thư ký", "kind": "department",
+         "email": "vtk@demo.quochoi.vn"},
+        {"id": "vp-doan-ha-noi", "name": "VP Đoàn ĐBQH Hà Nội", "kind": "delegation",
+         "email": "hn@demo.quochoi.vn", "escalate": "vu-thu-ky"}]}, ensure_ascii=False),
+        encoding="utf-8")
+    assert s.json("import", path) == {"offices_created": 2, "offices_skipped": 0}
+    assert "offices: 0 added, 2 skipped" in s.ok("import", path)
+    assert sorted(o["id"] for o in s.json("office", "list")) == ["vp-doan-ha-noi", "vu-thu-ky"]
+
 def test_office_bad_input(three):
     s = three
     cases = [
