@@ -263,12 +263,18 @@ def _daemon(tmp, extra_config=""):
     """The task daemon, with the session and notification services beside
     it (the CLI's status, clock and import commands speak to all three)."""
     companions = [Daemon(tmp, extra_config, name="sessiond")]
-    companions[0].start()
     d = Daemon(tmp, extra_config)
     d.companions = companions
-    d.start()
-    companions.append(Daemon(tmp, name="notifyd"))
-    companions[1].start()
+    try:
+        companions[0].start()
+        d.start()
+        companions.append(Daemon(tmp, name="notifyd"))
+        companions[1].start()
+    except BaseException:
+        for x in [d] + companions:   # none is left running when one fails to start
+            x.discard()
+            x.close()
+        raise
     return d
 
 
