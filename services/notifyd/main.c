@@ -40,12 +40,39 @@ static bool s_channels_config(const config_t *cfg, char *password, size_t cap,
     return true;
 }
 
+/* An office-role section naming an office this service does not know is
+ * almost always a typo: that user or client would see nothing. Warned at
+ * start and on every reload (the office may be added later). */
+static void s_check_access_offices(const config_t *cfg, store_t *store)
+{
+    store_txn_t txn;
+    if (store_txn_begin(store, &txn, false) != STORE_OK)
+        return;
+    for (int i = 0; i < cfg->n_principals; i++) {
+        const config_principal_t *p = &cfg->principals[i];
+        Thuky__Office *office = p->role == ROLE_OFFICE ? office_load(&txn, p->office) : NULL;
+        if (p->role == ROLE_OFFICE && !office)
+            log_warnx("[%s:%s] office = %s is not an office this service knows (thuky office "
+                      "list): its holder sees no task or alert until it is added",
+                      p->is_client ? "client" : "user", p->name, p->office);
+        if (office)
+            thuky__office__free_unpacked(office, NULL);
+    }
+    Thuky__Office *local = NULL;
+    if (cfg->local_role == ROLE_OFFICE && !(local = office_load(&txn, cfg->local_office)))
+        log_warnx("local_office = %s is not an office this service knows (thuky office list)",
+                  cfg->local_office);
+    if (local)
+        thuky__office__free_unpacked(local, NULL);
+    store_txn_abort(&txn);
+}
+
 /* SIGHUP: the [notifyd] keys were reread in place (policy applies to what
  * is planned from now on); the delivery worker takes the SMTP settings. */
 static void s_reloaded(server_t *server, void *service)
 {
-    (void)server;
     notifyd_t *nd = service;
+    s_check_access_offices(nd->config, server_store(server));
     char password[sizeof nd->smtp_password], why[1024];
     channels_config_t channels;
     if (!s_channels_config(nd->config, password, sizeof password, &channels, why, sizeof why) ||
@@ -102,6 +129,7 @@ int main(int argc, char **argv)
         server_set_counter(server, NOTIFY_UNREACHABLE_COUNTER, offices_unreachable(&txn));
         store_txn_abort(&txn);
     }
+    s_check_access_offices(&cfg, store);
     server_add_reader(server, channels_results_socket(nd.channels), notify_on_results, &nd);
     server_add_timer(server, notify_tick, &nd);
 

@@ -290,6 +290,30 @@ def test_events_tail_follow_over_curve_with_a_reader_key(site):
         tail.terminate()
         assert tail.wait(timeout=10) == 0, tail.stderr.read()
 
+
+def test_an_office_role_naming_an_unknown_office_is_warned_about(site):
+    """A typo in `office =` would leave its holder seeing nothing: notifyd
+    names the section at start and on reload until the office exists."""
+    notifyd = site.daemons["notifyd"]
+    warning = f"[client:ubtt-gateway] office = {OFFICE} is not an office this service knows"
+    assert notifyd.stderr_text().count(warning) == 1   # at start, on an empty store
+    assert OFFICE in {o["id"] for o in site.json("office", "list")}   # the demo import added it
+
+    def reload():
+        before = notifyd.stderr_text().count("configuration reloaded")
+        notifyd.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while notifyd.stderr_text().count("configuration reloaded") == before:
+            assert time.monotonic() < deadline, notifyd.stderr_text()
+            time.sleep(0.05)
+
+    reload()
+    assert notifyd.stderr_text().count(warning) == 1     # known now: no new warning
+    site.write_config(extra="[client:typo]\npublic_key = " + site.pub["stranger"] +
+                      "\nrole = office\noffice = vu-thong-tn\n")
+    reload()
+    assert "[client:typo] office = vu-thong-tn is not an office" in notifyd.stderr_text()
+
 # ---- roles --------------------------------------------------------------------------
 
 A, O, R = "admin", "office", "reader"
