@@ -75,11 +75,11 @@ static void s_open_dealer(subscriber_t *self)
     zmq_connect(self->dealer, self->options.command_endpoint);
 }
 
-/* Asks the source's log for the next page after the offset. */
-static void s_request_page(subscriber_t *self)
+/* Asks the source's log for the page after sequence `after`. */
+static void s_request_page_after(subscriber_t *self, uint64_t after)
 {
     Thuky__EventsReadRequest body = THUKY__EVENTS_READ_REQUEST__INIT;
-    body.after_seq = self->offset;
+    body.after_seq = after;
     body.limit = SUBSCRIBER_PAGE;
     uint8_t body_buf[32];
     size_t body_len = thuky__events_read_request__pack(&body, body_buf);
@@ -101,6 +101,12 @@ static void s_request_page(subscriber_t *self)
     zmq_send(self->dealer, buf, len, ZMQ_DONTWAIT);
     self->catching_up = true;
     self->sent_ms = clock_monotonic_ms();
+}
+
+/* Asks the source's log for the next page after the offset. */
+static void s_request_page(subscriber_t *self)
+{
+    s_request_page_after(self, self->offset);
 }
 
 static void s_start_catch_up(subscriber_t *self)
@@ -321,11 +327,21 @@ void subscriber_on_reply(subscriber_t *self)
         proto_drop_unknown(&page->base);
         if (page->last_seq > self->known_last)
             self->known_last = page->last_seq;
-        s_apply(self, page->events, page->n_events);
-        bool more = page->n_events > 0 && self->offset < self->known_last;
+        /* A page that continues where we are is followed at once: the
+         * source reads the next page while this one is applied. If this
+         * one fails to apply, the next is skipped (its events are past the
+         * offset) and the catch-up starts again from the offset. */
+        size_t n = page->n_events;
+        bool continues = n > 0 && page->events[0]->seq <= self->offset + 1;
+        uint64_t page_end = n > 0 ? page->events[n - 1]->seq : self->offset;
+        bool prefetched = continues && page_end < self->known_last;
+        if (prefetched)
+            s_request_page_after(self, page_end);
+        else
+            self->catching_up = false;
+        s_apply(self, page->events, n);
         thuky__events_read_reply__free_unpacked(page, NULL);
-        self->catching_up = false;
-        if (more)
+        if (!prefetched && n > 0 && self->offset < self->known_last)
             s_request_page(self);
     }
 }
