@@ -16,8 +16,8 @@ from faultlib import (OK, Writer, acked_count, assert_dense, join_writers,
                       stop_all, subscription, task_add_body, task_pb2, wait_for)
 
 CLIENTS = 6
-WRITES = 567           # per client: 6 x 567 = 3,402 per daemon, 10,206 acknowledged writes
-KILLS = 34             # per daemon: 102 kills in all
+WRITES = 1667          # per client: 6 x 1,667 = 10,002 acknowledged writes per daemon
+KILLS = 100            # per daemon: 300 kills in all
 PER_SITTING = 40       # agenda items per sitting (each event carries the sitting)
 LAG = 60               # writes past the next kill point before the writers wait
 
