@@ -13,13 +13,16 @@ static const char s_usage[] =
     "                        [--from DATE] [--limit N]\n"
     "       thuky alert ack ID\n"
     "       thuky alert silence (--task ID|--office O|--sitting ID) --until DATE --reason TEXT\n"
+    "       thuky alert redeliver OFFICE [--delivery ID]\n"
     "       thuky alert preview [--date DATE]\n"
     "\n"
     "Alerts are planned from each task's deadline for its lead and coordinating\n"
     "offices: 7, 3, 1 and 0 days before (on working days, at 08:00), then overdue\n"
     "reminders, then an escalation. Everything due for one office at one moment\n"
     "goes out as one message. ack stops an alert's later reminders to that office;\n"
-    "silence suppresses alerts until a date; preview shows what would go out.\n";
+    "silence suppresses alerts until a date; preview shows what would go out.\n"
+    "redeliver sends an office's dead-lettered digests again (all, or one) once\n"
+    "its receiver is back, with their first delivery ids.\n";
 
 static const char *const s_states[] = {"?",      "planned",  "sending", "sent",
                                        "failed", "silenced", "acked",   "cancelled"};
@@ -177,6 +180,29 @@ static int s_silence(cli_t *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int s_redeliver(cli_t *cli, int argc, char **argv)
+{
+    Thuky__RedeliverRequest req = THUKY__REDELIVER_REQUEST__INIT;
+    if (argc == 4 && strcmp(argv[2], "--delivery") == 0)
+        req.delivery_id = argv[3];
+    else if (argc != 2)
+        return cli_error(EXIT_USAGE, "usage: thuky alert redeliver OFFICE [--delivery ID]");
+    req.office = argv[1];
+    Thuky__RedeliverReply *r = NULL;
+    int rc = cli_call(cli, SERVICE_NOTIFYD, "alert.redeliver", &req.base,
+                      &thuky__redeliver_reply__descriptor, (ProtobufCMessage **)&r);
+    if (rc != EXIT_OK)
+        return rc;
+    if (cli->json)
+        cli_print_json(json_pack("{s:s, s:i, s:i}", "office", req.office, "deliveries",
+                                 (int)r->deliveries, "alerts", (int)r->alerts));
+    else
+        printf("%s: %u dead-lettered delivery(ies) queued again, %u alert(s)\n", req.office,
+               r->deliveries, r->alerts);
+    thuky__redeliver_reply__free_unpacked(r, NULL);
+    return EXIT_OK;
+}
+
 static int s_preview(cli_t *cli, int argc, char **argv)
 {
     Thuky__AlertPreviewRequest req = THUKY__ALERT_PREVIEW_REQUEST__INIT;
@@ -232,5 +258,7 @@ int cmd_alert(cli_t *cli, int argc, char **argv)
         return s_silence(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "preview") == 0)
         return s_preview(cli, argc - 1, argv + 1);
-    return cli_error(EXIT_USAGE, "unknown alert command (list, ack, silence, preview)");
+    if (strcmp(argv[1], "redeliver") == 0)
+        return s_redeliver(cli, argc - 1, argv + 1);
+    return cli_error(EXIT_USAGE, "unknown alert command (list, ack, silence, redeliver, preview)");
 }

@@ -10,11 +10,13 @@
 #include "thuky/event.pb-c.h"
 
 static const char s_usage[] =
-    "usage: thuky events tail [--from SEQ] [--follow] [--json] [--service taskd]\n"
+    "usage: thuky events tail [--from SEQ] [--follow] [--json]\n"
+    "                         [--service taskd|sessiond|notifyd]\n"
     "\n"
-    "Prints the events after sequence SEQ (default: all) from the daemon's\n"
+    "Prints the events from sequence SEQ (default: all) of one daemon's\n"
     "durable log and exits; with --follow keeps printing new events as they\n"
-    "happen (Ctrl-C to stop), catching up from the log on any gap.\n";
+    "happen (Ctrl-C to stop), catching up from the log on any gap. The\n"
+    "service is the task service unless given.\n";
 
 static volatile sig_atomic_t s_stop;
 static void s_on_signal(int sig) { (void)sig; s_stop = 1; }
@@ -56,14 +58,14 @@ static void s_print_event(void *arg, store_txn_t *txn, const Thuky__Event *ev)
 }
 
 /* Without --follow: read the log page by page and exit. */
-static int s_dump(cli_t *cli, uint64_t after)
+static int s_dump(cli_t *cli, service_id_t service, uint64_t after)
 {
     for (;;) {
         Thuky__EventsReadRequest req = THUKY__EVENTS_READ_REQUEST__INIT;
         req.after_seq = after;
         req.limit = 1000;
         Thuky__EventsReadReply *page = NULL;
-        int rc = cli_call(cli, SERVICE_TASKD, "events.read", &req.base,
+        int rc = cli_call(cli, service, "events.read", &req.base,
                           &thuky__events_read_reply__descriptor, (ProtobufCMessage **)&page);
         if (rc != EXIT_OK)
             return rc;
@@ -78,9 +80,9 @@ static int s_dump(cli_t *cli, uint64_t after)
     }
 }
 
-static int s_follow(cli_t *cli, uint64_t after)
+static int s_follow(cli_t *cli, service_id_t service, uint64_t after)
 {
-    const config_service_t *svc = config_service(&cli->config, SERVICE_TASKD);
+    const config_service_t *svc = config_service(&cli->config, service);
     subscriber_options_t options = {
         .name = svc->name,
         .command_endpoint = svc->command,
@@ -92,7 +94,7 @@ static int s_follow(cli_t *cli, uint64_t after)
         .arg = cli,
     };
     curve_client_t keys;
-    if (cli_curve_keys(cli, SERVICE_TASKD, &keys))
+    if (cli_curve_keys(cli, service, &keys))
         options.curve = &keys;
     struct sigaction sa = {.sa_handler = s_on_signal};
     sigaction(SIGINT, &sa, NULL);
@@ -117,6 +119,7 @@ int cmd_events(cli_t *cli, int argc, char **argv)
                                             {NULL, 0, NULL, 0}};
     unsigned long from = 0;
     bool follow = false;
+    service_id_t service = SERVICE_TASKD;
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
@@ -127,13 +130,17 @@ int cmd_events(cli_t *cli, int argc, char **argv)
             break;
         case 'F': follow = true; break;
         case 's':
-            if (strcmp(optarg, "taskd") != 0)
-                return cli_error(EXIT_USAGE, "unknown service '%s' (taskd)", optarg);
+            for (service = 0; service < SERVICE_COUNT; service++)
+                if (strcmp(optarg, config_service(&cli->config, service)->name) == 0)
+                    break;
+            if (service == SERVICE_COUNT)
+                return cli_error(EXIT_USAGE, "unknown service '%s' (taskd, sessiond, notifyd)",
+                                 optarg);
             break;
         default: return cli_error(EXIT_USAGE, "see 'thuky events --help'");
         }
     }
     /* --from SEQ prints SEQ itself and what follows. */
     uint64_t after = from > 0 ? from - 1 : 0;
-    return follow ? s_follow(cli, after) : s_dump(cli, after);
+    return follow ? s_follow(cli, service, after) : s_dump(cli, service, after);
 }

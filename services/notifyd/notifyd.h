@@ -50,6 +50,9 @@ const char *notify_channel(const notifyd_t *nd, const Thuky__Office *office);
 int64_t notify_tick(server_t *server, void *arg);
 void notify_on_results(server_t *server, void *socket, void *arg);
 
+/* notify_redeliver.c: alert.redeliver. */
+void notify_redeliver(server_call_t *call, const ProtobufCMessage *request);
+
 /* The status gauge of offices no alert can reach. */
 /* The largest webhook secret file read. */
 #define WEBHOOK_SECRET_FILE_MAX 1024

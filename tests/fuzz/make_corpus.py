@@ -328,6 +328,10 @@ def notifyd_seeds():
           silence(sitting_id="XV-7", until="2024-06-28", reason="Kỳ họp"))
     s.seq("alert-preview", preview(date="2024-05-03"), preview(),
           r("policy.get", N.PolicyGetRequest()))
+    s.seq("alert-redeliver", r("alert.redeliver", N.RedeliverRequest(office=OFFICE_ID)),
+          r("alert.redeliver", N.RedeliverRequest(office=OFFICE_ID,
+                                                  delivery_id="D-vu-thu-ky-202405130800")),
+          r("alert.redeliver", N.RedeliverRequest(office="vu-khong-co")))
     s.seq("preview-after-clock",
           r("clock.advance", envelope_pb2.ClockRequest(advance_ms=DAY_MS * 20)), preview())
     s.raw("raw-office-list", envelope("office.list", N.OfficeListRequest()))

@@ -259,6 +259,47 @@ def test_unreachable_webhook_is_dead_lettered_escalated_and_nothing_stalls(three
     assert s.ok("status")  # every daemon still answers
 
 
+
+def test_dead_letters_redelivered_once_the_receiver_is_back(three):
+    """A receiver that answers 500 past the retry limit (down for a
+    weekend): the digest is dead-lettered; `alert redeliver` sends it again
+    with its first webhook-id, and only the dead-lettered ones."""
+    s = three
+    rx = Receiver([(500, {})] * 3)                  # retry_max = 3 in `three`
+    try:
+        s.ok("office", "add", "vp-doan-hue", "--name", "VP Đoàn ĐBQH Huế", "--kind",
+             "delegation", "--webhook", rx.url, "--webhook-secret-file", SECRET_FILE)
+        t = add_task(s, "Báo cáo kết quả giám sát", lead="vp-doan-hue", due="2024-05-20")
+        wait_planned(s, t, 4)
+        s.ok("clock", "set", "2024-05-13T08:00")
+        for attempt in (1, 2):
+            wait_for(lambda: [a for a in alerts(s) if a["attempts"] == attempt], f"try {attempt}")
+            s.ok("clock", "advance", "10m")
+        (dead,) = wait_for(lambda: alerts(s, "--failed"), "the dead letter")
+        assert dead["attempts"] == 3 and rx.received == []
+        assert s.json("alert", "redeliver", "vp-doan-hue") == \
+            {"office": "vp-doan-hue", "deliveries": 1, "alerts": 1}
+        wait_for(lambda: rx.received, "the redelivered digest")
+        ((wid, body),) = rx.received
+        assert wid == "D-vp-doan-hue-202405130800" and rx.bad_signatures == 0
+        (sent,) = wait_for(lambda: alerts(s, "--sent"), "the alert marked sent")
+        assert sent["id"] == dead["id"] and not alerts(s, "--failed")
+        # nothing dead-lettered is left: a second redeliver queues nothing
+        assert "0 dead-lettered delivery(ies) queued again" in s.ok("alert", "redeliver",
+                                                                     "vp-doan-hue")
+        assert len(rx.received) == 1
+        rc, _, err = s.cli("alert", "redeliver", "vp-doan-hue", "--delivery",
+                           "D-vp-doan-hue-202405130800")
+        assert rc == 3 and "no dead-lettered delivery" in err
+        rc, _, err = s.cli("alert", "redeliver", "vu-khong-co")
+        assert rc == 3 and "no office vu-khong-co" in err
+        events = [json.loads(line) for line in
+                  s.ok("--json", "events", "tail", "--service", "notifyd").splitlines()]
+        mine = [e["type"] for e in events if e["subject"] == dead["id"]]
+        assert mine[-3:] == ["alert.failed", "alert.requeued", "alert.sent"], mine
+    finally:
+        rx.close()
+
 def test_no_channel_unknown_office_silence_and_ack(three):
     s = three
     s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
