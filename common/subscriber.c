@@ -21,6 +21,9 @@
  * half-open TCP connection that nothing else would ever notice): both
  * sockets reconnect and the log is read. */
 #define SUBSCRIBER_SILENCE_MS 5000
+/* After a page fails to apply (a full disk), the catch-up waits this long
+ * before it asks again: no hot loop, one log line a second. */
+#define SUBSCRIBER_RETRY_MS 1000
 
 struct subscriber {
     subscriber_options_t options;
@@ -35,6 +38,7 @@ struct subscriber {
     uint64_t request_no;
     int64_t sent_ms;            /* monotonic, of the outstanding request */
     int64_t heard_ms;           /* monotonic, of the last message from the source */
+    int64_t retry_at_ms;        /* monotonic; no catch-up request before it */
     bool silent;                /* reconnected for silence, not heard from since */
     curve_client_t curve;
 };
@@ -111,7 +115,7 @@ static void s_request_page(subscriber_t *self)
 
 static void s_start_catch_up(subscriber_t *self)
 {
-    if (!self->catching_up)
+    if (!self->catching_up && clock_monotonic_ms() >= self->retry_at_ms)
         s_request_page(self);
 }
 
@@ -213,9 +217,11 @@ static void s_apply(subscriber_t *self, Thuky__Event **events, size_t count)
             return;
         }
         if (rc != STORE_MAP_FULL || store_grow(store) != STORE_OK) {
-            /* Nothing applied; the same events come again with the next catch-up. */
+            /* Nothing applied; the same events come again with the next
+             * catch-up, after a pause. */
             log_error("subscriber %s: cannot apply events: %s", self->options.name,
                       store_rc_text(rc));
+            self->retry_at_ms = clock_monotonic_ms() + SUBSCRIBER_RETRY_MS;
             return;
         }
     }
@@ -330,18 +336,21 @@ void subscriber_on_reply(subscriber_t *self)
         /* A page that continues where we are is followed at once: the
          * source reads the next page while this one is applied. If this
          * one fails to apply, the next is skipped (its events are past the
-         * offset) and the catch-up starts again from the offset. */
+         * offset) and the tick asks again from the offset after a pause. */
         size_t n = page->n_events;
         bool continues = n > 0 && page->events[0]->seq <= self->offset + 1;
         uint64_t page_end = n > 0 ? page->events[n - 1]->seq : self->offset;
-        bool prefetched = continues && page_end < self->known_last;
+        bool pausing = clock_monotonic_ms() < self->retry_at_ms;
+        bool prefetched = continues && !pausing && page_end < self->known_last;
         if (prefetched)
             s_request_page_after(self, page_end);
         else
             self->catching_up = false;
-        s_apply(self, page->events, n);
+        if (continues)
+            s_apply(self, page->events, n);
         thuky__events_read_reply__free_unpacked(page, NULL);
-        if (!prefetched && n > 0 && self->offset < self->known_last)
+        pausing = clock_monotonic_ms() < self->retry_at_ms; /* s_apply failed just now */
+        if (!prefetched && !pausing && n > 0 && self->offset < self->known_last)
             s_request_page(self);
     }
 }
@@ -370,7 +379,8 @@ int64_t subscriber_tick(subscriber_t *self)
          * a late answer to the old request is recognised by its id. */
         self->catching_up = false;
         s_request_page(self);
-    } else if (!self->catching_up && self->known_last > self->offset) {
+    } else if (!self->catching_up && self->known_last > self->offset &&
+               now >= self->retry_at_ms) {
         s_request_page(self);
     }
     return SUBSCRIBER_TICK_MS;

@@ -3,7 +3,8 @@
 The state directory (all three stores) is a 4 MB tmpfs holding a 1 MB filler
 file made at the start. The task service is written to until its replies
 are errors; then the filler is deleted and writes must succeed again, with
-no restart."""
+no restart. Then a follower alone on a full disk: it pauses between
+attempts instead of spinning, and catches up once there is room."""
 import email
 import email.policy
 import os
@@ -20,11 +21,11 @@ SIZE = "4m"
 FILLER_MB = 1
 
 
-def _mount(path):
+def _mount(path, size=SIZE):
     """Mounts a tmpfs; returns None or why it cannot be done."""
     if os.geteuid() != 0:
         return "not root: cannot mount a tmpfs for the full-disk test"
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE}", "tmpfs", str(path)],
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
                        capture_output=True, text=True)
     if p.returncode != 0:
         return f"mount -t tmpfs failed: {p.stderr.strip() or p.returncode}"
@@ -169,3 +170,71 @@ def test_full_disk_refusals_are_unavailable_no_space(tmpdir_short):
     left on the store's disk", a reply the caller can act on."""
     seed, bad = _full_disk(tmpdir_short, "fulldisk-reply")
     assert not bad, f"seed {seed}: unclear refusals on a full disk: {list(bad.items())[:5]}"
+
+
+def test_follower_on_a_full_disk_pauses_then_catches_up(tmpdir_short):
+    """Only notifyd's store is on the full disk while tasks keep being
+    added to taskd: notifyd cannot apply their events. It must not spin
+    (it waits a second between attempts: at most about one failure a
+    second in its log), it keeps answering, and once there is room it
+    catches up with no restart."""
+    seed, rng = seeded("fulldisk-follower")
+    store = tmpdir_short / "notifyd-store"
+    store.mkdir()
+    why = _mount(store, "32m")    # room for the catch-up once the filler goes
+    if why:
+        pytest.skip(why)
+    s = None
+    ok = False
+    try:
+        s = make_services(tmpdir_short, f"[notifyd]\nstore = {store}\n")
+        for d in s.all:
+            d.start(clock="2024-05-01T00:00")
+        s.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title", "CT 2024")
+        filler = store / "filler"
+        with open(filler, "wb") as f:          # fill the tmpfs to the last block
+            try:
+                while True:
+                    f.write(os.urandom(64 << 10))
+                    f.flush()
+            except OSError:
+                pass
+        pad = "đầy " * rng.randint(200, 400)
+        added = 0
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 4.0:     # events notifyd cannot store
+            reply = s.taskd.raw(Daemon.request("task.add", _body(added, pad)))
+            assert reply.status.code == OK, reply.status
+            added += 1
+            time.sleep(0.01)
+        full_s = time.monotonic() - t0
+        s.notifyd.assert_serving()
+        failures = s.notifyd.stderr_text().count("cannot apply events")
+        last = read_log(s.taskd)[-1].seq
+        applied, known = subscription(s.notifyd, "taskd")
+        assert applied < last, "the disk was not full for notifyd"
+        assert 1 <= failures <= full_s + 3, \
+            f"{failures} failed applies in {full_s:.1f} s: the follower spins on a full disk"
+        filler.unlink()
+        try:
+            wait_for(lambda: subscription(s.notifyd, "taskd") == (last, last),
+                     "notifyd to catch up once there is room", timeout=30)
+        except AssertionError:
+            raise AssertionError(f"notifyd at {subscription(s.notifyd, 'taskd')} of {last} "
+                                 f"30 s after the disk has room:\n"
+                                 f"{s.notifyd.stderr_text()[-2500:]}") from None
+        assert s.notifyd.starts == 1
+        print(f"[fulldisk-follower] {added} tasks added while notifyd's disk was full for "
+              f"{full_s:.1f} s: {failures} failed applies logged; applied {applied} of {last} "
+              f"then; caught up after the filler was removed")
+        ok = True
+    except AssertionError as e:
+        raise AssertionError(f"seed {seed}: {e}") from None
+    finally:
+        try:
+            if s is not None:
+                for d in reversed(s.all):
+                    d.stop() if ok else d.discard()
+                s.close()
+        finally:
+            subprocess.run(["umount", "-l", str(store)], check=False)
