@@ -1204,7 +1204,7 @@ def write_markdown(bench, rows, big, seconds, repeat, elapsed):
         "  to one place of one file. An LMDB commit writes every B-tree page it changed,",
         "  each copied to a free page somewhere in the file (the task's leaf and its history",
         "  leaf are random per request: strace shows 9 page writes for a commit of one",
-        "  update and about 35 for a commit of 13), syncs",
+        "  update, about 35 for a commit of a dozen), syncs",
         "  them, then writes and syncs the meta page: two syncs, the first of scattered",
         "  pages. With 16 requests per commit that floor alone (no CPU, no network) is the",
         "  scattered-pages fdatasync plus one page, about 16 / (scattered + one) writes/s.",
