@@ -13,6 +13,7 @@ static const char s_usage[] =
     "                        [--from DATE] [--limit N]\n"
     "       thuky alert ack ID\n"
     "       thuky alert silence (--task ID|--office O|--sitting ID) --until DATE --reason TEXT\n"
+    "       thuky alert silences [--all]\n"
     "       thuky alert redeliver OFFICE [--delivery ID]\n"
     "       thuky alert preview [--date DATE]\n"
     "\n"
@@ -20,7 +21,8 @@ static const char s_usage[] =
     "offices: 7, 3, 1 and 0 days before (on working days, at 08:00), then overdue\n"
     "reminders, then an escalation. Everything due for one office at one moment\n"
     "goes out as one message. ack stops an alert's later reminders to that office;\n"
-    "silence suppresses alerts until a date; preview shows what would go out.\n"
+    "silence suppresses alerts until a date (silences lists those in force,\n"
+    "--all the expired too); preview shows what would go out.\n"
     "redeliver sends an office's dead-lettered digests again (all, or one) once\n"
     "its receiver is back, with their first delivery ids.\n";
 
@@ -180,6 +182,50 @@ static int s_silence(cli_t *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int s_silences(cli_t *cli, int argc, char **argv)
+{
+    Thuky__SilenceListRequest req = THUKY__SILENCE_LIST_REQUEST__INIT;
+    if (argc == 2 && strcmp(argv[1], "--all") == 0)
+        req.all = true;
+    else if (argc != 1)
+        return cli_error(EXIT_USAGE, "usage: thuky alert silences [--all]");
+    Thuky__SilenceList *list = NULL;
+    int rc = cli_call(cli, SERVICE_NOTIFYD, "alert.silences", &req.base,
+                      &thuky__silence_list__descriptor, (ProtobufCMessage **)&list);
+    if (rc != EXIT_OK)
+        return rc;
+    static const char *const headers[] = {"SILENCE", "OF", "UNTIL", "BY", "SINCE", "REASON"};
+    table_t *table = cli->json ? NULL : table_new(6, headers, "llllll");
+    json_t *array = cli->json ? json_array() : NULL;
+    for (size_t i = 0; i < list->n_silences; i++) {
+        const Thuky__Silence *s = list->silences[i];
+        char of[128], since[DATE_TIME_LEN];
+        if (s->task_id)
+            snprintf(of, sizeof of, "task T%u", s->task_id);
+        else if (s->office[0])
+            snprintf(of, sizeof of, "office %s", s->office);
+        else
+            snprintf(of, sizeof of, "sitting %s", s->sitting_id);
+        date_format_local_time(s->created_ms / 1000, since);
+        if (array) {
+            json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", s->id,
+                                                   "of", of, "until", s->until, "reason",
+                                                   s->reason, "by", s->caller, "since", since));
+            continue;
+        }
+        const char *cells[] = {s->id, of, s->until, s->caller, since, s->reason};
+        table_add_row(table, cells);
+    }
+    if (array) {
+        cli_print_json(array);
+    } else {
+        table_print(table, stdout);
+        table_destroy(&table);
+    }
+    thuky__silence_list__free_unpacked(list, NULL);
+    return EXIT_OK;
+}
+
 static int s_redeliver(cli_t *cli, int argc, char **argv)
 {
     Thuky__RedeliverRequest req = THUKY__REDELIVER_REQUEST__INIT;
@@ -260,5 +306,8 @@ int cmd_alert(cli_t *cli, int argc, char **argv)
         return s_preview(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "redeliver") == 0)
         return s_redeliver(cli, argc - 1, argv + 1);
-    return cli_error(EXIT_USAGE, "unknown alert command (list, ack, silence, redeliver, preview)");
+    if (strcmp(argv[1], "silences") == 0)
+        return s_silences(cli, argc - 1, argv + 1);
+    return cli_error(EXIT_USAGE,
+                     "unknown alert command (list, ack, silence, silences, redeliver, preview)");
 }

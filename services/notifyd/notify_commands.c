@@ -336,6 +336,14 @@ static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
     thuky__alert__free_unpacked(a, NULL);
 }
 
+static int s_silence_older(const void *a, const void *b)
+{
+    const Thuky__Silence *x = *(Thuky__Silence *const *)a, *y = *(Thuky__Silence *const *)b;
+    unsigned long nx = strtoul(x->id + (x->id[0] == 'S'), NULL, 10);
+    unsigned long ny = strtoul(y->id + (y->id[0] == 'S'), NULL, 10);
+    return (nx > ny) - (nx < ny);
+}
+
 static void s_alert_silence(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__SilenceRequest *req = (const Thuky__SilenceRequest *)request;
@@ -385,6 +393,45 @@ static void s_alert_silence(server_call_t *call, const ProtobufCMessage *request
     event.silence = &s;
     server_emit(call, &event);
     server_reply(call, &s.base);
+}
+
+/* The silences in force today (or all), oldest first. Silences are made
+ * by hand, so there are few: all are read. */
+static void s_alert_silences(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__SilenceListRequest *req = (const Thuky__SilenceListRequest *)request;
+    int32_t today = date_local_day(call->now_ms / 1000);
+    Thuky__SilenceList list = THUKY__SILENCE_LIST__INIT;
+    size_t cap = 0;
+    store_iter_t it;
+    store_iter_init(&it, call->txn, store_dbi(call->txn->store, NDB_SILENCES), NULL, 0, NULL, 0,
+                    false);
+    while (list.n_silences < LIST_MAX && store_iter_next(&it)) {
+        Thuky__Silence *s = thuky__silence__unpack(NULL, it.val.mv_size, it.val.mv_data);
+        if (!s) {
+            store_txn_fail(call->txn, STORE_CORRUPT);
+            break;
+        }
+        int32_t until;
+        if (!req->all && date_parse(s->until, &until, NULL) && until < today) {
+            thuky__silence__free_unpacked(s, NULL);
+            continue;
+        }
+        if (list.n_silences == cap) {
+            cap = cap ? cap * 2 : 16;
+            list.silences = xrealloc(list.silences, cap * sizeof *list.silences);
+        }
+        list.silences[list.n_silences++] = s;
+    }
+    store_iter_close(&it);
+    /* ids are "S<n>": key order puts S10 before S2 (and qsort wants an array) */
+    if (list.n_silences > 1)
+        qsort(list.silences, list.n_silences, sizeof *list.silences, s_silence_older);
+    if (call->txn->rc == STORE_OK)
+        server_reply(call, &list.base);
+    for (size_t i = 0; i < list.n_silences; i++)
+        thuky__silence__free_unpacked(list.silences[i], NULL);
+    free(list.silences);
 }
 
 /* What would go out on a day, per office (planned alerts firing that day). */
@@ -476,6 +523,8 @@ const command_t notifyd_commands[] = {
      ROLE_ADMIN | ROLE_OFFICE},
     /* New commands go last: the fuzzers' corpus names commands by index. */
     {"alert.redeliver", &thuky__redeliver_request__descriptor, notify_redeliver, COMMAND_WRITE,
+     ROLE_ADMIN},
+    {"alert.silences", &thuky__silence_list_request__descriptor, s_alert_silences, 0,
      ROLE_ADMIN},
 };
 const size_t notifyd_command_count = sizeof notifyd_commands / sizeof notifyd_commands[0];

@@ -332,6 +332,8 @@ def notifyd_seeds():
           r("alert.redeliver", N.RedeliverRequest(office=OFFICE_ID,
                                                   delivery_id="D-vu-thu-ky-202405130800")),
           r("alert.redeliver", N.RedeliverRequest(office="vu-khong-co")))
+    s.seq("alert-silences", silence(task_id=1, until="2024-06-30", reason="Đã báo cáo"),
+          r("alert.silences", N.SilenceListRequest()), r("alert.silences", N.SilenceListRequest(all=True)))
     s.seq("preview-after-clock",
           r("clock.advance", envelope_pb2.ClockRequest(advance_ms=DAY_MS * 20)), preview())
     s.raw("raw-office-list", envelope("office.list", N.OfficeListRequest()))

@@ -342,6 +342,29 @@ def test_import_of_offices_alone(three, tmp_path):
     assert "offices: 0 added, 2 skipped" in s.ok("import", path)
     assert sorted(o["id"] for o in s.json("office", "list")) == ["vp-doan-ha-noi", "vu-thu-ky"]
 
+
+def test_silences_are_listed_in_force_or_all(three):
+    s = three                                   # the clock is at 2024-05-01
+    assert s.json("alert", "silences") == []
+    made = []
+    for i in range(11):                         # S1..S11: S10 must not sort before S2
+        until = "2024-05-10" if i % 2 else "2024-06-30"
+        made.append(s.json("alert", "silence", "--office", f"vu-so-{i}", "--until", until,
+                           "--reason", f"Lý do {i}"))
+    s.json("alert", "silence", "--task", "T7", "--until", "31/05/2024", "--reason", "Chờ ý kiến")
+    listed = s.json("alert", "silences")
+    assert [x["id"] for x in listed] == [m["id"] for m in made] + ["S12"]
+    assert listed[-1] == {"id": "S12", "of": "task T7", "until": "2024-05-31",
+                          "reason": "Chờ ý kiến", "by": listed[-1]["by"],
+                          "since": listed[-1]["since"]}
+    assert listed[0]["of"] == "office vu-so-0" and listed[0]["by"]
+    s.ok("clock", "set", "2024-05-20T08:00")    # the odd ones ended on the 10th
+    in_force = [x["id"] for x in s.json("alert", "silences")]
+    assert in_force == [m["id"] for i, m in enumerate(made) if i % 2 == 0] + ["S12"]
+    assert len(s.json("alert", "silences", "--all")) == 12
+    table = s.ok("alert", "silences").splitlines()
+    assert table[0].split()[:3] == ["SILENCE", "OF", "UNTIL"] and "Chờ ý kiến" in table[-1]
+
 def test_office_bad_input(three):
     s = three
     cases = [
