@@ -14,6 +14,7 @@ static const char s_usage[] =
     "       thuky alert ack ID\n"
     "       thuky alert silence (--task ID|--office O|--sitting ID) --until DATE --reason TEXT\n"
     "       thuky alert silences [--all]\n"
+    "       thuky alert unsilence ID\n"
     "       thuky alert redeliver OFFICE [--delivery ID]\n"
     "       thuky alert preview [--date DATE]\n"
     "\n"
@@ -22,7 +23,8 @@ static const char s_usage[] =
     "reminders, then an escalation. Everything due for one office at one moment\n"
     "goes out as one message. ack stops an alert's later reminders to that office;\n"
     "silence suppresses alerts until a date (silences lists those in force,\n"
-    "--all the expired too); preview shows what would go out.\n"
+    "--all the expired too; unsilence lifts one early); preview shows what\n"
+    "would go out.\n"
     "redeliver sends an office's dead-lettered digests again (all, or one) once\n"
     "its receiver is back, with their first delivery ids.\n";
 
@@ -226,6 +228,26 @@ static int s_silences(cli_t *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int s_unsilence(cli_t *cli, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_error(EXIT_USAGE, "usage: thuky alert unsilence ID");
+    Thuky__SilenceLiftRequest req = THUKY__SILENCE_LIFT_REQUEST__INIT;
+    req.id = argv[1];
+    Thuky__Silence *lifted = NULL;
+    int rc = cli_call(cli, SERVICE_NOTIFYD, "alert.unsilence", &req.base,
+                      &thuky__silence__descriptor, (ProtobufCMessage **)&lifted);
+    if (rc != EXIT_OK)
+        return rc;
+    if (cli->json)
+        cli_print_json(json_pack("{s:s, s:s, s:b}", "id", lifted->id, "until", lifted->until,
+                                 "lifted", 1));
+    else
+        printf("silence %s lifted (it ran until %s)\n", lifted->id, lifted->until);
+    thuky__silence__free_unpacked(lifted, NULL);
+    return EXIT_OK;
+}
+
 static int s_redeliver(cli_t *cli, int argc, char **argv)
 {
     Thuky__RedeliverRequest req = THUKY__REDELIVER_REQUEST__INIT;
@@ -308,6 +330,8 @@ int cmd_alert(cli_t *cli, int argc, char **argv)
         return s_redeliver(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "silences") == 0)
         return s_silences(cli, argc - 1, argv + 1);
-    return cli_error(EXIT_USAGE,
-                     "unknown alert command (list, ack, silence, silences, redeliver, preview)");
+    if (strcmp(argv[1], "unsilence") == 0)
+        return s_unsilence(cli, argc - 1, argv + 1);
+    return cli_error(EXIT_USAGE, "unknown alert command (list, ack, silence, silences, unsilence, "
+                                 "redeliver, preview)");
 }

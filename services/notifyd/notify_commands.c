@@ -1,5 +1,6 @@
 /* The notification service's commands: offices, the alert list,
- * acknowledgement, silences, the preview and the policy. */
+ * acknowledgement, the preview and the policy (silences: notify_silences.c,
+ * redelivery: notify_redeliver.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 /* ---- offices ----------------------------------------------------------------- */
 
-static bool s_slug(server_call_t *call, const char *field, const char *id, bool required)
+bool notify_check_slug(server_call_t *call, const char *field, const char *id, bool required)
 {
     size_t n = strlen(id);
     if (n == 0 && !required)
@@ -59,10 +60,10 @@ static bool s_url_ok(const char *url)
 
 static bool s_check_office(server_call_t *call, const Thuky__Office *o)
 {
-    if (!s_slug(call, "id", o->id, true) || !check_text(call, "name", o->name, 300, true) ||
+    if (!notify_check_slug(call, "id", o->id, true) || !check_text(call, "name", o->name, 300, true) ||
         !check_text(call, "focal point", o->focal_name, 200, false) ||
         !check_text(call, "focal role", o->focal_role, 200, false) ||
-        !s_slug(call, "escalation office", o->escalate_to, false))
+        !notify_check_slug(call, "escalation office", o->escalate_to, false))
         return false;
     if (o->kind < THUKY__OFFICE_KIND__OFFICE_DEPARTMENT ||
         o->kind > THUKY__OFFICE_KIND__OFFICE_SECRETARIAT) {
@@ -336,104 +337,6 @@ static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
     thuky__alert__free_unpacked(a, NULL);
 }
 
-static int s_silence_older(const void *a, const void *b)
-{
-    const Thuky__Silence *x = *(Thuky__Silence *const *)a, *y = *(Thuky__Silence *const *)b;
-    unsigned long nx = strtoul(x->id + (x->id[0] == 'S'), NULL, 10);
-    unsigned long ny = strtoul(y->id + (y->id[0] == 'S'), NULL, 10);
-    return (nx > ny) - (nx < ny);
-}
-
-static void s_alert_silence(server_call_t *call, const ProtobufCMessage *request)
-{
-    const Thuky__SilenceRequest *req = (const Thuky__SilenceRequest *)request;
-    const Thuky__Silence *in = req->silence;
-    if (!in) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "silence is missing");
-        return;
-    }
-    int targets = (in->task_id != 0) + (in->office[0] != '\0') + (in->sitting_id[0] != '\0');
-    if (targets != 1) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    "a silence names exactly one of a task, an office or a sitting");
-        return;
-    }
-    int32_t until;
-    const char *why;
-    if (!date_parse(in->until, &until, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "until: %s", why);
-        return;
-    }
-    if (!check_text(call, "reason", in->reason, 1000, true) ||
-        !s_slug(call, "office", in->office, false) ||
-        !check_text(call, "sitting", in->sitting_id, 80, false))
-        return;
-    char id[32], iso[DATE_ISO_LEN];
-    MDB_dbi meta = store_dbi(call->txn->store, NDB_META);
-    MDB_val v;
-    uint32_t next = 1;
-    if (store_get(call->txn, meta, "next_silence", 12, &v) && v.mv_size == 4)
-        next = key_get_u32(v.mv_data);
-    uint8_t buf[4];
-    key_put_u32(buf, next + 1);
-    store_put(call->txn, meta, "next_silence", 12, buf, 4);
-    snprintf(id, sizeof id, "S%u", next);
-    date_format_iso(until, iso);
-    Thuky__Silence s = *in;
-    s.id = id;
-    s.until = iso;
-    s.caller = (char *)call->caller;
-    s.created_ms = call->now_ms;
-    store_put_message(call->txn, store_dbi(call->txn->store, NDB_SILENCES), id, strlen(id),
-                      &s.base);
-    Thuky__Event event = THUKY__EVENT__INIT;
-    event.type = (char *)"silence.created";
-    event.subject = id;
-    event.payload_case = THUKY__EVENT__PAYLOAD_SILENCE;
-    event.silence = &s;
-    server_emit(call, &event);
-    server_reply(call, &s.base);
-}
-
-/* The silences in force today (or all), oldest first. Silences are made
- * by hand, so there are few: all are read. */
-static void s_alert_silences(server_call_t *call, const ProtobufCMessage *request)
-{
-    const Thuky__SilenceListRequest *req = (const Thuky__SilenceListRequest *)request;
-    int32_t today = date_local_day(call->now_ms / 1000);
-    Thuky__SilenceList list = THUKY__SILENCE_LIST__INIT;
-    size_t cap = 0;
-    store_iter_t it;
-    store_iter_init(&it, call->txn, store_dbi(call->txn->store, NDB_SILENCES), NULL, 0, NULL, 0,
-                    false);
-    while (list.n_silences < LIST_MAX && store_iter_next(&it)) {
-        Thuky__Silence *s = thuky__silence__unpack(NULL, it.val.mv_size, it.val.mv_data);
-        if (!s) {
-            store_txn_fail(call->txn, STORE_CORRUPT);
-            break;
-        }
-        int32_t until;
-        if (!req->all && date_parse(s->until, &until, NULL) && until < today) {
-            thuky__silence__free_unpacked(s, NULL);
-            continue;
-        }
-        if (list.n_silences == cap) {
-            cap = cap ? cap * 2 : 16;
-            list.silences = xrealloc(list.silences, cap * sizeof *list.silences);
-        }
-        list.silences[list.n_silences++] = s;
-    }
-    store_iter_close(&it);
-    /* ids are "S<n>": key order puts S10 before S2 (and qsort wants an array) */
-    if (list.n_silences > 1)
-        qsort(list.silences, list.n_silences, sizeof *list.silences, s_silence_older);
-    if (call->txn->rc == STORE_OK)
-        server_reply(call, &list.base);
-    for (size_t i = 0; i < list.n_silences; i++)
-        thuky__silence__free_unpacked(list.silences[i], NULL);
-    free(list.silences);
-}
-
 /* What would go out on a day, per office (planned alerts firing that day). */
 static void s_alert_preview(server_call_t *call, const ProtobufCMessage *request)
 {
@@ -515,7 +418,7 @@ const command_t notifyd_commands[] = {
      ROLE_ADMIN | ROLE_OFFICE},
     {"alert.ack", &thuky__alert_ack_request__descriptor, s_alert_ack, COMMAND_WRITE,
      ROLE_ADMIN | ROLE_OFFICE},
-    {"alert.silence", &thuky__silence_request__descriptor, s_alert_silence, COMMAND_WRITE,
+    {"alert.silence", &thuky__silence_request__descriptor, notify_silence_add, COMMAND_WRITE,
      ROLE_ADMIN},
     {"alert.preview", &thuky__alert_preview_request__descriptor, s_alert_preview, 0,
      ROLE_ADMIN},
@@ -524,7 +427,9 @@ const command_t notifyd_commands[] = {
     /* New commands go last: the fuzzers' corpus names commands by index. */
     {"alert.redeliver", &thuky__redeliver_request__descriptor, notify_redeliver, COMMAND_WRITE,
      ROLE_ADMIN},
-    {"alert.silences", &thuky__silence_list_request__descriptor, s_alert_silences, 0,
+    {"alert.silences", &thuky__silence_list_request__descriptor, notify_silence_list, 0,
      ROLE_ADMIN},
+    {"alert.unsilence", &thuky__silence_lift_request__descriptor, notify_silence_lift,
+     COMMAND_WRITE, ROLE_ADMIN},
 };
 const size_t notifyd_command_count = sizeof notifyd_commands / sizeof notifyd_commands[0];

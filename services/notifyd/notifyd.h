@@ -50,6 +50,15 @@ const char *notify_channel(const notifyd_t *nd, const Thuky__Office *office);
 int64_t notify_tick(server_t *server, void *arg);
 void notify_on_results(server_t *server, void *socket, void *arg);
 
+/* notify_commands.c: an id of 1-64 lowercase letters, digits, '-', '_', '.'
+ * (or empty when not required); fails the call otherwise. */
+bool notify_check_slug(server_call_t *call, const char *field, const char *id, bool required);
+
+/* notify_silences.c: alert.silence, alert.silences, alert.unsilence. */
+void notify_silence_add(server_call_t *call, const ProtobufCMessage *request);
+void notify_silence_list(server_call_t *call, const ProtobufCMessage *request);
+void notify_silence_lift(server_call_t *call, const ProtobufCMessage *request);
+
 /* notify_redeliver.c: alert.redeliver. */
 void notify_redeliver(server_call_t *call, const ProtobufCMessage *request);
 

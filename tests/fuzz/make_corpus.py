@@ -333,7 +333,10 @@ def notifyd_seeds():
                                                   delivery_id="D-vu-thu-ky-202405130800")),
           r("alert.redeliver", N.RedeliverRequest(office="vu-khong-co")))
     s.seq("alert-silences", silence(task_id=1, until="2024-06-30", reason="Đã báo cáo"),
-          r("alert.silences", N.SilenceListRequest()), r("alert.silences", N.SilenceListRequest(all=True)))
+          r("alert.silences", N.SilenceListRequest()),
+          r("alert.silences", N.SilenceListRequest(all=True)),
+          r("alert.unsilence", N.SilenceLiftRequest(id="S1")),
+          r("alert.unsilence", N.SilenceLiftRequest(id="S99")))
     s.seq("preview-after-clock",
           r("clock.advance", envelope_pb2.ClockRequest(advance_ms=DAY_MS * 20)), preview())
     s.raw("raw-office-list", envelope("office.list", N.OfficeListRequest()))

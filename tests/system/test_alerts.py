@@ -365,6 +365,27 @@ def test_silences_are_listed_in_force_or_all(three):
     table = s.ok("alert", "silences").splitlines()
     assert table[0].split()[:3] == ["SILENCE", "OF", "UNTIL"] and "Chờ ý kiến" in table[-1]
 
+
+def test_a_lifted_silence_lets_the_alerts_go_again(three):
+    s = three
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn")
+    t = add_task(s, "Báo cáo tạm hoãn", due="2024-05-20")
+    wait_planned(s, t, 4)
+    made = s.json("alert", "silence", "--task", t, "--until", "2024-05-31", "--reason", "Nhầm")
+    assert s.json("alert", "unsilence", made["id"]) == {"id": made["id"], "until": "2024-05-31",
+                                                        "lifted": True}
+    assert s.json("alert", "silences", "--all") == []
+    s.ok("clock", "set", "2024-05-13T08:00")
+    wait_for(lambda: [a for a in alerts(s, "--sent") if a["days"] == 7], "the 7-day alert sent")
+    assert not [a for a in alerts(s) if a["state"] == "silenced"]
+    rc, _, err = s.cli("alert", "unsilence", made["id"])
+    assert rc == 3 and f"no silence {made['id']}" in err
+    events = [json.loads(line) for line in
+              s.ok("--json", "events", "tail", "--service", "notifyd").splitlines()]
+    assert [e["type"] for e in events if e["subject"] == made["id"]] == \
+        ["silence.created", "silence.lifted"]
+
 def test_office_bad_input(three):
     s = three
     cases = [

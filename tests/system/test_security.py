@@ -328,7 +328,7 @@ POLICY = {
                  "calendar.add_days": {A, O}},
     "notifyd": {"office.add": {A}, "office.get": {A, O}, "office.list": {A},
                 "alert.list": {A, O}, "alert.ack": {A, O}, "alert.silence": {A},
-                "alert.redeliver": {A}, "alert.silences": {A},
+                "alert.redeliver": {A}, "alert.silences": {A}, "alert.unsilence": {A},
                 "alert.preview": {A}, "policy.get": {A, O}},
 }
 BUILTINS = {"status": {A, O, R}, "events.read": {A, R}, "clock.set": {A}, "clock.advance": {A}}
