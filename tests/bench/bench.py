@@ -591,6 +591,7 @@ class Bench:
                             "--clients", 2)
         log(f"  populated {tasks:,} tasks in {pop['seconds']:.1f} s "
             f"({pop['tasks_per_s']:.0f} tasks/s)")
+        os.sync()   # the populate's dirty pages go out now, not in the measured fsyncs
         res = self.run_load(d, "query", "--repeat", repeat, "--task-ids", f"1-{tasks}")
         if res.get("returned") != 100:
             self.notes.append(f"the {tasks:,}-task list returned {res.get('returned')} "
@@ -1236,7 +1237,9 @@ def write_markdown(bench, rows, big, seconds, repeat, elapsed):
         f"  after 10 warm-up calls, then {repeat} single task.updates on random tasks, then",
         f"  {repeat} `status` calls (a command that does nothing: the round-trip floor). Stores are",
         "  filled with task.import in chunks of 1,000 from 2 client threads (deadlines spread",
-        "  over the year, about 10% undated, 40 lead offices, some coordinating offices).",
+        "  over the year, about 10% undated, 40 lead offices, some coordinating offices);",
+        "  `sync` between the filling and the measuring, and before each scenario, so that",
+        "  the kernel's writeback of earlier writes does not land in the measured fsyncs.",
         "- Cost growth: the same p50 (and p99) on the big store divided by the 10k store's;",
         "  the thuky column holds the big store's figure, the baseline column the 10k one's.",
         "- Start: spawn until a raw ZeroMQ DEALER `status` request (queued before the spawn,",
