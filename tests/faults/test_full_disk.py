@@ -32,6 +32,15 @@ def _mount(path, size=SIZE):
     return None
 
 
+def _finish(s, ok):
+    """Stops the daemons: cleanly (exit 0 required) after a pass, at once
+    after a failure, whose message must not be hidden by another."""
+    if s is not None:
+        for d in reversed(s.all):
+            d.stop() if ok else d.discard()
+        s.close()
+
+
 def _body(i, pad):
     t = task_pb2.Task(program_year=2024, title=f"Đầy đĩa {i}", lead_office="vu-thu-ky",
                       description=pad)
@@ -156,10 +165,7 @@ def _full_disk(tmpdir_short, name):
         raise AssertionError(f"seed {seed}: {e}") from None
     finally:
         try:
-            if s is not None:
-                for d in reversed(s.all):
-                    d.stop() if ok else d.discard()
-                s.close()
+            _finish(s, ok)
         finally:
             subprocess.run(["umount", "-l", str(var)], check=False)
 
@@ -239,9 +245,6 @@ def test_follower_on_a_full_disk_pauses_then_catches_up(tmpdir_short):
         raise AssertionError(f"seed {seed}: {e}") from None
     finally:
         try:
-            if s is not None:
-                for d in reversed(s.all):
-                    d.stop() if ok else d.discard()
-                s.close()
+            _finish(s, ok)
         finally:
             subprocess.run(["umount", "-l", str(store)], check=False)
