@@ -80,10 +80,8 @@ uint64_t eventlog_append(eventlog_t *self, store_txn_t *txn, Thuky__Event *event
     key_put_u64(key, seq);
     store_put(txn, self->dbi, key, sizeof key, data, len);
 
-    if (self->pending_count == self->pending_cap) {
-        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 16;
-        self->pending = xrealloc(self->pending, self->pending_cap * sizeof *self->pending);
-    }
+    self->pending =
+        xgrow(self->pending, self->pending_count, &self->pending_cap, sizeof *self->pending);
     self->pending[self->pending_count++] = (pending_t){xstrdup(event->type), data, len};
     self->last_seq = seq;
     /* The strings above live on this stack frame: do not let them escape. */

@@ -107,6 +107,14 @@ void *xrealloc(void *ptr, size_t size)
     return p;
 }
 
+void *xgrow(void *array, size_t count, size_t *cap, size_t elem_size)
+{
+    if (count < *cap)
+        return array;
+    *cap = *cap ? *cap * 2 : 16;
+    return xrealloc(array, *cap * elem_size);
+}
+
 char *xstrdup(const char *s)
 {
     char *p = strdup(s);

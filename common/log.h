@@ -36,6 +36,9 @@ _Noreturn void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* Room for one more element after count: doubles *cap (from 16) when the
+ * array is full. The one way a growing array grows. */
+void *xgrow(void *array, size_t count, size_t *cap, size_t elem_size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

@@ -217,10 +217,7 @@ static void s_office_list(server_call_t *call, const ProtobufCMessage *request)
             store_txn_fail(call->txn, STORE_CORRUPT);
             break;
         }
-            if (list.n_offices == cap) {
-            cap = cap ? cap * 2 : 16;
-            list.offices = xrealloc(list.offices, cap * sizeof *list.offices);
-        }
+        list.offices = xgrow(list.offices, list.n_offices, &cap, sizeof *list.offices);
         list.offices[list.n_offices++] = o;
     }
     store_iter_close(&it);
@@ -370,10 +367,8 @@ static void s_alert_preview(server_call_t *call, const ProtobufCMessage *request
             if (strcmp(preview.offices[i]->office, a->office) == 0)
                 po = preview.offices[i];
         if (!po) {
-            if (preview.n_offices == cap) {
-                cap = cap ? cap * 2 : 8;
-                preview.offices = xrealloc(preview.offices, cap * sizeof *preview.offices);
-            }
+            preview.offices =
+                xgrow(preview.offices, preview.n_offices, &cap, sizeof *preview.offices);
             po = xcalloc(1, sizeof *po);
             thuky__preview_office__init(po);
             po->office = xstrdup(a->office);

@@ -45,10 +45,8 @@ static bool s_in_flight(const notifyd_t *nd, const char *id)
 
 static void s_flight_add(notifyd_t *nd, const char *id)
 {
-    if (nd->n_in_flight == nd->cap_in_flight) {
-        nd->cap_in_flight = nd->cap_in_flight ? nd->cap_in_flight * 2 : 64;
-        nd->in_flight = xrealloc(nd->in_flight, nd->cap_in_flight * sizeof *nd->in_flight);
-    }
+    nd->in_flight =
+        xgrow(nd->in_flight, nd->n_in_flight, &nd->cap_in_flight, sizeof *nd->in_flight);
     nd->in_flight[nd->n_in_flight++] = xstrdup(id);
 }
 
@@ -191,10 +189,7 @@ static void s_fire(notifyd_t *nd, store_txn_t *txn, int64_t now_ms)
         const uint8_t *k = it.key.mv_data;
         if (it.key.mv_size <= 9 || key_get_i64(k + 1) > now_ms)
             break;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            ids = xrealloc(ids, cap * sizeof *ids);
-        }
+        ids = xgrow(ids, n, &cap, sizeof *ids);
         size_t len = it.key.mv_size - 9;
         ids[n] = xmalloc(len + 1);
         memcpy(ids[n], k + 9, len);

@@ -34,10 +34,7 @@ static size_t s_failed_ids(store_txn_t *txn, const char *office, const char *onl
         /* "D-vu-x-" is also the prefix of office "vu-x-y"'s deliveries */
         if (d->state == THUKY__ALERT_STATE__ALERT_FAILED && strcmp(d->office, office) == 0 &&
             (!only[0] || strcmp(d->id, only) == 0)) {
-            if (count == cap) {
-                cap = cap ? cap * 2 : 16;
-                ids = xrealloc(ids, cap * sizeof *ids);
-            }
+            ids = xgrow(ids, count, &cap, sizeof *ids);
             ids[count++] = xstrdup(d->id);
         }
         thuky__delivery__free_unpacked(d, NULL);

@@ -94,10 +94,7 @@ void notify_silence_list(server_call_t *call, const ProtobufCMessage *request)
             thuky__silence__free_unpacked(s, NULL);
             continue;
         }
-        if (list.n_silences == cap) {
-            cap = cap ? cap * 2 : 16;
-            list.silences = xrealloc(list.silences, cap * sizeof *list.silences);
-        }
+        list.silences = xgrow(list.silences, list.n_silences, &cap, sizeof *list.silences);
         list.silences[list.n_silences++] = s;
     }
     store_iter_close(&it);

@@ -170,10 +170,7 @@ size_t index_ids(store_txn_t *txn, const void *prefix, size_t prefix_len, size_t
     while (count < max && store_iter_next(&it)) {
         if (it.key.mv_size <= skip)
             continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            ids = xrealloc(ids, cap * sizeof *ids);
-        }
+        ids = xgrow(ids, count, &cap, sizeof *ids);
         size_t n = it.key.mv_size - skip;
         ids[count] = xmalloc(n + 1);
         memcpy(ids[count], (const uint8_t *)it.key.mv_data + skip, n);

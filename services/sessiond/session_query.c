@@ -35,19 +35,13 @@ typedef struct {
 
 static void s_push(gathered_t *g, Thuky__Sitting *s)
 {
-    if (g->count == g->cap) {
-        g->cap = g->cap ? g->cap * 2 : 16;
-        g->items = xrealloc(g->items, g->cap * sizeof *g->items);
-    }
+    g->items = xgrow(g->items, g->count, &g->cap, sizeof *g->items);
     g->items[g->count++] = s;
 }
 
 static void s_keep_series(gathered_t *g, Thuky__Sitting *s)
 {
-    if (g->n_series == g->cap_series) {
-        g->cap_series = g->cap_series ? g->cap_series * 2 : 8;
-        g->series = xrealloc(g->series, g->cap_series * sizeof *g->series);
-    }
+    g->series = xgrow(g->series, g->n_series, &g->cap_series, sizeof *g->series);
     g->series[g->n_series++] = s;
 }
 

@@ -198,10 +198,7 @@ static void s_program_list(server_call_t *call, const ProtobufCMessage *request)
             store_txn_fail(call->txn, STORE_CORRUPT);
             break;
         }
-        if (list.n_programs == cap) {
-            cap = cap ? cap * 2 : 8;
-            list.programs = xrealloc(list.programs, cap * sizeof *list.programs);
-        }
+        list.programs = xgrow(list.programs, list.n_programs, &cap, sizeof *list.programs);
         list.programs[list.n_programs++] = p;
     }
     store_iter_close(&it);
@@ -633,10 +630,7 @@ static void s_task_get(server_call_t *call, const ProtobufCMessage *request)
             store_txn_fail(call->txn, STORE_CORRUPT);
             break;
         }
-        if (detail.n_history == cap) {
-            cap = cap ? cap * 2 : 16;
-            detail.history = xrealloc(detail.history, cap * sizeof *detail.history);
-        }
+        detail.history = xgrow(detail.history, detail.n_history, &cap, sizeof *detail.history);
         detail.history[detail.n_history++] = h;
     }
     store_iter_close(&it);

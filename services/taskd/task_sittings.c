@@ -171,10 +171,7 @@ void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *
     while (store_iter_next(&it)) {
         if (it.key.mv_size != n + 6)
             continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            ids = xrealloc(ids, cap * sizeof *ids);
-        }
+        ids = xgrow(ids, count, &cap, sizeof *ids);
         ids[count++] = key_get_u32((const uint8_t *)it.key.mv_data + n + 2);
     }
     store_iter_close(&it);
