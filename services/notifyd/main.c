@@ -48,22 +48,20 @@ static void s_check_access_offices(const config_t *cfg, store_t *store)
     store_txn_t txn;
     if (store_txn_begin(store, &txn, false) != STORE_OK)
         return;
+    MDB_dbi offices = store_dbi(store, NDB_OFFICES);
+    MDB_val v;
     for (int i = 0; i < cfg->n_principals; i++) {
         const config_principal_t *p = &cfg->principals[i];
-        Thuky__Office *office = p->role == ROLE_OFFICE ? office_load(&txn, p->office) : NULL;
-        if (p->role == ROLE_OFFICE && !office)
+        if (p->role == ROLE_OFFICE &&
+            !store_get(&txn, offices, p->office, strlen(p->office), &v))
             log_warnx("[%s:%s] office = %s is not an office this service knows (thuky office "
                       "list): its holder sees no task or alert until it is added",
                       p->is_client ? "client" : "user", p->name, p->office);
-        if (office)
-            thuky__office__free_unpacked(office, NULL);
     }
-    Thuky__Office *local = NULL;
-    if (cfg->local_role == ROLE_OFFICE && !(local = office_load(&txn, cfg->local_office)))
+    if (cfg->local_role == ROLE_OFFICE &&
+        !store_get(&txn, offices, cfg->local_office, strlen(cfg->local_office), &v))
         log_warnx("local_office = %s is not an office this service knows (thuky office list)",
                   cfg->local_office);
-    if (local)
-        thuky__office__free_unpacked(local, NULL);
     store_txn_abort(&txn);
 }
 

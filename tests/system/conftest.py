@@ -5,6 +5,9 @@ repository root; default "build"), so the same suite runs against build/ and
 against the sanitizer build (build-san/). Every test gets a fresh temporary
 directory with its own configuration, runtime directory and store.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import pwd
@@ -53,6 +56,26 @@ def pytest_configure(config):
         if not binary.exists():
             raise pytest.UsageError(
                 f"{binary} is missing: run 'make all' (or set THUKY_BUILD)")
+
+
+def wait_for(predicate, what, timeout=10.0, interval=0.02):
+    """Polls predicate until it returns something true; returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(interval)
+
+
+def webhook_signature_ok(headers, body, secret):
+    """Whether a webhook POST carries a valid Standard Webhooks signature
+    (HMAC-SHA256 of id.timestamp.body under the whsec_ secret)."""
+    key = base64.b64decode(secret[len("whsec_"):])
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    want = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return want in [p.split(",", 1)[1] for p in headers["webhook-signature"].split()]
 
 
 def caller_name():

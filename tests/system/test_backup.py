@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import conftest
 from conftest import (BUILD, DEMO_PROGRAM, DEMO_SITTINGS, Services, envelope_pb2,
                       event_pb2, one_line)
 
@@ -25,14 +26,8 @@ WAIT = float(os.environ.get("THUKY_BACKUP_TIMEOUT", "30"))   # generous for the 
 
 # ---- helpers -------------------------------------------------------------------
 
-def wait_for(predicate, what, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+def wait_for(predicate, what):
+    return conftest.wait_for(predicate, what, timeout=WAIT, interval=0.05)
 
 
 def start(s):

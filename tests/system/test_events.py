@@ -99,6 +99,10 @@ def test_events_tail_lists_every_change_with_dense_seqs(program):
     assert tail(d, "--from", str(len(events) + 1)) == []
     human = d.ok("events", "tail", "--from", "6").splitlines()
     assert len(human) == 1 and human[0].split()[0] == "6" and "task.completed" in human[0]
+    # another daemon's log, and a service that does not exist
+    assert tail(d, "--service", "sessiond") == []
+    rc, _, err = d.cli("events", "tail", "--service", "mailer")
+    assert rc == 2 and "unknown service 'mailer' (taskd, sessiond, notifyd)" in err
 
 
 def test_events_read_pages_and_limits(program):
