@@ -101,6 +101,22 @@ bool deadline_parse(const char *text, deadline_buf_t *out, const char **why)
     return true;
 }
 
+const Thuky__AbsoluteDeadline *deadline_absolute(const Thuky__Deadline *dl)
+{
+    return dl && dl->rule_case == THUKY__DEADLINE__RULE_ABSOLUTE ? dl->absolute : NULL;
+}
+
+const Thuky__RelativeDeadline *deadline_relative(const Thuky__Deadline *dl)
+{
+    return dl && dl->rule_case == THUKY__DEADLINE__RULE_RELATIVE ? dl->relative : NULL;
+}
+
+const char *deadline_sitting(const Thuky__Deadline *dl)
+{
+    const Thuky__RelativeDeadline *r = deadline_relative(dl);
+    return r && r->sitting_id ? r->sitting_id : "";
+}
+
 bool deadline_check(const Thuky__Deadline *dl, const char **why)
 {
     switch (dl->rule_case) {

@@ -30,6 +30,16 @@ typedef struct {
 } deadline_buf_t;
 
 bool deadline_parse(const char *text, deadline_buf_t *out, const char **why);
+
+/* The rule oneof's members are a union in protobuf-c: reading `relative`
+ * of an absolute deadline reads its date as a sitting id. Read them only
+ * through these, which return NULL (or "") unless the rule is of that kind;
+ * dl may be NULL. */
+const Thuky__AbsoluteDeadline *deadline_absolute(const Thuky__Deadline *dl);
+const Thuky__RelativeDeadline *deadline_relative(const Thuky__Deadline *dl);
+/* The sitting a relative deadline counts from ("XV-7", "GB-1@2024-03-04");
+ * "" for an absolute deadline or none. */
+const char *deadline_sitting(const Thuky__Deadline *dl);
 /* Checks a Deadline received from outside; false with a reason. */
 bool deadline_check(const Thuky__Deadline *dl, const char **why);
 /* The rule as text: "2024-05-20", "2024-05-20 17:00", "XV-7:open:-20d". */

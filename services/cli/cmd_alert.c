@@ -43,6 +43,7 @@ static json_t *s_alert_json(const Thuky__Alert *a)
                           "state", s_states[(unsigned)a->state < 8 ? a->state : 0], "channel",
                           a->channel, "attempts", (int)a->attempts, "late", a->late);
     json_object_set_new(j, "task", json_sprintf("T%u", a->task_id));
+    json_object_set_new(j, "sitting", json_string(a->sitting_id));
     json_object_set_new(j, "delivery", json_string(a->delivery_id));
     json_object_set_new(j, "error", json_string(a->last_error));
     return j;

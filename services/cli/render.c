@@ -46,8 +46,9 @@ void render_deadline(const Thuky__Task *task, char *out, size_t len)
     } else if (dl->resolved_date[0] && date_parse(dl->resolved_date, &day, NULL)) {
         char vn[DATE_ISO_LEN];
         date_format_vn(day, vn);
-        bool timed = dl->rule_case == THUKY__DEADLINE__RULE_ABSOLUTE && dl->absolute->time[0];
-        snprintf(out, len, "%s%s%s", vn, timed ? " " : "", timed ? dl->absolute->time : "");
+        const Thuky__AbsoluteDeadline *absolute = deadline_absolute(dl);
+        bool timed = absolute && absolute->time[0];
+        snprintf(out, len, "%s%s%s", vn, timed ? " " : "", timed ? absolute->time : "");
     } else {
         char rule[DEADLINE_TEXT_MAX];
         deadline_format_rule(dl, rule, sizeof rule);

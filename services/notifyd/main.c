@@ -131,6 +131,7 @@ int main(int argc, char **argv)
     server_add_reader(server, channels_results_socket(nd.channels), notify_on_results, &nd);
     server_add_timer(server, notify_tick, &nd);
 
+    notify_store_upgrade(store);
     /* The plan follows the task service's events. */
     nd.tasks = daemon_follow(server, zmq_ctx, &cfg, SERVICE_TASKD, "task.",
                              store_dbi(store, NDB_META), notify_apply_task_event,

@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "date.h"
+#include "deadline.h"
 #include "keys.h"
 #include "log.h"
 #include "notify_store.h"
@@ -111,8 +112,7 @@ static void s_plan(plan_ctx_t *p, const char *office, Thuky__AlertKind kind, int
     a.fire_ms = fire_ms;
     a.state = THUKY__ALERT_STATE__ALERT_PLANNED;
     a.lead_office = p->task->lead_office;
-    if (p->task->deadline && p->task->deadline->relative)
-        a.sitting_id = p->task->deadline->relative->sitting_id;
+    a.sitting_id = (char *)deadline_sitting(p->task->deadline);
     alert_save(p->txn, NULL, &a);
     notify_emit_alert(p->nd, p->txn, p->now_ms, "alert.planned", &a, "notifyd");
 }
@@ -136,16 +136,12 @@ static void s_plan_overdue(plan_ctx_t *p, const char *office, int32_t due_day, i
     s_plan(p, office, THUKY__ALERT_KIND__ALERT_OVERDUE, days, s_fire_ms(day, minute));
 }
 
-static void s_plan_office(plan_ctx_t *p, const char *office_id, int32_t due_day)
+/* The office's own reminders: each lead time and the first overdue one. */
+static void s_plan_reminders(plan_ctx_t *p, const char *office_id, int32_t due_day,
+                             const Thuky__Policy *policy, int minute)
 {
-    if (ack_exists(p->txn, p->task->id, office_id))
-        return; /* acknowledged: no more reminders for this office */
-    Thuky__Office *office = office_load(p->txn, office_id);
-    Thuky__Policy policy;
-    uint32_t lead[8];
-    notify_policy(p->nd, office, &policy, lead);
-    int minute = s_deliver_minute(p->nd, office);
-    for (size_t i = 0; i < policy.n_lead_days; i++) {
+    const uint32_t *lead = policy->lead_days;
+    for (size_t i = 0; i < policy->n_lead_days; i++) {
         int32_t day = s_working_on_or_before(p->nd->calendar, due_day - (int32_t)lead[i]);
         int64_t fire = s_fire_ms(day, minute);
         if (fire < p->now_ms - 60000)
@@ -153,7 +149,7 @@ static void s_plan_office(plan_ctx_t *p, const char *office_id, int32_t due_day)
         /* Two lead times on one moment (3 and 1 days before a Monday both
          * fall on Friday): only the nearer one goes out. */
         bool nearer = false;
-        for (size_t j = 0; j < policy.n_lead_days && !nearer; j++)
+        for (size_t j = 0; j < policy->n_lead_days && !nearer; j++)
             nearer = lead[j] < lead[i] &&
                      s_working_on_or_before(p->nd->calendar, due_day - (int32_t)lead[j]) == day;
         if (nearer)
@@ -162,7 +158,21 @@ static void s_plan_office(plan_ctx_t *p, const char *office_id, int32_t due_day)
                lead[i] ? THUKY__ALERT_KIND__ALERT_LEAD : THUKY__ALERT_KIND__ALERT_DUE,
                (int)lead[i], fire);
     }
-    s_plan_overdue(p, office_id, due_day, (int)policy.overdue_every, minute, 1);
+    s_plan_overdue(p, office_id, due_day, (int)policy->overdue_every, minute, 1);
+}
+
+/* An acknowledgement stops the office's reminders, not the escalation: the
+ * escalation contact is told that the task is overdue, which an office
+ * having seen a reminder does not change. */
+static void s_plan_office(plan_ctx_t *p, const char *office_id, int32_t due_day)
+{
+    Thuky__Office *office = office_load(p->txn, office_id);
+    Thuky__Policy policy;
+    uint32_t lead[8];
+    notify_policy(p->nd, office, &policy, lead);
+    int minute = s_deliver_minute(p->nd, office);
+    if (!ack_exists(p->txn, p->task->id, office_id))
+        s_plan_reminders(p, office_id, due_day, &policy, minute);
     /* Escalation: the lead office's contact, once. */
     if (office && strcmp(office_id, p->task->lead_office) == 0 && office->escalate_to[0]) {
         int32_t day;
@@ -342,8 +352,10 @@ static void s_plan_sitting(notifyd_t *nd, store_txn_t *txn, const Thuky__Sitting
 void notify_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event)
 {
     notifyd_t *nd = arg;
-    if (event->payload_case != THUKY__EVENT__PAYLOAD_SESSION || !event->session->sitting ||
-        event->session->occurrence[0])
+    if (event->payload_case != THUKY__EVENT__PAYLOAD_SESSION || !event->session->sitting)
+        return;
+    sitting_known_put(txn, event->session->sitting->id); /* what a silence may name */
+    if (event->session->occurrence[0])
         return;
     s_plan_sitting(nd, txn, event->session->sitting, clock_now_ms());
 }

@@ -10,6 +10,7 @@
 #include "keys.h"
 #include "notify_store.h"
 #include "notifyd.h"
+#include "sitting.h"
 
 #define SILENCES_MAX 5000
 
@@ -19,6 +20,27 @@ static int s_silence_older(const void *a, const void *b)
     unsigned long nx = strtoul(x->id + (x->id[0] == 'S'), NULL, 10);
     unsigned long ny = strtoul(y->id + (y->id[0] == 'S'), NULL, 10);
     return (nx > ny) - (nx < ny);
+}
+
+/* A silence names a sitting the session service has (XV-7, or one
+ * occurrence GB-1@2024-03-04 of a series): a typo, or a date given where a
+ * sitting id belongs, would otherwise silence nothing, or the wrong thing. */
+static bool s_sitting_exists(server_call_t *call, const char *ref)
+{
+    char base[SITTING_ID_MAX + 1];
+    int32_t occurrence;
+    const char *why;
+    if (!sitting_split_ref(ref, base, &occurrence, &why)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting '%s': %s", ref, why);
+        return false;
+    }
+    if (!sitting_known(call->txn, base)) {
+        if (call->txn->rc == STORE_OK)
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND,
+                        "no sitting %s (thuky session list shows the sittings)", base);
+        return false;
+    }
+    return true;
 }
 
 void notify_silence_add(server_call_t *call, const ProtobufCMessage *request)
@@ -44,6 +66,8 @@ void notify_silence_add(server_call_t *call, const ProtobufCMessage *request)
     if (!check_text(call, "reason", in->reason, 1000, true) ||
         !notify_check_slug(call, "office", in->office, false) ||
         !check_text(call, "sitting", in->sitting_id, 80, false))
+        return;
+    if (in->sitting_id[0] && !s_sitting_exists(call, in->sitting_id))
         return;
     char id[32], iso[DATE_ISO_LEN];
     MDB_dbi meta = store_dbi(call->txn->store, NDB_META);

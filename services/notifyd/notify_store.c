@@ -159,6 +159,49 @@ void ack_put(store_txn_t *txn, uint32_t task_id, const char *office)
     store_put(txn, store_dbi(txn->store, NDB_INDEX), k, s_ack_key(k, task_id, office), "", 0);
 }
 
+static size_t s_sitting_key(uint8_t *k, const char *sitting_id)
+{
+    size_t n = strlen(sitting_id);
+    if (n > KEY_MAX - 1)
+        n = KEY_MAX - 1;
+    k[0] = NINDEX_SITTING;
+    memcpy(k + 1, sitting_id, n);
+    return 1 + n;
+}
+
+bool sitting_known(store_txn_t *txn, const char *sitting_id)
+{
+    uint8_t k[KEY_MAX];
+    MDB_val v;
+    return sitting_id[0] &&
+           store_get(txn, store_dbi(txn->store, NDB_INDEX), k, s_sitting_key(k, sitting_id), &v);
+}
+
+void sitting_known_put(store_txn_t *txn, const char *sitting_id)
+{
+    uint8_t k[KEY_MAX];
+    store_put(txn, store_dbi(txn->store, NDB_INDEX), k, s_sitting_key(k, sitting_id), "", 0);
+}
+
+void notify_store_upgrade(store_t *store)
+{
+    static const char marker[] = "sittings_indexed", offset[] = "offset:sessiond";
+    store_txn_t txn;
+    if (store_txn_begin(store, &txn, true) != STORE_OK)
+        fatalx("cannot upgrade the store");
+    MDB_dbi meta = store_dbi(store, NDB_META);
+    MDB_val v;
+    if (!store_get(&txn, meta, marker, strlen(marker), &v)) {
+        if (store_get(&txn, meta, offset, strlen(offset), &v)) {
+            log_info("reading the session log again from its start to learn every sitting");
+            store_del(&txn, meta, offset, strlen(offset));
+        }
+        store_put(&txn, meta, marker, strlen(marker), "1", 1);
+    }
+    if (store_txn_commit(&txn) != STORE_OK)
+        fatalx("cannot upgrade the store");
+}
+
 size_t index_ids(store_txn_t *txn, const void *prefix, size_t prefix_len, size_t skip,
                  size_t max, char ***out)
 {

@@ -11,7 +11,10 @@
  *               'F' | fire_ms(8) | alert id         -> ""  every alert by fire time (listing)
  *               'R' | next_try_ms(8) | delivery id  -> ""  deliveries waiting to be (re)sent
  *               'K' | task id(4) | office           -> ""  acknowledged: no more reminders
- *   meta        subscriber offsets, "next_silence"
+ *               'S' | sitting id                    -> ""  a sitting the session service has
+ *                                                         (a silence may only name one of these)
+ *   meta        subscriber offsets, "next_silence", "sittings_indexed" (set once the
+ *               'S' entries cover the whole session log)
  * plus the server's own: events, replies, replies_time. */
 #ifndef THUKY_NOTIFY_STORE_H
 #define THUKY_NOTIFY_STORE_H
@@ -44,6 +47,7 @@ extern const store_db_spec_t notify_store_dbs[NDB_COUNT];
 #define NINDEX_FIRE 'F'
 #define NINDEX_RETRY 'R'
 #define NINDEX_ACKED 'K'
+#define NINDEX_SITTING 'S'
 
 Thuky__Office *office_load(store_txn_t *txn, const char *id);
 void office_save(store_txn_t *txn, const Thuky__Office *office);
@@ -66,6 +70,14 @@ void delivery_save(store_txn_t *txn, const Thuky__Delivery *old, const Thuky__De
 
 bool ack_exists(store_txn_t *txn, uint32_t task_id, const char *office);
 void ack_put(store_txn_t *txn, uint32_t task_id, const char *office);
+
+/* Sittings seen in the session service's events (base ids, "XV-7"). */
+bool sitting_known(store_txn_t *txn, const char *sitting_id);
+void sitting_known_put(store_txn_t *txn, const char *sitting_id);
+/* A store from before the 'S' entries: the session log is read again from
+ * its start (re-applying a sitting event is harmless: its reminders are
+ * planned once by id) so that every sitting is known. Once per store. */
+void notify_store_upgrade(store_t *store);
 
 /* Collects the ids under an index prefix (each the key's tail after skip
  * bytes), at most max; returns how many. Free each and the array. */

@@ -89,12 +89,11 @@ static bool s_resolve(server_call_t *call, const Thuky__Deadline *dl, bool allow
                     "sitting %s is not known to the task service; schedule it first "
                     "(thuky session add), or allow an unscheduled sitting to keep the "
                     "deadline unresolved until it is",
-                    dl->relative->sitting_id);
+                    deadline_sitting(dl));
         return false;
     default:
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline %s: %s",
-                    dl->rule_case == THUKY__DEADLINE__RULE_RELATIVE ? dl->relative->sitting_id
-                                                                    : dl->absolute->date,
+                    deadline_absolute(dl) ? deadline_absolute(dl)->date : deadline_sitting(dl),
                     why);
         return false;
     }

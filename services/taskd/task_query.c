@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "deadline.h"
 #include "keys.h"
 #include "log.h"
 #include "sitting.h"
@@ -111,8 +112,7 @@ static bool s_matches(const Thuky__TaskListRequest *req, const Thuky__Task *task
         return false;
     if (req->flagged && task->n_flags == 0)
         return false;
-    if (strchr(req->sitting, '@') && (!task->deadline || !task->deadline->relative ||
-                                      strcmp(task->deadline->relative->sitting_id, req->sitting)))
+    if (strchr(req->sitting, '@') && strcmp(deadline_sitting(task->deadline), req->sitting) != 0)
         return false; /* one occurrence of a series */
     if (req->office[0] && strcmp(task->lead_office, req->office) != 0) {
         bool coordinating = false;

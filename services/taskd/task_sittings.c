@@ -36,19 +36,21 @@ resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky
     out[0] = '\0';
     *cancelled = false;
     int32_t day;
-    if (dl->rule_case == THUKY__DEADLINE__RULE_ABSOLUTE) {
-        if (!date_parse(dl->absolute->date, &day, why))
+    const Thuky__AbsoluteDeadline *absolute = deadline_absolute(dl);
+    const Thuky__RelativeDeadline *relative = deadline_relative(dl);
+    if (absolute) {
+        if (!date_parse(absolute->date, &day, why))
             return RESOLVE_FAILED;
         date_format_iso(day, out);
         return RESOLVE_DONE;
     }
-    if (dl->rule_case != THUKY__DEADLINE__RULE_RELATIVE) {
+    if (!relative) {
         *why = "the deadline has no rule";
         return RESOLVE_FAILED;
     }
     char base[SITTING_ID_MAX + 1];
     int32_t occurrence;
-    if (!sitting_split_ref(dl->relative->sitting_id, base, &occurrence, why))
+    if (!sitting_split_ref(relative->sitting_id, base, &occurrence, why))
         return RESOLVE_FAILED;
     Thuky__Sitting *sitting = s_sitting_load(txn, base);
     if (!sitting) {
@@ -58,7 +60,7 @@ resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky
     sitting_span_t span;
     resolve_t rc = RESOLVE_FAILED;
     if (sitting_span(sitting, occurrence, &span, why) &&
-        deadline_resolve_relative(dl->relative, &span, calendar, &day, why)) {
+        deadline_resolve_relative(relative, &span, calendar, &day, why)) {
         date_format_iso(day, out);
         *cancelled = span.cancelled;
         rc = RESOLVE_DONE;
@@ -110,7 +112,7 @@ static void s_follow(taskd_t *td, store_txn_t *txn, uint32_t id, int64_t now_ms)
         /* e.g. a moved occurrence the rule no longer names: keep the last
          * date and say why in the log; the task is still listed. */
         log_warnx("T%u: deadline %s cannot be resolved: %s", id,
-                  task->deadline->relative ? task->deadline->relative->sitting_id : "?", why);
+                  deadline_sitting(task->deadline), why);
         goto done;
     }
     Thuky__FieldChange date_change = THUKY__FIELD_CHANGE__INIT, flag_change = THUKY__FIELD_CHANGE__INIT;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "deadline.h"
 #include "keys.h"
 #include "log.h"
 #include "sitting.h"
@@ -93,8 +94,8 @@ bool task_sitting(const Thuky__Task *task, char out[SITTING_ID_MAX + 1])
 {
     int32_t occurrence;
     const char *why;
-    return task->deadline && task->deadline->rule_case == THUKY__DEADLINE__RULE_RELATIVE &&
-           sitting_split_ref(task->deadline->relative->sitting_id, out, &occurrence, &why);
+    return deadline_relative(task->deadline) &&
+           sitting_split_ref(deadline_sitting(task->deadline), out, &occurrence, &why);
 }
 
 /* Every index entry a task has. */

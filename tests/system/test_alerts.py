@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import Services, add_task, wait_for, webhook_signature_ok
+from conftest import Services, add_task, envelope_pb2, wait_for, webhook_signature_ok
 
 SECRET = "whsec_" + base64.b64encode(b"thuky-test-secret-0123456789").decode()
 
@@ -603,5 +603,80 @@ def test_receiver_down_for_a_while_gets_everything_when_back(three):
         assert {w for w, _ in rx.received} == {"D-vp-doan-da-nang-202405130800",
                                                "D-vp-doan-da-nang-202405170800"}
         assert len(alerts(s, "--sent")) == 2 and rx.bad_signatures == 0
+    finally:
+        rx.close()
+
+
+
+def _planned(s, task):
+    return sorted((a["office"], a["kind"], a["days"]) for a in alerts(s, "--task", task)
+                  if a["state"] == "planned")
+
+
+def _notifyd_caught_up(s):
+    """notifyd has applied every event taskd has logged."""
+    target = s.taskd.call("status", reply_type=envelope_pb2.DaemonStatus)[1].last_event_seq
+    st = s.notifyd.call("status", reply_type=envelope_pb2.DaemonStatus)[1]
+    return any(sub.source == "taskd" and sub.applied_seq >= target for sub in st.subscriptions)
+
+
+@pytest.mark.parametrize("change", [
+    ["--note", "Đã gửi dự thảo"], ["--progress", "40"], ["--flag", "quality", "--note", "Thiếu"],
+    ["--flag", "dispute", "--note", "Còn ý kiến"], ["--title", "Báo cáo (sửa tên)"]])
+def test_an_unrelated_update_keeps_acks_and_escalations(three, change):
+    """After an ack, a change that does not touch the deadline neither brings
+    the acknowledged office's reminders back nor drops the escalation that is
+    still due (to the lead office's escalation contact)."""
+    s = three
+    s.ok("office", "add", "van-phong", "--name", "Lãnh đạo Văn phòng", "--kind", "secretariat",
+         "--email", "lanhdao@demo.quochoi.vn")
+    s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+         "--email", "vtk@demo.quochoi.vn", "--escalate", "van-phong")
+    s.ok("office", "add", "vu-phap-luat", "--name", "Vụ Pháp luật", "--kind", "department",
+         "--email", "vpl@demo.quochoi.vn")
+    t = add_task(s, "Báo cáo", due="2024-05-20", with_=["vu-phap-luat"])
+    wait_planned(s, t, 9)
+    first = next(a for a in alerts(s, "--task", t)
+                 if a["days"] == 7 and a["office"] == "vu-thu-ky")
+    s.ok("alert", "ack", first["id"])
+    before = _planned(s, t)
+    assert ("van-phong", "escalation", 5) in before
+    assert not [p for p in before if p[0] == "vu-thu-ky"]
+    s.ok("task", "update", t, *change)
+    wait_for(lambda: _notifyd_caught_up(s), "notifyd applies the update")
+    assert _planned(s, t) == before
+
+
+def test_a_fixed_deadline_has_no_sitting_and_silences_name_real_sittings(three):
+    """The deadline's oneof is read by its case: an absolute deadline's date
+    is not a sitting id (webhook item, alert list), so a silence naming that
+    date is refused as an unknown sitting, while a real sitting's is taken."""
+    s = three
+    rx = Receiver()
+    try:
+        s.ok("office", "add", "vu-thu-ky", "--name", "Vụ Thư ký", "--kind", "department",
+             "--webhook", rx.url, "--webhook-secret-file", SECRET_FILE)
+        s.ok("session", "add", "--kind", "plenary", "--term", "XV", "--number", "7", "--title",
+             "Kỳ họp thứ 7", "--start", "2024-05-27", "--end", "2024-06-28")
+        fixed = add_task(s, "Hạn cố định", due="2024-05-20")
+        relative = add_task(s, "Theo kỳ họp", due_rel="XV-7:open:-7d")     # also 20/05
+        wait_planned(s, fixed, 4)
+        wait_planned(s, relative, 4)
+        assert {a["sitting"] for a in alerts(s, "--task", fixed)} == {""}
+        assert {a["sitting"] for a in alerts(s, "--task", relative)} == {"XV-7"}
+        s.ok("clock", "set", "2024-05-13T08:00")
+        wait_for(lambda: rx.received, "the webhook digest")
+        items = {i["task"]: i for i in rx.received[0][1]["data"]["items"]}
+        assert items[fixed]["sitting"] is None          # was "2024-05-20"
+        assert items[relative]["sitting"] == "XV-7"
+
+        rc, _, err = s.cli("alert", "silence", "--sitting", "2024-05-20", "--until",
+                           "2024-06-30", "--reason", "Nhầm ngày")
+        assert rc == 3 and "no sitting 2024-05-20" in err, err
+        rc, _, err = s.cli("alert", "silence", "--sitting", "XV-8", "--until", "2024-06-30",
+                           "--reason", "Chưa có")
+        assert rc == 3 and "no sitting XV-8" in err, err
+        s.ok("alert", "silence", "--sitting", "XV-7", "--until", "2024-06-30", "--reason", "Hoãn")
+        assert [x["of"] for x in s.json("alert", "silences")] == ["sitting XV-7"]
     finally:
         rx.close()
