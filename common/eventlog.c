@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "client.h"
 #include "keys.h"
 #include "log.h"
 
@@ -20,6 +21,7 @@ struct eventlog {
     char source[64];
     char source_uri[80];
     void *pub;
+    char id[EVENTLOG_ID_LEN + 1];
     uint64_t last_seq;      /* newest appended (committed or in flight) */
     pending_t *pending;     /* appended in the open transaction */
     size_t pending_count, pending_cap;
@@ -40,7 +42,29 @@ static uint64_t s_load_last_seq(store_t *store, MDB_dbi dbi)
     return last;
 }
 
-eventlog_t *eventlog_new(store_t *store, MDB_dbi events_dbi, const char *source, void *pub)
+/* Reads the log's identity, making it the first time the store is opened. */
+static void s_load_id(store_t *store, MDB_dbi dbi, char id[EVENTLOG_ID_LEN + 1])
+{
+    static const char key[] = "log_id";
+    store_txn_t txn;
+    if (store_txn_begin(store, &txn, true) != STORE_OK)
+        fatalx("cannot read the event log's identity");
+    MDB_val v;
+    if (store_get(&txn, dbi, key, sizeof key - 1, &v) && v.mv_size == EVENTLOG_ID_LEN) {
+        memcpy(id, v.mv_data, EVENTLOG_ID_LEN);
+        id[EVENTLOG_ID_LEN] = '\0';
+        store_txn_abort(&txn);
+        return;
+    }
+    client_random_id(id);
+    client_random_id(id + EVENTLOG_ID_LEN / 2);
+    store_put(&txn, dbi, key, sizeof key - 1, id, EVENTLOG_ID_LEN);
+    if (store_txn_commit(&txn) != STORE_OK)
+        fatalx("cannot store the event log's identity");
+}
+
+eventlog_t *eventlog_new(store_t *store, MDB_dbi events_dbi, MDB_dbi meta_dbi, const char *source,
+                         void *pub)
 {
     eventlog_t *self = xcalloc(1, sizeof *self);
     self->store = store;
@@ -49,6 +73,7 @@ eventlog_t *eventlog_new(store_t *store, MDB_dbi events_dbi, const char *source,
     snprintf(self->source, sizeof self->source, "%s", source);
     snprintf(self->source_uri, sizeof self->source_uri, "/thuky/%s", source);
     self->last_seq = s_load_last_seq(store, events_dbi);
+    s_load_id(store, meta_dbi, self->id);
     return self;
 }
 
@@ -126,7 +151,8 @@ void eventlog_heartbeat(eventlog_t *self, int64_t now_ms)
     hb.source = self->source_uri;
     hb.last_seq = self->last_seq - self->pending_count;
     hb.time_ms = now_ms;
-    uint8_t buf[128];
+    hb.log_id = self->id;
+    uint8_t buf[192];
     size_t len = thuky__heartbeat__pack(&hb, buf);
     zmq_send(self->pub, EVENTLOG_HEARTBEAT_TYPE, strlen(EVENTLOG_HEARTBEAT_TYPE),
              ZMQ_SNDMORE | ZMQ_DONTWAIT);
@@ -135,6 +161,7 @@ void eventlog_heartbeat(eventlog_t *self, int64_t now_ms)
 
 uint64_t eventlog_last_seq(const eventlog_t *self) { return self->last_seq - self->pending_count; }
 const char *eventlog_source(const eventlog_t *self) { return self->source; }
+const char *eventlog_id(const eventlog_t *self) { return self->id; }
 
 void eventlog_read(eventlog_t *self, store_txn_t *txn, uint64_t after, uint32_t limit,
                    Thuky__EventsReadRaw *out)
@@ -144,6 +171,7 @@ void eventlog_read(eventlog_t *self, store_txn_t *txn, uint64_t after, uint32_t 
     out->events = xcalloc(limit, sizeof *out->events);
     out->n_events = 0;
     out->last_seq = self->last_seq;
+    out->log_id = self->id;
     if (after >= self->last_seq)
         return; /* nothing newer (and after + 1 must not wrap) */
     uint8_t start[8];

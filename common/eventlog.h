@@ -6,7 +6,14 @@
  * it (eventlog_rollback_to). Sequence numbers are dense per source: 1, 2,
  * 3, ... and the key of the events database is the big-endian sequence, so
  * "events after N" is one cursor walk. A heartbeat carrying the newest
- * sequence lets subscribers notice silent loss. */
+ * sequence lets subscribers notice silent loss.
+ *
+ * Each log has an identity, 32 random hex digits made when its store is
+ * first opened and kept under "log_id" in the service's meta database (so
+ * it travels with the store in a backup). Heartbeats and pages carry it with the last sequence, so a
+ * follower can tell when its applied sequence no longer counts in this log:
+ * another id (the store was replaced), or a last sequence below its own (the
+ * store was restored from an older backup). */
 #ifndef THUKY_EVENTLOG_H
 #define THUKY_EVENTLOG_H
 
@@ -17,11 +24,13 @@
 
 #define EVENTLOG_HEARTBEAT_TYPE "heartbeat"
 #define EVENTLOG_READ_MAX 10000
+#define EVENTLOG_ID_LEN 32
 
 typedef struct eventlog eventlog_t;
 
 /* source is the daemon's short name ("taskd"); pub may be NULL (no PUB). */
-eventlog_t *eventlog_new(store_t *store, MDB_dbi events_dbi, const char *source, void *pub);
+eventlog_t *eventlog_new(store_t *store, MDB_dbi events_dbi, MDB_dbi meta_dbi, const char *source,
+                         void *pub);
 void eventlog_destroy(eventlog_t **self_p);
 
 /* Fills seq, id, source and time_ms of event and stores it in txn; the
@@ -36,6 +45,7 @@ void eventlog_publish(eventlog_t *self);
 void eventlog_heartbeat(eventlog_t *self, int64_t now_ms);
 uint64_t eventlog_last_seq(const eventlog_t *self);
 const char *eventlog_source(const eventlog_t *self);
+const char *eventlog_id(const eventlog_t *self);
 
 /* Copies events with seq > after (at most limit) into out, whose events
  * are malloc'ed buffers: free them with eventlog_read_free. */

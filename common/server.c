@@ -21,6 +21,7 @@
 #include "proto_clean.h"
 #include "secret.h"
 #include "subscriber.h"
+#include "utf8.h"
 
 #define SERVER_MAX_READERS 8
 #define SERVER_MAX_TIMERS 8
@@ -85,6 +86,7 @@ struct server {
 static void s_builtin_status(server_call_t *call, const ProtobufCMessage *request);
 static void s_builtin_events_read(server_call_t *call, const ProtobufCMessage *request);
 static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request);
+static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *request);
 
 static const command_t s_builtins[] = {
     {"status", NULL, s_builtin_status, 0, ROLES_ANY},
@@ -92,6 +94,8 @@ static const command_t s_builtins[] = {
      ROLE_ADMIN | ROLE_READER},
     {"clock.set", &thuky__clock_request__descriptor, s_builtin_clock, 0, ROLE_ADMIN},
     {"clock.advance", &thuky__clock_request__descriptor, s_builtin_clock, 0, ROLE_ADMIN},
+    {"subscription.resync", &thuky__resync_request__descriptor, s_builtin_resync, COMMAND_WRITE,
+     ROLE_ADMIN},
 };
 
 const char *server_status_name(Thuky__StatusCode code)
@@ -654,10 +658,17 @@ static void s_builtin_status(server_call_t *call, const ProtobufCMessage *reques
         subs[i].source = (char *)subscriber_name(self->subscriptions[i]);
         subs[i].applied_seq = subscriber_offset(self->subscriptions[i]);
         subs[i].known_seq = subscriber_known_last(self->subscriptions[i]);
+        const char *problem = subscriber_problem(self->subscriptions[i]);
+        subs[i].state = problem[0] ? "diverged" : "following";
+        subs[i].problem = (char *)problem;
+        uint64_t from = subscriber_resync_from(self->subscriptions[i]);
+        subs[i].resync_from = problem[0] && from != UINT64_MAX ? from : 0;
+        subs[i].log_id = (char *)subscriber_log_id(self->subscriptions[i]);
         sub_ptrs[i] = &subs[i];
     }
     st.subscriptions = sub_ptrs;
     st.n_subscriptions = self->subscription_count;
+    st.log_id = (char *)eventlog_id(self->eventlog);
     server_reply(call, &st.base);
 }
 
@@ -685,6 +696,48 @@ static void s_builtin_clock(server_call_t *call, const ProtobufCMessage *request
     server_wake_timers(call->server); /* what is due at the new time runs now */
     Thuky__ClockReply reply = THUKY__CLOCK_REPLY__INIT;
     reply.now_ms = clock_now_ms();
+    server_reply(call, &reply.base);
+}
+
+/* The documented way out of a divergence (subscriber.h): the follower
+ * counts in the source's present log from the given (or default) sequence.
+ * Audited in this daemon's own log as subscription.resynced. */
+static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__ResyncRequest *req = (const Thuky__ResyncRequest *)request;
+    server_t *self = call->server;
+    subscriber_t *sub = NULL;
+    for (size_t i = 0; i < self->subscription_count && !sub; i++)
+        if (strcmp(subscriber_name(self->subscriptions[i]), req->source) == 0)
+            sub = self->subscriptions[i];
+    if (!sub) {
+        server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "%s does not follow '%.64s'",
+                    eventlog_source(self->eventlog), utf8_valid(req->source, strlen(req->source)) ? req->source : "?");
+        return;
+    }
+    char problem[256], why[256];
+    snprintf(problem, sizeof problem, "%s", subscriber_problem(sub));
+    uint64_t previous = subscriber_offset(sub), from;
+    if (!subscriber_resync(sub, call->txn, req->from_set_case != 0, req->from_seq, &from, why,
+                           sizeof why)) {
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s", why);
+        return;
+    }
+    char subject[96];
+    snprintf(subject, sizeof subject, "subscription/%s", req->source);
+    Thuky__Event event = THUKY__EVENT__INIT;
+    event.type = "subscription.resynced";
+    event.subject = subject;
+    server_emit(call, &event);
+    log_warnx("subscription %s resynced by %s: %llu -> %llu in log %s%s%s", req->source,
+              call->caller, (unsigned long long)previous, (unsigned long long)from,
+              subscriber_log_id(sub), problem[0] ? "; it had diverged: " : "", problem);
+    Thuky__ResyncReply reply = THUKY__RESYNC_REPLY__INIT;
+    reply.source = req->source;
+    reply.previous_seq = previous;
+    reply.from_seq = from;
+    reply.log_id = (char *)subscriber_log_id(sub);
+    reply.problem = problem;
     server_reply(call, &reply.base);
 }
 
@@ -754,7 +807,7 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
     self->store = store;
     self->router = router;
     self->pub = pub;
-    self->eventlog = eventlog_new(store, options->events_dbi, cfg->name, pub);
+    self->eventlog = eventlog_new(store, options->events_dbi, options->meta_dbi, cfg->name, pub);
     self->batch = xcalloc((size_t)cfg->batch_max, sizeof *self->batch);
     self->started_ms = clock_now_ms();
     return self;

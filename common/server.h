@@ -67,8 +67,9 @@ typedef struct {
     size_t command_count;
     void *service;
     /* Databases the server itself uses, opened by the service with the
-     * rest of its store: the event log, stored replies and their time index. */
-    MDB_dbi events_dbi, replies_dbi, replies_time_dbi;
+     * rest of its store: the event log (whose identity lives in meta),
+     * stored replies and their time index. */
+    MDB_dbi events_dbi, meta_dbi, replies_dbi, replies_time_dbi;
 } server_options_t;
 
 /* A socket the loop polls besides its own (e.g. a subscription). */

@@ -62,6 +62,26 @@ const char *subscriber_name(const subscriber_t *self);
 /* The newest sequence the source announced (heartbeat, reply or event). */
 uint64_t subscriber_known_last(const subscriber_t *self);
 bool subscriber_caught_up(const subscriber_t *self);
+/* Why the applied offset no longer counts in the source's log ("" while in
+ * step). A diverged subscription applies nothing until resynced. It
+ * diverges when the source gives another log id (its store was replaced),
+ * when a page shows the source's log ending before the offset (restored
+ * from an older backup), or when the source's event at the offset is not
+ * the one applied (restored, then written to). */
+const char *subscriber_problem(const subscriber_t *self);
+/* Where a resync starts by default: the source's last sequence when a
+ * short log was seen, 0 for another log, UINT64_MAX when not known. */
+uint64_t subscriber_resync_from(const subscriber_t *self);
+/* The source log the offset counts in (or the one last seen). */
+const char *subscriber_log_id(const subscriber_t *self);
+/* Writes, in txn, a new offset in the source's present log: after `from`
+ * when from_given, else after subscriber_resync_from(). Clears the
+ * divergence; the subscriber rereads its state from the store before it
+ * applies anything more, so an aborted txn leaves it as it was. false with
+ * a reason (nothing written) when from is past the source's end, or when no
+ * default applies. */
+bool subscriber_resync(subscriber_t *self, store_txn_t *txn, bool from_given, uint64_t from,
+                       uint64_t *from_out, char *why, size_t why_len);
 /* Reads the stored offset of a source (0 when none). */
 uint64_t subscriber_stored_offset(store_txn_t *txn, MDB_dbi meta_dbi, const char *name);
 

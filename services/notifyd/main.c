@@ -115,6 +115,7 @@ int main(int argc, char **argv)
         .command_count = notifyd_command_count,
         .service = &nd,
         .events_dbi = store_dbi(store, NDB_EVENTS),
+        .meta_dbi = store_dbi(store, NDB_META),
         .replies_dbi = store_dbi(store, NDB_REPLIES),
         .replies_time_dbi = store_dbi(store, NDB_REPLIES_TIME),
     };

@@ -44,6 +44,7 @@ int main(int argc, char **argv)
         .command_count = sessiond_command_count,
         .service = &service,
         .events_dbi = store_dbi(store, SDB_EVENTS),
+        .meta_dbi = store_dbi(store, SDB_META),
         .replies_dbi = store_dbi(store, SDB_REPLIES),
         .replies_time_dbi = store_dbi(store, SDB_REPLIES_TIME),
     };

@@ -45,6 +45,7 @@ int main(int argc, char **argv)
         .command_count = taskd_command_count,
         .service = &service,
         .events_dbi = store_dbi(store, DB_EVENTS),
+        .meta_dbi = store_dbi(store, DB_META),
         .replies_dbi = store_dbi(store, DB_REPLIES),
         .replies_time_dbi = store_dbi(store, DB_REPLIES_TIME),
     };

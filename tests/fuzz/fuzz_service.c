@@ -58,6 +58,7 @@ void fuzz_service_start(fuzz_service_t *fs, const fuzz_service_spec_t *spec)
         .command_count = *spec->command_count,
         .service = spec->service,
         .events_dbi = store_dbi(fs->store, spec->events_db),
+        .meta_dbi = store_dbi(fs->store, spec->meta_db),
         .replies_dbi = store_dbi(fs->store, spec->replies_db),
         .replies_time_dbi = store_dbi(fs->store, spec->replies_time_db),
     };

@@ -50,7 +50,7 @@ typedef struct {
     service_id_t id;
     const store_db_spec_t *dbs;
     size_t db_count;
-    size_t events_db, replies_db, replies_time_db;
+    size_t events_db, meta_db, replies_db, replies_time_db;
     const command_t *commands;
     const size_t *command_count;      /* the table's extern count */
     void *service;                    /* the context the handlers get */

@@ -83,6 +83,7 @@ const fuzz_service_spec_t fuzz_notifyd_spec = {
     .dbs = notify_store_dbs,
     .db_count = NDB_COUNT,
     .events_db = NDB_EVENTS,
+    .meta_db = NDB_META,
     .replies_db = NDB_REPLIES,
     .replies_time_db = NDB_REPLIES_TIME,
     .commands = notifyd_commands,

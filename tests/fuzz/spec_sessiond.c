@@ -69,6 +69,7 @@ const fuzz_service_spec_t fuzz_sessiond_spec = {
     .dbs = session_store_dbs,
     .db_count = SDB_COUNT,
     .events_db = SDB_EVENTS,
+    .meta_db = SDB_META,
     .replies_db = SDB_REPLIES,
     .replies_time_db = SDB_REPLIES_TIME,
     .commands = sessiond_commands,

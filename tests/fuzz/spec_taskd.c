@@ -85,6 +85,7 @@ const fuzz_service_spec_t fuzz_taskd_spec = {
     .dbs = task_store_dbs,
     .db_count = DB_COUNT,
     .events_db = DB_EVENTS,
+    .meta_db = DB_META,
     .replies_db = DB_REPLIES,
     .replies_time_db = DB_REPLIES_TIME,
     .commands = taskd_commands,

@@ -20,8 +20,8 @@
 #define MAP_BYTES (8u << 20)
 #define T0 INT64_C(1716163200000)
 
-enum { DB_EVENTS, DB_DATA, DB_COUNT };
-static const store_db_spec_t s_dbs[DB_COUNT] = {{"events", 0}, {"data", 0}};
+enum { DB_EVENTS, DB_DATA, DB_META, DB_COUNT };
+static const store_db_spec_t s_dbs[DB_COUNT] = {{"events", 0}, {"data", 0}, {"meta", 0}};
 
 typedef struct {
     char root[64];
@@ -37,7 +37,8 @@ static void fx_open(fixture_t *fx)
     if (!fx->store)
         print_error("store_open: %s\n", why);
     assert_non_null(fx->store);
-    fx->log = eventlog_new(fx->store, store_dbi(fx->store, DB_EVENTS), "taskd", NULL);
+    fx->log = eventlog_new(fx->store, store_dbi(fx->store, DB_EVENTS), store_dbi(fx->store, DB_META),
+                           "taskd", NULL);
     assert_non_null(fx->log);
 }
 
