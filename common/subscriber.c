@@ -191,8 +191,12 @@ static void s_check_log(subscriber_t *self, const char *log_id, uint64_t last_se
 {
     if (log_id && strlen(log_id) == EVENTLOG_ID_LEN)
         memcpy(self->seen_log_id, log_id, sizeof self->seen_log_id);
-    if (self->problem[0])
+    if (self->problem[0]) {
+        /* Our offset no longer counts in this log: what the source has is
+         * what it says now, not the most it ever said (status, resync). */
+        self->known_last = last_seq;
         return;
+    }
     if (log_id && log_id[0] && self->log_id[0] && strcmp(log_id, self->log_id) != 0) {
         s_diverge(self, 0,
                   "the source's event log is another one (id %.32s, was %.32s): its store "
@@ -204,6 +208,8 @@ static void s_check_log(subscriber_t *self, const char *log_id, uint64_t last_se
                   "here: it was restored from an older backup, or lost the end of its store",
                   (unsigned long long)last_seq, (unsigned long long)self->request_offset);
     }
+    if (self->problem[0])
+        self->known_last = last_seq;
 }
 
 static void s_open_dealer(subscriber_t *self)

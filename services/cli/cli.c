@@ -133,6 +133,17 @@ bool cli_parse_uint(const char *text, unsigned long max, unsigned long *out)
     return true;
 }
 
+bool cli_parse_service(const cli_t *cli, const char *name, service_id_t *service)
+{
+    for (int s = 0; s < SERVICE_COUNT; s++)
+        if (strcmp(name, config_service(&cli->config, (service_id_t)s)->name) == 0) {
+            *service = (service_id_t)s;
+            return true;
+        }
+    cli_error(EXIT_USAGE, "unknown service '%s' (taskd, sessiond, notifyd)", name);
+    return false;
+}
+
 bool cli_parse_task_id(const char *text, uint32_t *id)
 {
     unsigned long v;

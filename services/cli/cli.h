@@ -55,6 +55,8 @@ const char *cli_json_str(json_t *obj, const char *key);
 
 /* "T12" or "12" -> 12. */
 bool cli_parse_task_id(const char *text, uint32_t *id);
+/* "taskd" -> SERVICE_TASKD; false (with one line on stderr) when unknown. */
+bool cli_parse_service(const cli_t *cli, const char *name, service_id_t *service);
 bool cli_parse_uint(const char *text, unsigned long max, unsigned long *out);
 /* ISO or dd/mm/yyyy -> normalised ISO in out[11]. */
 bool cli_parse_date(const char *text, char out[11]);
@@ -100,6 +102,7 @@ int cmd_calendar(cli_t *cli, int argc, char **argv);
 int cmd_office(cli_t *cli, int argc, char **argv);
 int cmd_alert(cli_t *cli, int argc, char **argv);
 int cmd_keygen(cli_t *cli, int argc, char **argv);
+int cmd_resync(cli_t *cli, int argc, char **argv);
 int cmd_backup(cli_t *cli, int argc, char **argv);
 
 /* Pages through task.list until done, collecting every task (caller frees

@@ -130,12 +130,8 @@ int cmd_events(cli_t *cli, int argc, char **argv)
             break;
         case 'F': follow = true; break;
         case 's':
-            for (service = 0; service < SERVICE_COUNT; service++)
-                if (strcmp(optarg, config_service(&cli->config, service)->name) == 0)
-                    break;
-            if (service == SERVICE_COUNT)
-                return cli_error(EXIT_USAGE, "unknown service '%s' (taskd, sessiond, notifyd)",
-                                 optarg);
+            if (!cli_parse_service(cli, optarg, &service))
+                return EXIT_USAGE;
             break;
         default: return cli_error(EXIT_USAGE, "see 'thuky events --help'");
         }

@@ -1,4 +1,5 @@
 /* thuky status, thuky clock */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,22 @@ static const char s_status_usage[] =
     "\n"
     "Asks every daemon whether it is up; prints its version, uptime, last event\n"
     "sequence and store size, and for a daemon that follows another's events how\n"
-    "many it has applied of those announced. Exits 6 when a daemon does not answer.\n";
+    "many it has applied of those announced. A follower whose source's log is not\n"
+    "the one it counted in (a store restored from another backup) is DIVERGED: it\n"
+    "applies nothing more until 'thuky resync' (see 'thuky resync --help').\n"
+    "Exits 6 when a daemon does not answer, 4 when a follower has diverged.\n";
+
+/* Appends one warning line to the warnings shown under the table. */
+static void s_warn(char *warnings, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void s_warn(char *warnings, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(warnings);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(warnings + used, len - used, fmt, ap);
+    va_end(ap);
+}
 
 int cmd_status(cli_t *cli, int argc, char **argv)
 {
@@ -24,7 +40,7 @@ int cmd_status(cli_t *cli, int argc, char **argv)
                                           "SINCE", "FOLLOWS"};
     table_t *table = table_new(7, headers, "lllrrll");
     json_t *array = json_array();
-    char warning[256] = "";
+    char warning[2048] = "";
     int rc = EXIT_OK;
     for (int s = 0; s < SERVICE_COUNT; s++) {
         const config_service_t *svc = config_service(&cli->config, (service_id_t)s);
@@ -39,19 +55,36 @@ int cmd_status(cli_t *cli, int argc, char **argv)
             const Thuky__Subscription *sub = st->subscriptions[i];
             /* "taskd 40/40, sessiond 12/12": events applied of those announced */
             size_t used = i == 0 ? 0 : strlen(follows);
-            snprintf(follows + used, sizeof follows - used, "%s%s %llu/%llu", i ? ", " : "",
-                     sub->source, (unsigned long long)sub->applied_seq,
-                     (unsigned long long)sub->known_seq);
-            json_array_append_new(subs, json_pack("{s:s, s:I, s:I}", "source", sub->source,
-                                                  "applied_seq", (json_int_t)sub->applied_seq,
-                                                  "known_seq", (json_int_t)sub->known_seq));
+            bool diverged = strcmp(sub->state, "diverged") == 0;
+            snprintf(follows + used, sizeof follows - used, "%s%s %s%llu/%llu", i ? ", " : "",
+                     sub->source, diverged ? "DIVERGED " : "",
+                     (unsigned long long)sub->applied_seq, (unsigned long long)sub->known_seq);
+            json_array_append_new(
+                subs, json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "source", sub->source,
+                                "applied_seq", (json_int_t)sub->applied_seq, "known_seq",
+                                (json_int_t)sub->known_seq, "state",
+                                sub->state[0] ? sub->state : "following", "problem", sub->problem,
+                                "log_id", sub->log_id));
+            if (diverged) {
+                char from[64] = " --from SEQ";
+                if (sub->resync_from)
+                    snprintf(from, sizeof from, " (or --from SEQ; default after %llu)",
+                             (unsigned long long)sub->resync_from);
+                s_warn(warning, sizeof warning,
+                       "DIVERGED: %s no longer follows %s: %s. Nothing from %s is applied until "
+                       "'thuky resync %s %s%s'\n",
+                       svc->name, sub->source, sub->problem, sub->source, svc->name, sub->source,
+                       from);
+                if (rc == EXIT_OK)
+                    rc = EXIT_CONFLICT;
+            }
         }
         if (st) {
             snprintf(events, sizeof events, "%llu", (unsigned long long)st->last_event_seq);
             snprintf(store, sizeof store, "%.1f MiB", (double)st->store_bytes / (1 << 20));
             render_time(st->started_at_ms, since, sizeof since);
         } else {
-            rc = EXIT_UNAVAILABLE;
+            rc = EXIT_UNAVAILABLE; /* the worse news wins over a divergence */
         }
         const char *state = st ? (st->test_clock ? "up (test clock)" : "up") : result.message;
         const char *cells[] = {svc->name, state, svc->command, events, store, since, follows};
@@ -72,7 +105,7 @@ int cmd_status(cli_t *cli, int argc, char **argv)
             for (size_t i = 0; i < st->n_counters; i++)
                 if (strcmp(st->counters[i]->name, "offices_without_channel") == 0 &&
                     st->counters[i]->value > 0)
-                    snprintf(warning, sizeof warning,
+                    s_warn(warning, sizeof warning,
                              "warning: %llu office(s) have no reachable channel (no e-mail, no "
                              "usable webhook): their alerts fail; see 'thuky office list'\n",
                              (unsigned long long)st->counters[i]->value);
@@ -85,9 +118,9 @@ int cmd_status(cli_t *cli, int argc, char **argv)
         json_array_append_new(array, obj);
         client_result_free(&result);
     }
-    if (cli->json)
+    if (cli->json) {
         cli_print_json(array);
-    else {
+    } else {
         table_print(table, stdout);
         fputs(warning, stdout);
         json_decref(array);

@@ -27,6 +27,7 @@ static const struct {
     {"clock", cmd_clock, "move a daemon's test clock: set, advance"},
     {"keygen", cmd_keygen, "write a CURVE key pair for tcp endpoints"},
     {"backup", cmd_backup, "hot copy of every store on this host"},
+    {"resync", cmd_resync, "end a follower's divergence after a restore"},
 };
 
 static void s_usage(FILE *out)

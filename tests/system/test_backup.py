@@ -37,8 +37,10 @@ def start(s):
 
 
 def status(s):
-    """{daemon: its --json status entry}."""
-    return {d["daemon"]: d for d in s.json("status")}
+    """{daemon: its --json status entry}; exit 4 is a diverged follower."""
+    rc, out, err = s.cli("--json", "status")
+    assert rc in (0, 4), f"thuky status -> {rc}\n{out}{err}"
+    return {d["daemon"]: d for d in json.loads(out)}
 
 
 def in_step(st):
@@ -415,3 +417,129 @@ def test_backup_with_no_store_on_this_host_fails_clearly(tmpdir_short):
         assert rc == 2 and "usage" in err
     finally:
         s.close()
+
+
+# ---- (d) a partial restore: a source older than its follower -------------------------
+
+def restore_one(dest, state_dir, name):
+    store = Path(state_dir) / name
+    shutil.copyfile(Path(dest) / name / "data.mdb", store / "data.mdb")
+    (store / "lock.mdb").unlink(missing_ok=True)
+
+
+def follow_entry(st, follower, source):
+    return {f["source"]: f for f in st[follower]["follows"]}[source]
+
+
+def add_later_task(s, title, due="2024-08-30"):
+    return s.ok("task", "add", "--program", "2024", "--title", title, "--lead", "vu-thu-ky",
+                "--due", due).strip()
+
+
+def planned_tasks(s):
+    """(task, due date) of the alerts notifyd plans: task ids are reused after
+    a restore, the due date tells which task an alert was planned for."""
+    return {(a["task"], a["due_date"]) for a in all_alerts(s)}
+
+
+def assert_diverged_loudly(s, problem_words):
+    """notifyd says so in status (table, warning, json, exit code) and its log."""
+    st = wait_for(lambda: (lambda st: follow_entry(st, "notifyd", "taskd")["state"] ==
+                           "diverged" and st)(status(s)), "notifyd to see the divergence")
+    sub = follow_entry(st, "notifyd", "taskd")
+    for w in problem_words:
+        assert w in sub["problem"], sub
+    assert follow_entry(st, "notifyd", "sessiond")["state"] == "following"
+    rc, out, _ = s.cli("status")
+    assert rc == 4, out                       # a monitoring script sees it too
+    assert "DIVERGED" in out and "thuky resync notifyd taskd" in out, out
+    assert "DIVERGED" in s.notifyd.stderr_text()
+    return sub
+
+
+def test_partial_restore_of_a_source_is_detected_and_resynchronised(demo, tmpdir_short):
+    """Only taskd's store goes back to an older backup: notifyd's offset is
+    past taskd's log end. It must not skip taskd's new events silently."""
+    s = demo
+    dest = tmpdir_short / "backup"
+    backup(s, dest)
+    at_backup = status(s)["taskd"]["last_event_seq"]
+    for i in range(3):
+        add_later_task(s, f"Việc bị quên {i}")
+    offset = quiesce(s)["notifyd"]["follows"]
+    assert {f["source"]: f["applied_seq"] for f in offset}["taskd"] == at_backup + 3
+
+    s.stop()
+    restore_one(dest, s.state_dir, "taskd")
+    start(s)
+    sub = assert_diverged_loudly(s, [f"ends at {at_backup}", f"{at_backup + 3}"])
+    assert sub["applied_seq"] == at_backup + 3
+
+    # a write acknowledged now reuses sequence at_backup+1, which notifyd
+    # counts as applied: while diverged nothing is applied (not skipped)
+    t_new = (add_later_task(s, "Việc sau khôi phục", "2024-09-20"), "2024-09-20")
+    assert status(s)["taskd"]["last_event_seq"] == at_backup + 1
+    time.sleep(0.3)                           # would-be catch-up time; nothing may happen
+    assert follow_entry(status(s), "notifyd", "taskd")["applied_seq"] == at_backup + 3
+    assert t_new not in planned_tasks(s)
+
+    rc, out, err = s.cli("resync", "notifyd", "taskd")
+    assert rc == 0, out + err
+    assert f"offset {at_backup + 3} -> {at_backup}" in out, out
+    st = quiesce(s)                           # in step again, applied == taskd's end
+    assert follow_entry(st, "notifyd", "taskd")["state"] == "following"
+    assert t_new in planned_tasks(s)
+    rc, out, _ = s.cli("status")
+    assert rc == 0 and "DIVERGED" not in out, out
+    audit = [e for e in read_log(s.notifyd) if e.type == "subscription.resynced"]
+    assert [e.subject for e in audit] == ["subscription/taskd"]
+    # a second resync has nothing to end
+    rc, _, err = s.cli("resync", "notifyd", "taskd")
+    assert rc == 2 and "in step" in one_line(err)
+    # the divergence survives a restart of notifyd only while it lasts
+    s.notifyd.restart()
+    assert follow_entry(quiesce(s), "notifyd", "taskd")["state"] == "following"
+
+
+def test_rewritten_source_log_needs_an_explicit_resync_point(demo, tmpdir_short):
+    """taskd goes back to an older backup and writes past notifyd's offset
+    before notifyd is back: the sequence numbers fit, the events do not."""
+    s = demo
+    dest = tmpdir_short / "backup"
+    backup(s, dest)
+    at_backup = status(s)["taskd"]["last_event_seq"]
+    add_later_task(s, "Việc bị quên")
+    quiesce(s)
+    s.notifyd.stop()
+    s.taskd.stop()
+    restore_one(dest, s.state_dir, "taskd")
+    s.taskd.start(clock=CLOCK)
+    rewritten = [(add_later_task(s, f"Việc viết lại {i}", "2024-09-2%d" % i), "2024-09-2%d" % i)
+                 for i in range(2)]
+    s.notifyd.start(clock=CLOCK)
+    sub = assert_diverged_loudly(s, ["rewritten", f"event {at_backup + 1}"])
+    assert sub["applied_seq"] == at_backup + 1
+
+    rc, _, err = s.cli("resync", "notifyd", "taskd")   # where the logs part is not known
+    assert rc == 2 and "give the last sequence both logs share" in one_line(err), err
+    rc, _, err = s.cli("resync", "notifyd", "taskd", "--from", "999999")
+    assert rc == 2 and "ends at" in one_line(err)
+    rc, out, err = s.cli("resync", "notifyd", "taskd", "--from", str(at_backup))
+    assert rc == 0, out + err
+    quiesce(s)
+    assert set(rewritten) <= planned_tasks(s)
+
+
+def test_a_replaced_source_store_is_another_log(demo, tmpdir_short):
+    s = demo
+    s.notifyd.stop()
+    s.taskd.stop()
+    store = Path(s.state_dir) / "taskd"
+    for f in ("data.mdb", "lock.mdb"):
+        (store / f).unlink(missing_ok=True)
+    s.taskd.start(clock=CLOCK)
+    s.notifyd.start(clock=CLOCK)
+    sub = assert_diverged_loudly(s, ["another one"])
+    rc, out, err = s.cli("resync", "notifyd", "taskd")  # from the new log's start
+    assert rc == 0 and "-> 0 in log" in out, out + err
+    assert follow_entry(quiesce(s), "notifyd", "taskd")["log_id"] != sub["log_id"]
