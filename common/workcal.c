@@ -27,9 +27,9 @@ _Static_assert(WORKCAL_MIN_YEAR == DATE_MIN_YEAR && WORKCAL_MAX_YEAR == DATE_MAX
                "the calendar covers date.h's years");
 
 /* The first years of each Labour Code's holidays (workcal.h). */
-#define WORKCAL_HUNG_FROM 2007   /* Labour Code 1994 as amended in 2007 */
-#define WORKCAL_LC2012_FROM 2013 /* Tết 5 days */
-#define WORKCAL_LC2019_FROM 2021 /* National Day 2 days */
+#define HUNG_FROM 2007   /* Labour Code 1994 as amended in 2007 */
+#define LC2012_FROM 2013 /* Tết 5 days */
+#define LC2019_FROM 2021 /* National Day 2 days */
 
 struct workcal {
     uint64_t working[WORDS];  /* bit (day - FIRST_DAY): a working day */
@@ -108,22 +108,21 @@ static bool s_listed(const computed_t *list, size_t n, int32_t day)
    Thu 3/9, Fri 1/9, Sat 1/9, Sun 3/9). It is never a weekend day. */
 static const int s_national_adjacent[8] = {0, +1, -1, +1, +1, -1, -1, +1};
 
-/* Which Labour Code's holidays a year has (see workcal.h): the code in
-   force on 1 January, except that the 2012 code's five days of Tết already
-   applied to Tết 2013. */
+/* Which Labour Code's holidays a year has (see workcal.h). A year is one
+   code's whole: 2013 has the 2012 code's, which took effect on 1 May. */
 static int s_tet_days(int year)
 {
-    return year >= WORKCAL_LC2012_FROM ? 5 : 4;
+    return year >= LC2012_FROM ? 5 : 4;
 }
 
 static bool s_has_hung_kings(int year)
 {
-    return year >= WORKCAL_HUNG_FROM;
+    return year >= HUNG_FROM;
 }
 
 static bool s_national_two_days(int year)
 {
-    return year >= WORKCAL_LC2019_FROM;
+    return year >= LC2019_FROM;
 }
 
 /* The days off of one year by the Labour Code alone, sorted by day.
