@@ -21,11 +21,21 @@
 #define FIRST_DAY (-25567)
 #define DAY_COUNT (300 * 365 + 73)
 #define WORDS ((DAY_COUNT + 63) / 64)
+#define YEARS (WORKCAL_MAX_YEAR - WORKCAL_MIN_YEAR + 1)
+
+_Static_assert(WORKCAL_MIN_YEAR == DATE_MIN_YEAR && WORKCAL_MAX_YEAR == DATE_MAX_YEAR,
+               "the calendar covers date.h's years");
+
+/* The first years of each Labour Code's holidays (workcal.h). */
+#define HUNG_FROM 2007   /* Labour Code 1994 as amended in 2007 */
+#define LC2012_FROM 2013 /* Tết 5 days */
+#define LC2019_FROM 2021 /* National Day 2 days */
 
 struct workcal {
     uint64_t working[WORDS];  /* bit (day - FIRST_DAY): a working day */
     workcal_day_t *overrides; /* sorted by day */
     size_t n_overrides;
+    bool announced[YEARS];    /* [year - WORKCAL_MIN_YEAR]: it has a file */
 };
 
 /* ---- The computed calendar ---------------------------------------------- */
@@ -98,6 +108,23 @@ static bool s_listed(const computed_t *list, size_t n, int32_t day)
    Thu 3/9, Fri 1/9, Sat 1/9, Sun 3/9). It is never a weekend day. */
 static const int s_national_adjacent[8] = {0, +1, -1, +1, +1, -1, -1, +1};
 
+/* Which Labour Code's holidays a year has (see workcal.h). A year is one
+   code's whole: 2013 has the 2012 code's, which took effect on 1 May. */
+static int s_tet_days(int year)
+{
+    return year >= LC2012_FROM ? 5 : 4;
+}
+
+static bool s_has_hung_kings(int year)
+{
+    return year >= HUNG_FROM;
+}
+
+static bool s_national_two_days(int year)
+{
+    return year >= LC2019_FROM;
+}
+
 /* The days off of one year by the Labour Code alone, sorted by day.
    Returns the count, 0 if the lunar calendar has no such year. */
 static size_t s_computed_year(int year, computed_t out[COMPUTED_MAX])
@@ -111,16 +138,19 @@ static size_t s_computed_year(int year, computed_t out[COMPUTED_MAX])
 
     (void)date_from_ymd(year, 1, 1, &d, NULL);
     s_add_holiday(list, &n, d, H_NEW_YEAR);
-    for (int i = -1; i <= 3; i++) /* the eve (29 or 30 of month 12) to 4/1 */
+    /* The eve (29 or 30 of month 12), then 1/1 to 4/1 (to 3/1 with 4 days). */
+    for (int i = -1; i < s_tet_days(year) - 1; i++)
         s_add_holiday(list, &n, tet + i, H_TET);
-    s_add_holiday(list, &n, hung, H_HUNG);
+    if (s_has_hung_kings(year))
+        s_add_holiday(list, &n, hung, H_HUNG);
     (void)date_from_ymd(year, 4, 30, &d, NULL);
     s_add_holiday(list, &n, d, H_VICTORY);
     (void)date_from_ymd(year, 5, 1, &d, NULL);
     s_add_holiday(list, &n, d, H_LABOUR);
     (void)date_from_ymd(year, 9, 2, &d, NULL);
     s_add_holiday(list, &n, d, H_NATIONAL);
-    s_add_holiday(list, &n, d + s_national_adjacent[date_weekday(d)], H_NATIONAL);
+    if (s_national_two_days(year))
+        s_add_holiday(list, &n, d + s_national_adjacent[date_weekday(d)], H_NATIONAL);
 
     /* Compensation, holidays in date order: the next weekday that is
        neither a holiday nor already given as compensation. */
@@ -262,6 +292,7 @@ typedef struct {
     parsed_t *items;      /* every file's entries so far */
     size_t n_items, cap_items;
     size_t file_first;    /* items[file_first..] are this file's */
+    bool years[YEARS];    /* the files read so far */
 } parse_ctx_t;
 
 static void s_fail(parse_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -307,6 +338,14 @@ static char *s_read_line(char *line, int size, void *stream)
     }
     size_t skip = strspn(line, " \t");
     memmove(line, line + skip, len - skip + 1);
+    /* inih splits an entry at the first '=' or ':'; a date has neither, so
+     * a ':' before any '=' means "DATE: REASON", which inih would take. */
+    size_t delim = strcspn(line, "=:");
+    if (line[0] != '[' && line[0] != '#' && line[0] != ';' && line[delim] == ':') {
+        int key_len = (int)strcspn(line, " \t:");
+        s_fail(ctx, "'%.*s:' has ':' where '=' belongs (expected DATE = REASON)", key_len, line);
+        return NULL;
+    }
     if (line[0] == '[') {
         const char *end = strchr(line, ']');
         if (end && !s_known_section(line + 1, (size_t)(end - line - 1))) {
@@ -433,6 +472,7 @@ static bool s_parse_file(parse_ctx_t *ctx, const char *path, int year)
         snprintf(ctx->why, ctx->why_len, "cannot parse %s", path);
         return false;
     }
+    ctx->years[year - WORKCAL_MIN_YEAR] = true;
     return true;
 }
 
@@ -573,6 +613,7 @@ workcal_t *workcal_load(const char *dir, char *why, size_t why_len)
         s_set(self, ctx.items[i].entry.day, ctx.items[i].entry.working);
     }
     self->n_overrides = ctx.n_items;
+    memcpy(self->announced, ctx.years, sizeof self->announced);
     free(ctx.items);
     return self;
 }
@@ -704,4 +745,22 @@ size_t workcal_year(const workcal_t *self, int year, workcal_day_t *out, size_t 
         count++;
     }
     return count;
+}
+
+bool workcal_year_announced(const workcal_t *self, int year)
+{
+    return year >= WORKCAL_MIN_YEAR && year <= WORKCAL_MAX_YEAR &&
+           self->announced[year - WORKCAL_MIN_YEAR];
+}
+
+size_t workcal_announced_years(const workcal_t *self, int *out, size_t cap)
+{
+    size_t n = 0;
+    for (int i = 0; i < YEARS; i++)
+        if (self->announced[i]) {
+            if (n < cap)
+                out[n] = WORKCAL_MIN_YEAR + i;
+            n++;
+        }
+    return n;
 }

@@ -1,4 +1,6 @@
 /* thuky calendar YEAR | add-days DATE ±N */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +8,7 @@
 #include "cli.h"
 #include "date.h"
 #include "table.h"
+#include "workcal.h"
 
 static const char s_usage[] =
     "usage: thuky calendar YEAR\n"
@@ -14,11 +17,12 @@ static const char s_usage[] =
     "The working-day calendar (Asia/Ho_Chi_Minh): Monday to Friday minus the\n"
     "public holidays of the Labour Code — New Year, Tết (lunar New Year's eve\n"
     "through the 4th day), Hùng Kings' day (10/3 lunar), 30/4, 1/5, 2/9 and one\n"
-    "adjacent day — with a compensatory day when a holiday falls on a weekend,\n"
-    "corrected by the per-year override files the government's announcements\n"
-    "give (calendar_dir in thuky.conf).\n"
+    "adjacent day (2/9 alone before 2021) — with a compensatory day when a\n"
+    "holiday falls on a weekend, corrected by the per-year override files the\n"
+    "government's announcements give (calendar_dir in thuky.conf).\n"
     "\n"
-    "YEAR lists the year's days off besides weekends, and make-up working days.\n"
+    "YEAR (1900-2199) lists the year's days off besides weekends, and make-up\n"
+    "working days; a year with no override file is provisional (a warning).\n"
     "add-days counts N working days after DATE (before it when N is negative).\n";
 
 static const char *const s_weekdays[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -51,19 +55,44 @@ static void s_print_days(const cli_t *cli, Thuky__CalendarDay *const *days, size
     table_destroy(&table);
 }
 
+/* YEAR: a whole number (a sign allowed) in the calendar's range. Returns
+   EXIT_OK, or EXIT_USAGE after one line on stderr. */
+static int s_parse_year(const char *text, long *year)
+{
+    const char *digits = text + (text[0] == '-' || text[0] == '+');
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (!isdigit((unsigned char)digits[0]) || *end)
+        return cli_error(EXIT_USAGE, "usage: thuky calendar YEAR");
+    if (errno == ERANGE || v < WORKCAL_MIN_YEAR || v > WORKCAL_MAX_YEAR)
+        return cli_error(EXIT_USAGE, "year %s is out of range %d-%d", text, WORKCAL_MIN_YEAR,
+                         WORKCAL_MAX_YEAR);
+    *year = v;
+    return EXIT_OK;
+}
+
 static int s_year(cli_t *cli, const char *text)
 {
-    unsigned long year;
-    if (!cli_parse_uint(text, 9999, &year))
-        return cli_error(EXIT_USAGE, "usage: thuky calendar YEAR");
+    long year = 0;
+    int rc = s_parse_year(text, &year);
+    if (rc != EXIT_OK)
+        return rc;
     Thuky__CalendarYearRequest req = THUKY__CALENDAR_YEAR_REQUEST__INIT;
     req.year = (uint32_t)year;
     Thuky__CalendarYearReply *reply = NULL;
-    int rc = cli_call(cli, SERVICE_SESSIOND, "calendar.year", &req.base,
-                      &thuky__calendar_year_reply__descriptor, (ProtobufCMessage **)&reply);
+    rc = cli_call(cli, SERVICE_SESSIOND, "calendar.year", &req.base,
+                  &thuky__calendar_year_reply__descriptor, (ProtobufCMessage **)&reply);
     if (rc != EXIT_OK)
         return rc;
-    json_t *o = json_pack("{s:i}", "year", (int)year);
+    /* A year without an announcement is the Labour Code's alone: the
+     * government may still move days (a longer Tết, a make-up Saturday). */
+    if (reply->provisional)
+        fprintf(stderr,
+                "thuky: warning: %ld has no official announcement (no override file): its days "
+                "off are computed from the Labour Code and provisional\n",
+                year);
+    json_t *o = json_pack("{s:i, s:b}", "year", (int)year, "provisional", reply->provisional);
     s_print_days(cli, reply->days, reply->n_days, o);
     if (cli->json)
         cli_print_json(o);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "date.h"
 #include "log.h"
 #include "sessiond.h"
@@ -45,6 +46,7 @@ void calendar_year(server_call_t *call, const ProtobufCMessage *request)
     Thuky__CalendarYearReply reply = THUKY__CALENDAR_YEAR_REPLY__INIT;
     reply.days = ptrs;
     reply.n_days = n;
+    reply.provisional = !workcal_year_announced(sd->calendar, (int)req->year);
     server_reply(call, &reply.base);
     free(items);
 }
@@ -105,4 +107,24 @@ void calendar_add_days(server_call_t *call, const ProtobufCMessage *request)
     reply.n_skipped = n;
     server_reply(call, &reply.base);
     free(items);
+}
+
+/* Deadlines in a year without an announcement may move when it comes (a
+ * longer Tết, a make-up Saturday): the admin should know to add the file. */
+void calendar_warn_unannounced(const workcal_t *calendar, const char *dir)
+{
+    int year;
+    date_to_ymd(date_local_day(clock_now_ms() / 1000), &year, NULL, NULL);
+    for (int y = year; y <= year + 1; y++) {
+        if (y < WORKCAL_MIN_YEAR || y > WORKCAL_MAX_YEAR || workcal_year_announced(calendar, y))
+            continue;
+        char where[CONFIG_PATH_MAX + 32];
+        if (dir)
+            snprintf(where, sizeof where, "no %s/%d.conf", dir, y);
+        else
+            snprintf(where, sizeof where, "no calendar_dir");
+        log_warnx("calendar: no official announcement for %d (%s): working days of %d are "
+                  "computed from the Labour Code and provisional",
+                  y, where, y);
+    }
 }

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
              svc->command, svc->events, svc->store_dir,
              (unsigned long long)eventlog_last_seq(server_eventlog(server)),
              calendar_dir ? calendar_dir : "none", test_clock ? ", test clock" : "");
+    calendar_warn_unannounced(service.calendar, calendar_dir);
     server_run(server);
     log_info("stopping");
 

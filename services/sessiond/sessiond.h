@@ -21,6 +21,9 @@ void session_ical(server_call_t *call, const ProtobufCMessage *request);
 /* calendar_commands.c */
 void calendar_year(server_call_t *call, const ProtobufCMessage *request);
 void calendar_add_days(server_call_t *call, const ProtobufCMessage *request);
+/* Logs a warning for this year and the next (by the daemon clock) when
+   they have no override file in dir (NULL: none configured). */
+void calendar_warn_unannounced(const workcal_t *calendar, const char *dir);
 
 /* A span written back as SittingTime strings (storage owned by the caller). */
 typedef struct {

@@ -1,6 +1,7 @@
 """The session service with the task service following it, over the wire:
 sittings, recurring briefings, deadlines that move with their sitting."""
 import json
+import re
 
 from conftest import (DEMO_SITTINGS, Services, add_task, envelope_pb2, event_pb2, one_line,
                       session_pb2)
@@ -267,6 +268,74 @@ def test_malformed_override_file_stops_the_daemons_at_start(tmpdir_short):
         rc, err = run_daemon_once(conf, binary=binary) if binary else run_daemon_once(conf)
         assert rc != 0 and f"{cal}/2024.conf:4" in one_line(err), err
     s.close()
+
+
+def test_override_line_with_a_colon_stops_the_daemons_at_start(tmpdir_short):
+    # inih takes "DATE: REASON" as an entry too: it must not pass silently.
+    cal = tmpdir_short / "calendar"
+    cal.mkdir()
+    (cal / "2025.conf").write_text("[work]\n# make-up Saturday\n2025-04-26: Làm bù\n",
+                                   encoding="utf-8")
+    s = Services(tmpdir_short)
+    conf = s.taskd.config
+    conf.write_text(conf.read_text().replace("calendar_dir = ", f"calendar_dir = {cal}\n#"))
+    from conftest import run_daemon_once, SESSIOND
+    for binary in (SESSIOND, None):
+        rc, err = run_daemon_once(conf, binary=binary) if binary else run_daemon_once(conf)
+        assert rc == 1, err
+        assert (f"calendar: {cal}/2025.conf:3: '2025-04-26:' has ':' where '=' belongs "
+                "(expected DATE = REASON)") in one_line(err), err
+    s.close()
+
+
+def test_calendar_year_out_of_range_says_so(services):
+    s = services
+    for year in ("-1", "99999", "1899", "2200", "0", "99999999999999999999"):
+        rc, out, err = s.cli("calendar", year)
+        assert (rc, out) == (2, ""), f"{year}: {rc} {out}{err}"
+        assert one_line(err) == f"thuky: year {year} is out of range 1900-2199", err
+    for text in ("MMXXVI", "2026x", "-", ""):
+        rc, out, err = s.cli("calendar", text)
+        assert rc == 2 and "usage: thuky calendar YEAR" in one_line(err), f"{text}: {err}"
+    assert s.json("calendar", "1900")["days"][0]["date"] == "1900-01-01"
+    assert s.json("calendar", "2199")["year"] == 2199
+
+
+def test_calendar_year_without_an_announcement_is_provisional(services):
+    s = services
+    for year in ("2019", "2022", "2026"):   # deploy/calendar has a file (2022's is empty)
+        rc, out, err = s.cli("calendar", year)
+        assert rc == 0 and out and err == "", f"{year}: {err}"
+        assert s.json("calendar", year)["provisional"] is False
+    warning = ("thuky: warning: 2027 has no official announcement (no override file): its "
+               "days off are computed from the Labour Code and provisional")
+    rc, out, err = s.cli("calendar", "2027")
+    assert rc == 0 and "01/01/2027" in out and one_line(err) == warning
+    rc, out, err = s.cli("--json", "calendar", "2027")
+    doc = json.loads(out)
+    assert rc == 0 and doc["provisional"] is True and doc["year"] == 2027
+    assert one_line(err) == warning
+    assert s.json("calendar", "2018")["provisional"] is True
+
+
+def test_sessiond_warns_at_start_of_years_without_an_announcement(tmpdir_short):
+    from conftest import CALENDAR_DIR, Daemon
+    d = Daemon(tmpdir_short, name="sessiond")
+    try:
+        # The daemon clock's year and the next, when they have no file.
+        for clock, warned in (("2026-12-31T23:30", [2027]), ("2025-03-01T08:00", []),
+                              ("2031-01-01T00:10", [2031, 2032])):
+            d.start(clock=clock)
+            d.stop()
+            log = d.stderr_text()
+            assert re.findall(r"calendar: no official announcement for (\d+) ", log) == \
+                [str(y) for y in warned], log
+            for y in warned:
+                assert (f"warn: calendar: no official announcement for {y} (no {CALENDAR_DIR}/"
+                        f"{y}.conf): working days of {y} are computed from the Labour Code and "
+                        "provisional") in log, log
+    finally:
+        d.close()
 
 
 def test_demo_sittings_import_is_repeatable(services):

@@ -1,6 +1,6 @@
 /* Unit tests for common/workcal.c: the computed holidays, compensation
  * days, working-day arithmetic, the override files and their errors, and
- * the announced 2024/2025 calendars in deploy/calendar. */
+ * the announced 2019-2026 calendars in deploy/calendar. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -185,7 +185,8 @@ static void test_year_2024_computed(void **state)
 }
 
 /* The weekday rules for 2/9 and weekend compensation, on years whose
-   government calendars followed the same rules. */
+   government calendars mostly followed the same rules (2026 added 1/9,
+   not 3/9: deploy/calendar/2026.conf). */
 static void test_weekend_rules(void **state)
 {
     fixture_t *fx = *state;
@@ -234,30 +235,68 @@ static void test_weekend_rules(void **state)
     assert_true(workcal_is_working_day(cal, iso("2025-02-04")));
 }
 
-/* 10/3 lunar fell on 30/4 in 1947: one day off with both names, no second
-   day for it. */
-static void test_two_holidays_one_day(void **state)
+/* The holidays of the Labour Code in force for the year (workcal.h). */
+static void test_labour_code_eras(void **state)
 {
     fixture_t *fx = *state;
     fx->cal = load_ok(NULL);
+    const workcal_t *cal = fx->cal;
+
+    /* Labour Code 2012, 2013-2020: National Day is 2/9 alone. */
+    assert_false(workcal_is_working_day(cal, iso("2019-09-02"))); /* Mon */
+    assert_true(workcal_is_working_day(cal, iso("2019-09-03")));
+    assert_false(workcal_is_working_day(cal, iso("2020-09-02"))); /* Wed */
+    assert_true(workcal_is_working_day(cal, iso("2020-09-01")));
+    assert_true(workcal_is_working_day(cal, iso("2020-09-03")));
+    assert_false(workcal_is_working_day(cal, iso("2013-09-02"))); /* Mon */
+    assert_true(workcal_is_working_day(cal, iso("2013-09-03")));
+    /* On a weekend, 2/9 alone gives one compensation day. */
+    assert_false(workcal_is_working_day(cal, iso("2018-09-03"))); /* Sun 2/9 */
+    assert_true(workcal_is_working_day(cal, iso("2018-09-04")));
+    assert_true(workcal_is_working_day(cal, iso("2018-08-31")));
+    /* Labour Code 2019, from 2021: 2/9 and an adjacent day. */
+    assert_false(workcal_is_working_day(cal, iso("2021-09-03")));
+
+    /* Tết: five days from 2013 (the eve through 4/1), four before (the eve
+       through 3/1). Tết 2013 is Sun 10/02: Sat 09 to Wed 13, then Thu 14
+       and Fri 15 for the weekend. Tết 2012 is Mon 23/01: Sun 22 to Wed 25,
+       then Thu 26 for Sunday; Fri 27 works. */
+    for (int32_t d = iso("2013-02-09"); d <= iso("2013-02-15"); d++)
+        assert_false(workcal_is_working_day(cal, d));
+    assert_true(workcal_is_working_day(cal, iso("2013-02-18")));
+    for (int32_t d = iso("2012-01-22"); d <= iso("2012-01-26"); d++)
+        assert_false(workcal_is_working_day(cal, d));
+    assert_true(workcal_is_working_day(cal, iso("2012-01-27")));
+    workcal_day_t days[32];
+    size_t n = workcal_year(cal, 2012, days, 32);
+    size_t tet = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strstr(days[i].reason, "Tết Nguyên đán (Lunar New Year)"))
+            tet++;
+    assert_int_equal(tet, 4);
+
+    /* Giỗ Tổ Hùng Vương from 2007: Thu 26/04/2007 off, Fri 07/04/2006 not. */
+    assert_false(workcal_is_working_day(cal, iso("2007-04-26")));
+    assert_true(workcal_is_working_day(cal, iso("2006-04-07")));
+    n = workcal_year(cal, 2006, days, 32);
+    for (size_t i = 0; i < n; i++)
+        assert_null(strstr(days[i].reason, "Hùng"));
+    /* 10/3 lunar fell on 30/4 in 1947, before it was a holiday: 30/4 is
+       Reunification Day alone. */
     lunar_date_t hung = {.year = 1947, .month = 3, .day = 10, .leap = false};
     int32_t day;
     assert_true(lunar_to_day(&hung, &day));
     assert_int_equal(day, iso("1947-04-30"));
-
-    workcal_day_t days[32];
-    size_t n = workcal_year(fx->cal, 1947, days, 32);
+    n = workcal_year(cal, 1947, days, 32);
     size_t found = 0;
     for (size_t i = 0; i < n; i++)
         if (days[i].day == day) {
             found++;
-            assert_non_null(strstr(days[i].reason, "Giỗ Tổ Hùng Vương"));
-            assert_non_null(strstr(days[i].reason, "Ngày Chiến thắng"));
+            assert_string_equal(days[i].reason, "Ngày Chiến thắng (Reunification Day)");
         }
     assert_int_equal(found, 1);
-    /* Wednesday 30/4, Thursday 1/5: the days around are working days. */
-    assert_true(workcal_is_working_day(fx->cal, day - 1));
-    assert_true(workcal_is_working_day(fx->cal, day + 2));
+    assert_true(workcal_is_working_day(cal, day - 1));
+    assert_true(workcal_is_working_day(cal, day + 2));
 }
 
 /* Every year: the holidays are there, in order, and weekend holidays are
@@ -269,7 +308,7 @@ static void test_every_year_shape(void **state)
     for (int year = DATE_MIN_YEAR; year <= DATE_MAX_YEAR; year++) {
         workcal_day_t days[32];
         size_t n = workcal_year(fx->cal, year, days, 32);
-        assert_true(n >= 10 && n <= 32);
+        assert_true(n >= 8 && n <= 32); /* 8 holidays before 2007, 11 from 2021 */
         size_t weekend = 0, compensation = 0;
         for (size_t i = 0; i < n; i++) {
             int y;
@@ -506,8 +545,93 @@ static void test_overrides_2024(void **state)
     workcal_free(&plain);
 }
 
-/* deploy/calendar holds the announced corrections: the resulting years are
-   exactly what the government announced for civil servants. */
+/* ---- The announced calendars ---------------------------------------------- */
+
+/* What the government announced for civil servants, 2019-2026, written from
+ * the announcements themselves and not from deploy/calendar: the days off
+ * besides weekends (a range may include a weekend) and the Saturdays worked.
+ * Sources: the Government Office letters and Ministry notices of each year
+ * (2026: 12729/VPCP-KGVX for New Year, 9859 for National Day; 2025:
+ * 8726/VPCP-KGVX for Tết). */
+typedef struct {
+    const char *from, *to;
+} span_t;
+
+typedef struct {
+    int year;
+    span_t off[8];
+    const char *worked[4]; /* Saturdays made working days */
+} announced_t;
+
+static const announced_t s_announced[] = {
+    {2019,
+     /* 31/12/2018 was off, made up on Sat 05/01/2019. */
+     {{"2019-01-01", "2019-01-01"}, {"2019-02-02", "2019-02-10"}, {"2019-04-14", "2019-04-15"},
+      {"2019-04-27", "2019-05-01"}, {"2019-08-31", "2019-09-02"}},
+     {"2019-01-05", "2019-05-04"}},
+    {2020,
+     {{"2020-01-01", "2020-01-01"}, {"2020-01-23", "2020-01-29"}, {"2020-04-02", "2020-04-02"},
+      {"2020-04-30", "2020-05-03"}, {"2020-09-02", "2020-09-02"}},
+     {NULL}},
+    {2021,
+     {{"2021-01-01", "2021-01-03"}, {"2021-02-10", "2021-02-16"}, {"2021-04-21", "2021-04-21"},
+      {"2021-04-30", "2021-05-03"}, {"2021-09-02", "2021-09-05"}},
+     {NULL}},
+    {2022,
+     {{"2022-01-01", "2022-01-03"}, {"2022-01-29", "2022-02-06"}, {"2022-04-09", "2022-04-11"},
+      {"2022-04-30", "2022-05-03"}, {"2022-09-01", "2022-09-04"}},
+     {NULL}},
+    {2023,
+     {{"2022-12-31", "2023-01-02"}, {"2023-01-20", "2023-01-26"}, {"2023-04-29", "2023-05-03"},
+      {"2023-09-01", "2023-09-04"}},
+     {NULL}},
+    {2024,
+     {{"2024-01-01", "2024-01-01"}, {"2024-02-08", "2024-02-14"}, {"2024-04-18", "2024-04-18"},
+      {"2024-04-27", "2024-05-01"}, {"2024-08-31", "2024-09-03"}},
+     {"2024-05-04"}},
+    {2025,
+     /* Tết: nine days, no make-up day (8726/VPCP-KGVX). */
+     {{"2025-01-01", "2025-01-01"}, {"2025-01-25", "2025-02-02"}, {"2025-04-05", "2025-04-07"},
+      {"2025-04-30", "2025-05-04"}, {"2025-08-30", "2025-09-02"}},
+     {"2025-04-26"}},
+    {2026,
+     {{"2026-01-01", "2026-01-04"}, {"2026-02-14", "2026-02-22"}, {"2026-04-25", "2026-04-27"},
+      {"2026-04-30", "2026-05-03"}, {"2026-08-29", "2026-09-02"}},
+     {"2026-01-10", "2026-08-22"}},
+};
+
+static bool announced_off(const announced_t *a, int32_t d)
+{
+    for (size_t i = 0; i < sizeof a->worked / sizeof a->worked[0] && a->worked[i]; i++)
+        if (d == iso(a->worked[i]))
+            return false;
+    for (size_t i = 0; i < sizeof a->off / sizeof a->off[0] && a->off[i].from; i++)
+        if (d >= iso(a->off[i].from) && d <= iso(a->off[i].to))
+            return true;
+    return date_weekday(d) >= 6;
+}
+
+/* The days of `year` where cal differs from the announcement, printed;
+   returns how many. */
+static int announced_mismatches(const workcal_t *cal, const announced_t *a)
+{
+    int bad = 0;
+    for (int32_t d = ymd(a->year, 1, 1); d <= ymd(a->year, 12, 31); d++) {
+        bool off = announced_off(a, d);
+        if (workcal_is_working_day(cal, d) != off)
+            continue;
+        char text[DATE_ISO_LEN];
+        date_format_iso(d, text);
+        print_message("%s (%s): calendar says %s, announced %s\n", text,
+                      (const char *[]){"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}[date_weekday(d)],
+                      off ? "working" : "off", off ? "off" : "working");
+        bad++;
+    }
+    return bad;
+}
+
+/* deploy/calendar holds the announced corrections: with it, every day of
+   2019-2026 is what the government announced for civil servants. */
 static void test_deploy_calendar(void **state)
 {
     fixture_t *fx = *state;
@@ -517,49 +641,24 @@ static void test_deploy_calendar(void **state)
     fx->cal = load_ok(DEPLOY_CALENDAR);
     const workcal_t *cal = fx->cal;
 
-    /* Every day off, weekends included, from January to mid-September. */
-    static const struct {
-        const char *from, *to;
-    } off_2024[] = {
-        {"2024-01-01", "2024-01-01"}, {"2024-02-08", "2024-02-14"},
-        {"2024-04-18", "2024-04-18"}, {"2024-04-27", "2024-05-01"},
-        {"2024-08-31", "2024-09-03"},
-    }, off_2025[] = {
-        {"2025-01-01", "2025-01-01"}, {"2025-01-25", "2025-02-02"},
-        {"2025-04-05", "2025-04-07"}, {"2025-04-30", "2025-05-04"},
-        {"2025-08-30", "2025-09-02"},
-    };
-    static const char *const saturdays_worked[] = {"2024-05-04", "2025-02-08", "2025-04-26"};
-
-    for (int pass = 0; pass < 2; pass++) {
-        int year = pass ? 2025 : 2024;
-        size_t n_off = pass ? sizeof off_2025 / sizeof off_2025[0]
-                            : sizeof off_2024 / sizeof off_2024[0];
-        for (int32_t d = ymd(year, 1, 1); d <= ymd(year, 12, 31); d++) {
-            bool announced_off = date_weekday(d) >= 6;
-            for (size_t i = 0; i < n_off; i++) {
-                const char *from = pass ? off_2025[i].from : off_2024[i].from;
-                const char *to = pass ? off_2025[i].to : off_2024[i].to;
-                if (d >= iso(from) && d <= iso(to))
-                    announced_off = true;
-            }
-            for (size_t i = 0; i < 3; i++)
-                if (d == iso(saturdays_worked[i]))
-                    announced_off = false;
-            if (workcal_is_working_day(cal, d) == announced_off) {
-                char text[DATE_ISO_LEN];
-                date_format_iso(d, text);
-                fail_msg("%s: calendar says %s, announced %s", text,
-                         announced_off ? "working" : "off", announced_off ? "off" : "working");
-            }
-        }
+    int total = 0;
+    for (size_t i = 0; i < sizeof s_announced / sizeof s_announced[0]; i++) {
+        int bad = announced_mismatches(cal, &s_announced[i]);
+        if (bad)
+            print_message("%d: %d days differ from the announcement\n", s_announced[i].year, bad);
+        total += bad;
     }
+    if (total)
+        fail_msg("%d days of 2019-2026 differ from the announcements", total);
+
     assert_add(cal, "2024-02-07", 1, "2024-02-15");
     assert_add(cal, "2025-01-24", 1, "2025-02-03");
-    assert_add(cal, "2025-02-07", 1, "2025-02-08");
+    assert_add(cal, "2025-02-07", 1, "2025-02-10"); /* no make-up Saturday 08/02 */
     assert_add(cal, "2025-04-29", 1, "2025-05-05");
     assert_add(cal, "2025-05-05", -1, "2025-04-29");
     assert_add(cal, "2025-08-29", 1, "2025-09-03");
+    assert_add(cal, "2026-08-28", 1, "2026-09-03"); /* Thu 03/09 works */
+    assert_add(cal, "2026-08-21", 1, "2026-08-22"); /* make-up Saturday */
 }
 
 static void test_override_errors(void **state)
@@ -585,6 +684,10 @@ static void test_override_errors(void **state)
         {"[off]\n2024-02-14 = x\n", 2, "already a day off: Nghỉ bù Tết Nguyên đán (compensatory day)"},
         {"[work]\n2024-01-02 = x\n", 2, "[work] 2024-01-02 is already a working day"},
         {"[off]\nthis line has no equals sign\n", 2, "syntax error"},
+        {"[work]\n2024-05-04: Làm bù\n", 2,
+         "'2024-05-04:' has ':' where '=' belongs (expected DATE = REASON)"},
+        {"[off]\n2024-04-29 = a\n  29/04/2024 : b = c\n", 3, "'29/04/2024:' has ':'"},
+        {"[off]\n2024-04-29:x\n", 2, "'2024-04-29:' has ':'"},
         {"[off\n2024-04-29 = x\n", 1, "syntax error"},
         {"[off]\n2024-04-29 = "
          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -604,6 +707,67 @@ static void test_override_errors(void **state)
     strcpy(long_line + sizeof long_line - 2, "\n");
     write_file(fx, "2024.conf", long_line);
     load_fails_at(fx, "2024.conf", 2, "line is longer than");
+}
+
+/* A reason may hold ':' after the '='. */
+static void test_override_colon_in_reason(void **state)
+{
+    fixture_t *fx = *state;
+    write_file(fx, "2024.conf", "[off]\n2024-04-29 = Nghỉ hoán đổi: làm bù 04/05\n"
+                                "[work]\n2024-05-04 = Làm bù: thứ Hai 29/04 ; a: comment\n");
+    fx->cal = load_ok(fx->root);
+    workcal_day_t days[32];
+    size_t n = workcal_year(fx->cal, 2024, days, 32);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++)
+        if (days[i].day == iso("2024-05-04")) {
+            assert_string_equal(days[i].reason, "Làm bù: thứ Hai 29/04");
+            seen = true;
+        }
+    assert_true(seen);
+}
+
+/* A year is announced when it has a file, even an empty one. */
+static void test_announced_years(void **state)
+{
+    fixture_t *fx = *state;
+    fx->cal = load_ok(NULL);
+    assert_false(workcal_year_announced(fx->cal, 2024));
+    assert_int_equal(workcal_announced_years(fx->cal, NULL, 0), 0);
+    workcal_free(&fx->cal);
+
+    write_file(fx, "2024.conf", s_2024_conf);
+    write_file(fx, "2031.conf", "");
+    write_file(fx, "2030.conf~", "[off]\n");
+    fx->cal = load_ok(fx->root);
+    assert_true(workcal_year_announced(fx->cal, 2024));
+    assert_true(workcal_year_announced(fx->cal, 2031));
+    assert_false(workcal_year_announced(fx->cal, 2030));
+    assert_false(workcal_year_announced(fx->cal, 2025));
+    assert_false(workcal_year_announced(fx->cal, 1899));
+    assert_false(workcal_year_announced(fx->cal, 2200));
+    assert_false(workcal_year_announced(fx->cal, INT_MIN));
+    int years[4] = {0, 0, 0, 0};
+    assert_int_equal(workcal_announced_years(fx->cal, years, 1), 2);
+    assert_int_equal(years[0], 2024);
+    assert_int_equal(years[1], 0); /* past cap: untouched */
+    assert_int_equal(workcal_announced_years(fx->cal, years, 4), 2);
+    assert_int_equal(years[1], 2031);
+    workcal_free(&fx->cal);
+
+    /* A failed load announces nothing: there is no calendar. */
+    write_file(fx, "2025.conf", "[work]\n2025-01-02 = x\n");
+    assert_null(workcal_load(fx->root, NULL, 0));
+
+    /* deploy/calendar: 2019-2026, every year with a file. */
+    fx->cal = load_ok(DEPLOY_CALENDAR);
+    int got[16];
+    size_t n = workcal_announced_years(fx->cal, got, 16);
+    assert_int_equal(n, 8);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(got[i], 2019 + (int)i);
+    assert_false(workcal_year_announced(fx->cal, 2018));
+    assert_false(workcal_year_announced(fx->cal, 2027));
 }
 
 static void test_override_files(void **state)
@@ -655,7 +819,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_year_2024_computed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weekend_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_holidays_one_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_labour_code_eras, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_year_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_year_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_working_days, setup, teardown),
@@ -664,6 +828,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overrides_2024, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deploy_calendar, setup, teardown),
         cmocka_unit_test_setup_teardown(test_override_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_override_colon_in_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_announced_years, setup, teardown),
         cmocka_unit_test_setup_teardown(test_override_files, setup, teardown),
     };
     return cmocka_run_group_tests_name("workcal", tests, NULL, NULL);
