@@ -102,6 +102,56 @@ workcal_t *daemon_calendar(const config_t *cfg)
     return calendar;
 }
 
+bool daemon_calendar_reload(const config_t *cfg, workcal_t **calendar)
+{
+    char why[1024];
+    workcal_t *fresh = workcal_load(config_calendar_dir(cfg), why, sizeof why);
+    if (!fresh) {
+        log_error("calendar not reloaded, the one in use stays: %s", why);
+        return false;
+    }
+    workcal_free(calendar);
+    *calendar = fresh;
+    return true;
+}
+
+void daemon_calendar_sync(server_t *server, MDB_dbi meta_dbi, const workcal_t *calendar,
+                          daemon_recompute_fn recompute, void *arg)
+{
+    store_txn_t txn;
+    if (store_txn_begin(server_store(server), &txn, true) != STORE_OK) {
+        log_error("calendar: cannot open the store to compare calendars");
+        return;
+    }
+    calendar_change_t change;
+    if (!calendar_watch_check(&txn, meta_dbi, calendar, &change)) {
+        store_txn_abort(&txn);
+        return;
+    }
+    eventlog_t *log = server_eventlog(server);
+    uint64_t before = eventlog_last_seq(log);
+    int64_t now_ms = clock_now_ms();
+    recompute(arg, &txn, &change, now_ms);
+    calendar_watch_record(&txn, meta_dbi, calendar);
+    store_rc_t rc = store_txn_commit(&txn);
+    if (rc != STORE_OK) {
+        eventlog_rollback_to(log, 0);
+        log_error("calendar: the recomputation was not stored (%s); it is tried again at the "
+                  "next reload or start", store_rc_text(rc));
+        return;
+    }
+    eventlog_publish(log);
+    server_wake_timers(server); /* a replanned alert may be due sooner */
+    char days[512];
+    calendar_change_describe(&change, calendar, days, sizeof days);
+    if (change.recorded)
+        log_warnx("calendar changed: %s; what was computed from it is recomputed (%llu event(s))",
+                  days, (unsigned long long)(eventlog_last_seq(log) - before));
+    else
+        log_info("calendar recorded with the store (%llu event(s) from recomputing)",
+                 (unsigned long long)(eventlog_last_seq(log) - before));
+}
+
 static void s_on_events(server_t *server, void *socket, void *arg)
 {
     (void)server, (void)socket;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "calendar_watch.h"
 #include "config.h"
 #include "server.h"
 #include "subscriber.h"
@@ -23,6 +24,23 @@ void daemon_check_state_dir(const char *dir);
 /* The working-day calendar with the configured override files; exits with
  * "calendar: FILE:LINE: reason" when one is malformed. */
 workcal_t *daemon_calendar(const config_t *cfg);
+
+/* SIGHUP: loads the override files again into *calendar. A bad file is
+ * logged and changes nothing (the old calendar stays); returns whether a
+ * new calendar is in place. */
+bool daemon_calendar_reload(const config_t *cfg, workcal_t **calendar);
+
+/* What a daemon recomputes from the calendar when it changed: in txn, with
+ * its events appended to the server's log; now_ms is the daemon's clock. */
+typedef void (*daemon_recompute_fn)(void *arg, store_txn_t *txn,
+                                    const calendar_change_t *change, int64_t now_ms);
+
+/* At start and after daemon_calendar_reload: when calendar differs from the
+ * one recorded with the store (calendar_watch.h), runs recompute and records
+ * calendar in one transaction, then publishes the events. A failed commit
+ * records nothing: the next reload or start tries again. */
+void daemon_calendar_sync(server_t *server, MDB_dbi meta_dbi, const workcal_t *calendar,
+                          daemon_recompute_fn recompute, void *arg);
 
 /* Follows another daemon's events (those whose type starts with prefix):
  * a subscriber on source's endpoints that keeps its offset in meta_dbi of

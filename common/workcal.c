@@ -23,6 +23,7 @@
 #define WORDS ((DAY_COUNT + 63) / 64)
 #define YEARS (WORKCAL_MAX_YEAR - WORKCAL_MIN_YEAR + 1)
 
+_Static_assert(WORDS == WORKCAL_BITS_WORDS, "workcal.h states the bitmap's size");
 _Static_assert(WORKCAL_MIN_YEAR == DATE_MIN_YEAR && WORKCAL_MAX_YEAR == DATE_MAX_YEAR,
                "the calendar covers date.h's years");
 
@@ -762,5 +763,24 @@ size_t workcal_announced_years(const workcal_t *self, int *out, size_t cap)
                 out[n] = WORKCAL_MIN_YEAR + i;
             n++;
         }
+    return n;
+}
+
+const uint64_t *workcal_bits(const workcal_t *self) { return self->working; }
+
+size_t workcal_changed_days(const workcal_t *self, const uint64_t *earlier, size_t n_words,
+                            int32_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t w = 0; w < WORDS && w < n_words; w++) {
+        uint64_t diff = self->working[w] ^ earlier[w];
+        while (diff) {
+            int bit = __builtin_ctzll(diff);
+            diff &= diff - 1;
+            if (n < cap)
+                out[n] = FIRST_DAY + (int32_t)(w * 64 + (size_t)bit);
+            n++;
+        }
+    }
     return n;
 }

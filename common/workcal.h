@@ -109,4 +109,18 @@ bool workcal_year_announced(const workcal_t *self, int year);
    exceed cap; only the first cap are written. */
 size_t workcal_announced_years(const workcal_t *self, int *out, size_t cap);
 
+/* The whole calendar as a bitmap, one bit per day from 1900-01-01 (set: a
+   working day), WORKCAL_BITS_WORDS words. Two calendars are the same when
+   their bitmaps are: a daemon keeps the one its stored results were
+   computed with (calendar_watch.h). */
+#define WORKCAL_BITS_WORDS 1713
+const uint64_t *workcal_bits(const workcal_t *self);
+
+/* The days whose working status differs between self and an earlier
+   bitmap of n_words words (missing words count as the same), ascending.
+   Returns how many there are, which may exceed cap; only the first cap
+   are written. */
+size_t workcal_changed_days(const workcal_t *self, const uint64_t *earlier, size_t n_words,
+                            int32_t *out, size_t cap);
+
 #endif /* THUKY_WORKCAL_H */

@@ -77,6 +77,9 @@ static void s_reloaded(server_t *server, void *service)
         !channels_reconfigure(nd->channels, &channels, why, sizeof why))
         log_error("delivery settings not reloaded: %s", why);
     secret_wipe(password, sizeof password);
+    if (daemon_calendar_reload(nd->config, &nd->calendar))
+        daemon_calendar_sync(server, store_dbi(server_store(server), NDB_META), nd->calendar,
+                             notify_replan_calendar, nd);
 }
 
 int main(int argc, char **argv)
@@ -133,6 +136,9 @@ int main(int argc, char **argv)
     server_add_timer(server, notify_tick, &nd);
 
     notify_store_upgrade(store);
+    /* Alerts planned with another calendar (edited while stopped). */
+    daemon_calendar_sync(server, store_dbi(store, NDB_META), nd.calendar, notify_replan_calendar,
+                         &nd);
     /* The plan follows the task service's events. */
     nd.tasks = daemon_follow(server, zmq_ctx, &cfg, SERVICE_TASKD, "task.",
                              store_dbi(store, NDB_META), notify_apply_task_event,

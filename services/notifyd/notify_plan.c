@@ -23,6 +23,7 @@
 #include "notifyd.h"
 
 #define ALERT_ID_MAX 160
+#define CALENDAR_CALLER "calendar" /* who moved an alert that a calendar change moved */
 
 void notify_emit_alert(notifyd_t *nd, store_txn_t *txn, int64_t now_ms, const char *type,
                        const Thuky__Alert *alert, const char *caller)
@@ -84,6 +85,7 @@ typedef struct {
     const Thuky__Task *task;
     const char *due;       /* ISO */
     int64_t now_ms;
+    bool quiet;            /* plan without events: the caller publishes what moved */
 } plan_ctx_t;
 
 /* Plans one alert unless an alert with its id exists (sent, acked...). */
@@ -114,7 +116,8 @@ static void s_plan(plan_ctx_t *p, const char *office, Thuky__AlertKind kind, int
     a.lead_office = p->task->lead_office;
     a.sitting_id = (char *)deadline_sitting(p->task->deadline);
     alert_save(p->txn, NULL, &a);
-    notify_emit_alert(p->nd, p->txn, p->now_ms, "alert.planned", &a, "notifyd");
+    if (!p->quiet)
+        notify_emit_alert(p->nd, p->txn, p->now_ms, "alert.planned", &a, "notifyd");
 }
 
 /* The first overdue reminder at or after now: the 1st working day after the
@@ -220,13 +223,14 @@ static void s_unplan(store_txn_t *txn, uint32_t task_id)
     free(ids);
 }
 
-static void s_plan_task(notifyd_t *nd, store_txn_t *txn, const Thuky__Task *task, int64_t now_ms)
+static void s_plan_task(notifyd_t *nd, store_txn_t *txn, const Thuky__Task *task, int64_t now_ms,
+                        bool quiet)
 {
     s_unplan(txn, task->id);
     int32_t due_day;
     if (!s_wants_alerts(task, &due_day))
         return;
-    plan_ctx_t p = {nd, txn, task, task->deadline->resolved_date, now_ms};
+    plan_ctx_t p = {nd, txn, task, task->deadline->resolved_date, now_ms, quiet};
     s_plan_office(&p, task->lead_office, due_day);
     for (size_t i = 0; i < task->n_with_offices; i++)
         if (strcmp(task->with_offices[i], task->lead_office) != 0)
@@ -245,7 +249,7 @@ void notify_plan_next_overdue(notifyd_t *nd, store_txn_t *txn, const Thuky__Aler
         Thuky__Policy policy;
         uint32_t lead[8];
         notify_policy(nd, office, &policy, lead);
-        plan_ctx_t p = {nd, txn, task, task->deadline->resolved_date, now_ms};
+        plan_ctx_t p = {nd, txn, task, task->deadline->resolved_date, now_ms, false};
         s_plan_overdue(&p, fired->office, due_day, (int)policy.overdue_every,
                        s_deliver_minute(nd, office), fired->days + (int)policy.overdue_every);
         if (office)
@@ -262,7 +266,7 @@ void notify_apply_task_event(void *arg, store_txn_t *txn, const Thuky__Event *ev
         return;
     const Thuky__Task *task = event->task->task;
     copy_task_save(txn, task);
-    s_plan_task(nd, txn, task, clock_now_ms());
+    s_plan_task(nd, txn, task, clock_now_ms(), false);
 }
 
 void notify_batch_done(void *arg, bool committed)
@@ -297,6 +301,11 @@ static void s_unplan_sitting(store_txn_t *txn, const char *sitting_id)
     free(ids);
 }
 
+static int32_t s_sitting_reminder_day(const notifyd_t *nd, int32_t open_day, int days)
+{
+    return s_working_on_or_before(nd->calendar, open_day - days);
+}
+
 /* Reminds the lead offices of the tasks on a sitting's agenda, N days
  * before it opens. A moved sitting is reminded at its new date; a
  * cancelled or held one not at all. Recurring sittings are left out: their
@@ -310,8 +319,7 @@ static void s_plan_sitting(notifyd_t *nd, store_txn_t *txn, const Thuky__Sitting
         s->status == THUKY__SITTING_STATUS__SITTING_HELD || s->repeat[0] || !s->start ||
         !date_parse(s->start->date, &open_day, NULL))
         return;
-    int32_t day = s_working_on_or_before(
-        nd->calendar, open_day - nd->config->notify.sitting_reminder_days);
+    int32_t day = s_sitting_reminder_day(nd, open_day, nd->config->notify.sitting_reminder_days);
     char compact[9];
     snprintf(compact, sizeof compact, "%.4s%.2s%.2s", s->start->date, s->start->date + 5,
              s->start->date + 8);
@@ -358,4 +366,140 @@ void notify_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event 
     if (event->session->occurrence[0])
         return;
     s_plan_sitting(nd, txn, event->session->sitting, clock_now_ms());
+}
+
+/* ---- a changed calendar ------------------------------------------------------- */
+
+typedef struct {
+    char **ids;
+    int64_t *fire_ms;
+    size_t n;
+} planned_t;
+
+/* The planned alerts of a task (task id 0: the sitting reminders). */
+static void s_planned(store_txn_t *txn, uint32_t task_id, planned_t *out)
+{
+    uint8_t prefix[5] = {NINDEX_TASK};
+    key_put_u32(prefix + 1, task_id);
+    char **ids;
+    size_t n = index_ids(txn, prefix, sizeof prefix, sizeof prefix, 100000, &ids);
+    out->ids = xcalloc(n + 1, sizeof *out->ids);
+    out->fire_ms = xcalloc(n + 1, sizeof *out->fire_ms);
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        Thuky__Alert *a = alert_load(txn, ids[i]);
+        if (a && a->state == THUKY__ALERT_STATE__ALERT_PLANNED) {
+            out->ids[out->n] = ids[i];
+            out->fire_ms[out->n++] = a->fire_ms;
+            ids[i] = NULL;
+        }
+        if (a)
+            thuky__alert__free_unpacked(a, NULL);
+        free(ids[i]);
+    }
+    free(ids);
+}
+
+static void s_planned_free(planned_t *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->ids[i]);
+    free(p->ids);
+    free(p->fire_ms);
+}
+
+static bool s_planned_has(const planned_t *p, const char *id, int64_t fire_ms)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->fire_ms[i] == fire_ms && strcmp(p->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Plans the task again with the present calendar; publishes each alert
+ * that is new or moved. Returns how many. */
+static size_t s_replan_task(notifyd_t *nd, store_txn_t *txn, const Thuky__Task *task,
+                            int64_t now_ms)
+{
+    planned_t before, after;
+    s_planned(txn, task->id, &before);
+    s_plan_task(nd, txn, task, now_ms, true);
+    s_planned(txn, task->id, &after);
+    size_t moved = 0;
+    for (size_t i = 0; i < after.n; i++) {
+        if (s_planned_has(&before, after.ids[i], after.fire_ms[i]))
+            continue;
+        Thuky__Alert *a = alert_load(txn, after.ids[i]);
+        if (a) {
+            notify_emit_alert(nd, txn, now_ms, "alert.planned", a, CALENDAR_CALLER);
+            thuky__alert__free_unpacked(a, NULL);
+            moved++;
+        }
+    }
+    s_planned_free(&before);
+    s_planned_free(&after);
+    return moved;
+}
+
+/* A planned sitting reminder goes to the working day before, counted in the
+ * present calendar. Returns whether it moved. */
+static bool s_replan_sitting_reminder(notifyd_t *nd, store_txn_t *txn, const char *id,
+                                      int64_t now_ms)
+{
+    Thuky__Alert *a = alert_load(txn, id);
+    int32_t open_day;
+    bool moved = false;
+    if (a && a->state == THUKY__ALERT_STATE__ALERT_PLANNED &&
+        date_parse(a->due_date, &open_day, NULL)) {
+        Thuky__Office *office = office_load(txn, a->lead_office);
+        int64_t fire = s_fire_ms(s_sitting_reminder_day(nd, open_day, (int)a->days),
+                                 s_deliver_minute(nd, office));
+        if (office)
+            thuky__office__free_unpacked(office, NULL);
+        if (fire != a->fire_ms) {
+            Thuky__Alert *old = alert_load(txn, id);
+            a->fire_ms = fire;
+            alert_save(txn, old, a);
+            notify_emit_alert(nd, txn, now_ms, "alert.planned", a, CALENDAR_CALLER);
+            thuky__alert__free_unpacked(old, NULL);
+            moved = true;
+        }
+    }
+    if (a)
+        thuky__alert__free_unpacked(a, NULL);
+    return moved;
+}
+
+void notify_replan_calendar(void *arg, store_txn_t *txn, const calendar_change_t *change,
+                            int64_t now_ms)
+{
+    (void)change;
+    notifyd_t *nd = arg;
+    /* Ids first: planning rewrites the indexes a walk would be reading. */
+    size_t count = 0, cap = 0, moved = 0;
+    uint32_t *ids = NULL;
+    store_iter_t it;
+    store_iter_init(&it, txn, store_dbi(txn->store, NDB_TASKS), NULL, 0, NULL, 0, false);
+    while (store_iter_next(&it)) {
+        if (it.key.mv_size != 4)
+            continue;
+        ids = xgrow(ids, count, &cap, sizeof *ids);
+        ids[count++] = key_get_u32(it.key.mv_data);
+    }
+    store_iter_close(&it);
+    for (size_t i = 0; i < count && txn->rc == STORE_OK; i++) {
+        Thuky__Task *task = copy_task_load(txn, ids[i]);
+        if (task) {
+            moved += s_replan_task(nd, txn, task, now_ms);
+            thuky__task__free_unpacked(task, NULL);
+        }
+    }
+    free(ids);
+    planned_t sittings;
+    s_planned(txn, 0, &sittings);
+    for (size_t i = 0; i < sittings.n && txn->rc == STORE_OK; i++)
+        moved += s_replan_sitting_reminder(nd, txn, sittings.ids[i], now_ms);
+    s_planned_free(&sittings);
+    log_debug("calendar: %zu task(s) replanned, %zu alert(s) planned anew or moved", count,
+              moved);
 }

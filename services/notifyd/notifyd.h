@@ -8,6 +8,7 @@
 #ifndef THUKY_NOTIFYD_H
 #define THUKY_NOTIFYD_H
 
+#include "calendar_watch.h"
 #include "channels.h"
 #include "config.h"
 #include "server.h"
@@ -35,6 +36,10 @@ extern const size_t notifyd_command_count;
 /* notify_plan.c: the alerts of one task, after a task event. */
 void notify_apply_task_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
 void notify_batch_done(void *arg, bool committed);
+/* daemon_recompute_fn: every plan again after a calendar change; each alert
+ * planned anew or moved is published (alert.planned, caller "calendar"). */
+void notify_replan_calendar(void *arg, store_txn_t *txn, const calendar_change_t *change,
+                            int64_t now_ms);
 /* Reminders before a sitting to the offices leading tasks on its agenda. */
 void notify_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
 /* Plans the next reminder after an overdue one fired. */

@@ -16,6 +16,18 @@
 #include "sessiond.h"
 #include "store.h"
 
+/* SIGHUP: the override files are read again (calendar.changed when the
+ * calendar is not the one recorded). */
+static void s_reloaded(server_t *server, void *service)
+{
+    sessiond_t *sd = service;
+    if (!daemon_calendar_reload(sd->config, &sd->calendar))
+        return;
+    daemon_calendar_sync(server, store_dbi(server_store(server), SDB_META), sd->calendar,
+                         sessiond_calendar_changed, sd);
+    calendar_warn_unannounced(sd->calendar, config_calendar_dir(sd->config));
+}
+
 int main(int argc, char **argv)
 {
     config_t cfg;
@@ -26,7 +38,7 @@ int main(int argc, char **argv)
                                    &cfg);
     const config_service_t *svc = config_service(&cfg, SERVICE_SESSIOND);
 
-    sessiond_t service = {0};
+    sessiond_t service = {.config = &cfg};
     service.calendar = daemon_calendar(&cfg);
 
     daemon_check_state_dir(svc->store_dir);
@@ -47,6 +59,7 @@ int main(int argc, char **argv)
         .meta_dbi = store_dbi(store, SDB_META),
         .replies_dbi = store_dbi(store, SDB_REPLIES),
         .replies_time_dbi = store_dbi(store, SDB_REPLIES_TIME),
+        .reloaded = s_reloaded,
     };
     server_t *server = server_new(zmq_ctx, store, &server_options, why, sizeof why);
     if (!server)
@@ -57,6 +70,9 @@ int main(int argc, char **argv)
              svc->command, svc->events, svc->store_dir,
              (unsigned long long)eventlog_last_seq(server_eventlog(server)),
              calendar_dir ? calendar_dir : "none", test_clock ? ", test clock" : "");
+    service.server = server;
+    daemon_calendar_sync(server, store_dbi(store, SDB_META), service.calendar,
+                         sessiond_calendar_changed, &service);
     calendar_warn_unannounced(service.calendar, calendar_dir);
     server_run(server);
     log_info("stopping");

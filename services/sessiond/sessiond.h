@@ -2,12 +2,16 @@
 #ifndef THUKY_SESSIOND_H
 #define THUKY_SESSIOND_H
 
+#include "calendar_watch.h"
+#include "config.h"
 #include "server.h"
 #include "sitting.h"
 #include "thuky/session.pb-c.h"
 #include "workcal.h"
 
 typedef struct {
+    const config_t *config;
+    server_t *server;
     workcal_t *calendar;
 } sessiond_t;
 
@@ -24,6 +28,10 @@ void calendar_add_days(server_call_t *call, const ProtobufCMessage *request);
 /* Logs a warning for this year and the next (by the daemon clock) when
    they have no override file in dir (NULL: none configured). */
 void calendar_warn_unannounced(const workcal_t *calendar, const char *dir);
+
+/* calendar_change.c: daemon_recompute_fn publishing "calendar.changed". */
+void sessiond_calendar_changed(void *arg, store_txn_t *txn, const calendar_change_t *change,
+                               int64_t now_ms);
 
 /* A span written back as SittingTime strings (storage owned by the caller). */
 typedef struct {

@@ -16,6 +16,16 @@
 #include "task_store.h"
 #include "taskd.h"
 
+/* SIGHUP: the override files are read again; a changed calendar moves
+ * the working-day deadlines computed from it. */
+static void s_reloaded(server_t *server, void *service)
+{
+    taskd_t *td = service;
+    if (daemon_calendar_reload(td->config, &td->calendar))
+        daemon_calendar_sync(server, store_dbi(server_store(server), DB_META), td->calendar,
+                             taskd_recompute_calendar, td);
+}
+
 int main(int argc, char **argv)
 {
     config_t cfg;
@@ -27,7 +37,7 @@ int main(int argc, char **argv)
     const config_service_t *svc = config_service(&cfg, SERVICE_TASKD);
     const config_service_t *sessiond = config_service(&cfg, SERVICE_SESSIOND);
 
-    taskd_t service = {0};
+    taskd_t service = {.config = &cfg};
     service.calendar = daemon_calendar(&cfg);
 
     daemon_check_state_dir(svc->store_dir);
@@ -48,12 +58,16 @@ int main(int argc, char **argv)
         .meta_dbi = store_dbi(store, DB_META),
         .replies_dbi = store_dbi(store, DB_REPLIES),
         .replies_time_dbi = store_dbi(store, DB_REPLIES_TIME),
+        .reloaded = s_reloaded,
     };
     server_t *server = server_new(zmq_ctx, store, &server_options, why, sizeof why);
     if (!server)
         fatalx("%s", why);
 
     service.server = server;
+    /* Deadlines computed with another calendar (edited while stopped). */
+    daemon_calendar_sync(server, store_dbi(store, DB_META), service.calendar,
+                         taskd_recompute_calendar, &service);
 
     /* Relative deadlines follow the session service's sittings. */
     service.sessions = daemon_follow(server, zmq_ctx, &cfg, SERVICE_SESSIOND, "session.",

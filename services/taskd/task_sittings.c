@@ -23,6 +23,7 @@
 #include "taskd.h"
 
 #define SESSION_CALLER "sessiond"
+#define CALENDAR_CALLER "calendar"
 
 static Thuky__Sitting *s_sitting_load(store_txn_t *txn, const char *id)
 {
@@ -97,8 +98,10 @@ static void s_set_cancelled_flag(Thuky__Task *task, bool on)
     task->n_flags = j;
 }
 
-/* Recomputes one dependent task; records an event when anything changed. */
-static void s_follow(taskd_t *td, store_txn_t *txn, uint32_t id, int64_t now_ms)
+/* Recomputes one dependent task; records an event (by caller, with note
+ * in the history when the date moved) when anything changed. */
+static void s_follow(taskd_t *td, store_txn_t *txn, uint32_t id, int64_t now_ms,
+                     const char *caller, const char *note)
 {
     Thuky__Task *old = task_load(txn, id);
     Thuky__Task *task = task_load(txn, id);
@@ -137,15 +140,42 @@ static void s_follow(taskd_t *td, store_txn_t *txn, uint32_t id, int64_t now_ms)
         goto done;
     task->version++;
     task->updated_ms = now_ms;
-    taskd_record(server_eventlog(td->server), txn, now_ms, SESSION_CALLER,
+    taskd_record(server_eventlog(td->server), txn, now_ms, caller,
                  moved ? "task.deadline_changed" : "task.updated", task, changes, n,
-                 cancelled && !s_has_flag(old) ? "the sitting was cancelled" : "");
+                 cancelled && !s_has_flag(old) ? "the sitting was cancelled" : moved ? note : "");
     task_save(txn, old, task);
 done:
     if (old)
         thuky__task__free_unpacked(old, NULL);
     if (task)
         thuky__task__free_unpacked(task, NULL);
+}
+
+/* Recomputes the tasks of the 'L' index entries under prefix (a sitting's,
+ * or all); returns how many were looked at. */
+static size_t s_recompute_dependents(taskd_t *td, store_txn_t *txn, const uint8_t *prefix,
+                                     size_t prefix_len, int64_t now_ms, const char *caller,
+                                     const char *note)
+{
+    /* Ids first, then the changes: saving a task rewrites the index the
+     * walk would be reading. Keys: 'L', sitting id, NUL, task id (4). */
+    size_t count = 0, cap = 0;
+    uint32_t *ids = NULL;
+    store_iter_t it;
+    store_iter_init(&it, txn, store_dbi(txn->store, DB_INDEX), prefix, prefix_len, NULL, 0,
+                    false);
+    while (store_iter_next(&it)) {
+        const uint8_t *key = it.key.mv_data;
+        if (it.key.mv_size < prefix_len + 4 || key[it.key.mv_size - 5] != '\0')
+            continue;
+        ids = xgrow(ids, count, &cap, sizeof *ids);
+        ids[count++] = key_get_u32(key + it.key.mv_size - 4);
+    }
+    store_iter_close(&it);
+    for (size_t i = 0; i < count && txn->rc == STORE_OK; i++)
+        s_follow(td, txn, ids[i], now_ms, caller, note);
+    free(ids);
+    return count;
 }
 
 void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event)
@@ -161,28 +191,28 @@ void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *
     store_put_message(txn, store_dbi(txn->store, DB_SITTINGS), sitting->id, strlen(sitting->id),
                       &sitting->base);
 
-    /* Ids first, then the changes: saving a task rewrites the index the
-     * walk would be reading. */
-    size_t n = strlen(sitting->id), count = 0, cap = 0;
-    uint32_t *ids = NULL;
+    size_t n = strlen(sitting->id);
     uint8_t prefix[SITTING_ID_MAX + 2];
     prefix[0] = INDEX_SITTING;
     memcpy(prefix + 1, sitting->id, n + 1);
-    store_iter_t it;
-    store_iter_init(&it, txn, store_dbi(txn->store, DB_INDEX), prefix, n + 2, NULL, 0, false);
-    while (store_iter_next(&it)) {
-        if (it.key.mv_size != n + 6)
-            continue;
-        ids = xgrow(ids, count, &cap, sizeof *ids);
-        ids[count++] = key_get_u32((const uint8_t *)it.key.mv_data + n + 2);
-    }
-    store_iter_close(&it);
-    int64_t now_ms = clock_now_ms();
-    for (size_t i = 0; i < count && txn->rc == STORE_OK; i++)
-        s_follow(td, txn, ids[i], now_ms);
-    free(ids);
+    size_t count = s_recompute_dependents(td, txn, prefix, n + 2, clock_now_ms(),
+                                          SESSION_CALLER, "");
     if (count)
         log_debug("%s %s: %zu dependent task(s) recomputed", event->type, event->subject, count);
+}
+
+/* Every relative deadline counts its days in the calendar (a working-day
+ * offset, a working-day rule of an occurrence): recompute them all. Only
+ * those whose date moves make an event, as for a moved sitting. */
+void taskd_recompute_calendar(void *arg, store_txn_t *txn, const calendar_change_t *change,
+                              int64_t now_ms)
+{
+    (void)change;
+    const uint8_t prefix[1] = {INDEX_SITTING};
+    size_t count = s_recompute_dependents(arg, txn, prefix, sizeof prefix, now_ms,
+                                          CALENDAR_CALLER,
+                                          "the working-day calendar changed");
+    log_debug("calendar: %zu relative deadline(s) recomputed", count);
 }
 
 void taskd_session_batch_done(void *arg, bool committed)

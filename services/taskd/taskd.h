@@ -3,6 +3,8 @@
 #ifndef THUKY_TASKD_H
 #define THUKY_TASKD_H
 
+#include "calendar_watch.h"
+#include "config.h"
 #include "eventlog.h"
 #include "server.h"
 #include "subscriber.h"
@@ -11,6 +13,7 @@
 #include "workcal.h"
 
 typedef struct {
+    const config_t *config;
     workcal_t *calendar;
     server_t *server;
     subscriber_t *sessions;   /* follows the session service's events */
@@ -46,5 +49,8 @@ resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky
  * that hangs on it (subscriber callbacks; arg is the taskd_t). */
 void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
 void taskd_session_batch_done(void *arg, bool committed);
+/* daemon_recompute_fn: every relative deadline, after a calendar change. */
+void taskd_recompute_calendar(void *arg, store_txn_t *txn, const calendar_change_t *change,
+                              int64_t now_ms);
 
 #endif

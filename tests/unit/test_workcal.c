@@ -770,6 +770,32 @@ static void test_announced_years(void **state)
     assert_false(workcal_year_announced(fx->cal, 2027));
 }
 
+/* What a daemon compares to notice a changed calendar (calendar_watch.h):
+ * the days whose status differs, in order, and none for the same files. */
+static void test_changed_days(void **state)
+{
+    fixture_t *fx = *state;
+    workcal_t *before = load_ok(NULL);
+    fx->cal = load_ok(NULL);
+    int32_t days[4] = {0};
+    assert_int_equal(workcal_changed_days(fx->cal, workcal_bits(before), WORKCAL_BITS_WORDS,
+                                          days, 4),
+                     0);
+    workcal_free(&fx->cal);
+    write_file(fx, "2026.conf", "[off]\n2026-05-20 = Nghỉ\n[work]\n2026-05-23 = Làm bù\n"
+                                "2026-05-30 = Làm bù\n");
+    fx->cal = load_ok(fx->root);
+    assert_int_equal(workcal_changed_days(fx->cal, workcal_bits(before), WORKCAL_BITS_WORDS,
+                                          days, 2),
+                     3); /* all counted, the first two written */
+    assert_int_equal(days[0], iso("2026-05-20"));
+    assert_int_equal(days[1], iso("2026-05-23"));
+    assert_int_equal(days[2], 0);
+    /* a shorter earlier bitmap: the words it lacks count as the same */
+    assert_int_equal(workcal_changed_days(fx->cal, workcal_bits(before), 10, days, 4), 0);
+    workcal_free(&before);
+}
+
 static void test_override_files(void **state)
 {
     fixture_t *fx = *state;
@@ -831,6 +857,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_override_colon_in_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_announced_years, setup, teardown),
         cmocka_unit_test_setup_teardown(test_override_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_days, setup, teardown),
     };
     return cmocka_run_group_tests_name("workcal", tests, NULL, NULL);
 }
