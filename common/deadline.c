@@ -191,3 +191,31 @@ bool deadline_resolve_relative(const Thuky__RelativeDeadline *rel, const sitting
     *out = day;
     return true;
 }
+
+/* The calendar covers 300 years: a longer walk leaves it anyway. */
+#define OFFSET_WALK_MAX (300 * 366)
+
+int deadline_provisional_year(const Thuky__Deadline *dl, const workcal_t *calendar)
+{
+    const Thuky__RelativeDeadline *rel = deadline_relative(dl);
+    int32_t due;
+    if (!rel || rel->unit != THUKY__DAY_UNIT__WORKING_DAYS || !dl->resolved_date[0] ||
+        !date_parse(dl->resolved_date, &due, NULL))
+        return 0;
+    /* Counting back from the due date finds the sitting's day (to within
+     * the days off next to it, when it is one): the count crosses the
+     * years between. */
+    int32_t anchor = due;
+    if (rel->offset < -OFFSET_WALK_MAX || rel->offset > OFFSET_WALK_MAX ||
+        !workcal_add_working_days(calendar, due, -rel->offset, &anchor, NULL))
+        anchor = due;
+    int32_t from = anchor < due ? anchor : due, to = anchor < due ? due : anchor;
+    int first, last;
+    date_to_ymd(from, &first, NULL, NULL);
+    date_to_ymd(to, &last, NULL, NULL);
+    for (int year = first; year <= last; year++)
+        if (year >= WORKCAL_MIN_YEAR && year <= WORKCAL_MAX_YEAR &&
+            !workcal_year_announced(calendar, year))
+            return year;
+    return 0;
+}

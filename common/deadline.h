@@ -45,6 +45,12 @@ bool deadline_check(const Thuky__Deadline *dl, const char **why);
 /* The rule as text: "2024-05-20", "2024-05-20 17:00", "XV-7:open:-20d". */
 void deadline_format_rule(const Thuky__Deadline *dl, char *out, size_t out_len);
 
+/* The first year (>0) whose calendar is not announced (workcal_year_announced)
+ * among those a working-day deadline's count crosses, from the sitting's
+ * day to the resolved date. 0 for a fixed date, a calendar-day rule, or an
+ * unresolved one. */
+int deadline_provisional_year(const Thuky__Deadline *dl, const workcal_t *calendar);
+
 /* The date a relative rule gives for its sitting's span: the opening or
  * closing day plus or minus N calendar or working days. */
 bool deadline_resolve_relative(const Thuky__RelativeDeadline *rel, const sitting_span_t *span,

@@ -30,6 +30,40 @@ static void s_warn(char *warnings, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The years whose calendar an operator should add now: the session
+ * service's present year, and from October the next (announcements for a
+ * year come in its last months). Warns of each one not announced; notes
+ * them in the session service's json entry. */
+static void s_check_calendar(cli_t *cli, int64_t now_ms, json_t *obj, char *warning, size_t len)
+{
+    int year, month;
+    date_to_ymd(date_local_day(now_ms / 1000), &year, &month, NULL);
+    json_t *missing = json_array();
+    for (int y = year; y <= year + (month >= 10); y++) {
+        Thuky__CalendarYearRequest req = THUKY__CALENDAR_YEAR_REQUEST__INIT;
+        req.year = (uint32_t)y;
+        client_result_t result;
+        client_call(cli_client(cli, SERVICE_SESSIOND), "calendar.year", &req.base, &result);
+        Thuky__CalendarYearReply *reply =
+            result.code == THUKY__STATUS_CODE__OK
+                ? thuky__calendar_year_reply__unpack(NULL, result.body_len, result.body)
+                : NULL;
+        if (reply && reply->provisional) {
+            json_array_append_new(missing, json_integer(y));
+            s_warn(warning, len,
+                   "warning: the working days of %d are not announced (no %d.conf in the "
+                   "session service's calendar_dir): they are computed from the Labour Code "
+                   "and deadlines counted in them are provisional; add the file and reload "
+                   "(see 'thuky calendar %d')\n",
+                   y, y, y);
+        }
+        if (reply)
+            thuky__calendar_year_reply__free_unpacked(reply, NULL);
+        client_result_free(&result);
+    }
+    json_object_set_new(obj, "calendar_unannounced", missing);
+}
+
 int cmd_status(cli_t *cli, int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, s_status_usage))
@@ -110,6 +144,8 @@ int cmd_status(cli_t *cli, int argc, char **argv)
                              "usable webhook): their alerts fail; see 'thuky office list'\n",
                              (unsigned long long)st->counters[i]->value);
             json_object_set_new(obj, "follows", json_incref(subs));
+            if (s == SERVICE_SESSIOND)
+                s_check_calendar(cli, st->now_ms, obj, warning, sizeof warning);
             thuky__daemon_status__free_unpacked(st, NULL);
         } else {
             json_object_set_new(obj, "error", json_string(result.message));

@@ -278,6 +278,10 @@ static void s_print_detail(const Thuky__TaskDetail *detail)
     printf("  deadline:     %s", due);
     if (t->deadline && t->deadline->rule_case == THUKY__DEADLINE__RULE_RELATIVE)
         printf("  (rule %s)", rule);
+    if (detail->provisional_year)
+        printf("\n                provisional: the working days of %u are not announced yet "
+               "(no %u.conf); the date may move when they are",
+               detail->provisional_year, detail->provisional_year);
     printf("\n  status:       %s, %u%%\n", render_status(t->status), t->progress);
     if (flags[0])
         printf("  flags:        %s\n", flags);
@@ -333,6 +337,13 @@ static int s_show(cli_t *cli, int argc, char **argv)
         for (size_t i = 0; i < detail->n_history; i++)
             json_array_append_new(history, render_history_json(detail->history[i]));
         json_object_set_new(obj, "history", history);
+        json_t *deadline = json_object_get(obj, "deadline");
+        if (json_is_object(deadline)) {
+            json_object_set_new(deadline, "provisional", json_boolean(detail->provisional_year));
+            if (detail->provisional_year)
+                json_object_set_new(deadline, "provisional_year",
+                                    json_integer(detail->provisional_year));
+        }
         cli_print_json(obj);
     } else {
         s_print_detail(detail);

@@ -617,6 +617,8 @@ static void s_task_get(server_call_t *call, const ProtobufCMessage *request)
     }
     Thuky__TaskDetail detail = THUKY__TASK_DETAIL__INIT;
     detail.task = task;
+    const taskd_t *td = call->service;
+    detail.provisional_year = (uint32_t)deadline_provisional_year(task->deadline, td->calendar);
     uint8_t prefix[4];
     key_put_u32(prefix, req->id);
     size_t cap = 0;

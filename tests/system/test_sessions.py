@@ -357,3 +357,56 @@ def test_sittings_survive_a_restart(services):
     shown = s.json("session", "show", "XV-7")
     assert shown["agenda"] == [{"number": 1, "text": "Khai mạc kỳ họp"}]
     assert shown["version"] == 2
+
+
+def status_calendar(s):
+    rc, out, _ = s.cli("status")
+    assert rc == 0, out
+    entry = {d["daemon"]: d for d in s.json("status")}["sessiond"]
+    return out, entry["calendar_unannounced"]
+
+
+def test_status_warns_of_a_year_without_an_announcement(services):
+    s = services
+    s.ok("clock", "set", "2026-03-02T09:00")
+    out, missing = status_calendar(s)
+    assert missing == [] and "not announced" not in out
+    s.ok("clock", "set", "2026-10-05T09:00")     # from October: the coming year too
+    out, missing = status_calendar(s)
+    assert missing == [2027] and "warning: the working days of 2027 are not announced" in out
+    s.ok("clock", "set", "2027-03-02T09:00")
+    out, missing = status_calendar(s)
+    assert missing == [2027] and "no 2027.conf" in out
+
+
+def test_task_show_marks_working_day_deadlines_of_unannounced_years(services):
+    s = services
+    s.ok("clock", "set", "2026-03-02T09:00")
+    for year in ("2026", "2027"):
+        s.ok("program", "add", year, "--decision", f"1/{year}", "--title", f"CT {year}")
+    s.ok("session", "add", "--kind", "conference", "--id", "HN-2705", "--title", "Hội nghị",
+         "--start", "2027-05-24")
+    s.ok("session", "add", "--kind", "conference", "--id", "HN-2605", "--title", "Hội nghị",
+         "--start", "2026-05-25")
+    s.wait_followed()
+    working = add_task(s, "Theo ngày làm việc", program=2027, due_rel="HN-2705:open:-5wd",
+                       before_sitting=False)
+    calendar_days = add_task(s, "Theo ngày lịch", program=2027, due_rel="HN-2705:open:-5d",
+                             before_sitting=False)
+    fixed = add_task(s, "Ngày cố định", program=2027, due="2027-05-20")
+    announced = add_task(s, "Năm đã công bố", program=2026, due_rel="HN-2605:open:-5wd",
+                         before_sitting=False)
+    # and one that counts from an announced year into an unannounced one
+    s.ok("session", "add", "--kind", "conference", "--id", "HN-2612", "--title", "Cuối năm",
+         "--start", "2026-12-28")
+    s.wait_followed()
+    across = add_task(s, "Qua năm", program=2026, due_rel="HN-2612:close:+5wd",
+                      before_sitting=False)
+    for task, year in ((working, 2027), (calendar_days, None), (fixed, None), (announced, None),
+                       (across, 2027)):
+        shown = s.json("task", "show", task)["deadline"]
+        assert shown["provisional"] is (year is not None), (task, shown)
+        assert shown.get("provisional_year") == year, (task, shown)
+        out = s.ok("task", "show", task)
+        assert ("provisional: the working days of 2027 are not announced" in out) is \
+            (year is not None), out
