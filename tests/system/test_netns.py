@@ -330,7 +330,10 @@ def cluster(tmpdir_short):
 
 
 def _follows(st, follower, source):
-    return next(f for f in st[follower]["follows"] if f["source"] == source)
+    """The follower's progress in source's log (applied, known), in step."""
+    f = next(f for f in st[follower]["follows"] if f["source"] == source)
+    assert f["state"] == "following", f
+    return {k: f[k] for k in ("source", "applied_seq", "known_seq")}
 
 
 def _dependents(c, sitting):

@@ -66,7 +66,7 @@ def test_task_add_relative_deadline_is_unresolved(program):
     assert "rule XV-7:open:-20d" in shown
     t = program.json("task", "show", tid)
     assert t["deadline"] == {"rule": "XV-7:open:-20d", "kind": "relative", "date": None,
-                             "resolved": False}
+                             "resolved": False, "provisional": False}
     wd = add_task(program, "Báo cáo sau bế mạc", due_rel="XV-7:close:+10wd")
     assert program.json("task", "show", wd)["deadline"]["rule"] == "XV-7:close:+10wd"
 
