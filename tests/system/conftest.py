@@ -344,6 +344,20 @@ def program(daemon):
     return daemon
 
 
+def read_log(d, after=0):
+    """Every event of the daemon's durable log after `after` (events.read)."""
+    out = []
+    while True:
+        reply, page = d.call("events.read", event_pb2.EventsReadRequest(after_seq=after,
+                                                                       limit=1000),
+                             event_pb2.EventsReadReply)
+        assert reply.status.code == envelope_pb2.OK, reply.status.message
+        if not page.events:
+            return out
+        out.extend(page.events)
+        after = page.events[-1].seq
+
+
 def add_task(d, title, lead="vu-thu-ky", program=2024, due=None, due_rel=None, with_=None,
              extra=(), before_sitting=None):
     """thuky task add; returns the id ("T12"). A relative deadline is added

@@ -15,7 +15,7 @@ import pytest
 
 import conftest
 from conftest import (BUILD, DEMO_PROGRAM, DEMO_SITTINGS, Services, envelope_pb2,
-                      event_pb2, one_line)
+                      event_pb2, one_line, read_log)
 
 CLOCK = "2024-01-02T00:00"        # before every demo deadline: no alert fires
 NAMES = ("sessiond", "taskd", "notifyd")
@@ -59,20 +59,6 @@ def in_step(st):
 def quiesce(s):
     return wait_for(lambda: (lambda st: in_step(st) and st)(status(s)),
                     "every follower to apply every event")
-
-
-def read_log(d, after=0):
-    """Every event of the daemon's durable log after `after` (events.read)."""
-    out = []
-    while True:
-        reply, page = d.call("events.read", event_pb2.EventsReadRequest(after_seq=after,
-                                                                       limit=1000),
-                             event_pb2.EventsReadReply)
-        assert reply.status.code == envelope_pb2.OK, reply.status.message
-        if not page.events:
-            return out
-        out.extend(page.events)
-        after = page.events[-1].seq
 
 
 def snapshot(s):

@@ -7,24 +7,10 @@ import signal
 
 import pytest
 
-from conftest import (CALENDAR_DIR, Services, add_task, base_config, envelope_pb2, event_pb2,
-                      one_line, wait_for)
+from conftest import CALENDAR_DIR, Services, add_task, base_config, read_log, wait_for
 
 HOLIDAY = "2026-05-20"   # a Wednesday the test makes a day off
 LINE = f"{HOLIDAY} = Nghỉ thử nghiệm (test holiday)\n"
-
-
-def read_log(d, after=0):
-    out = []
-    while True:
-        reply, page = d.call("events.read", event_pb2.EventsReadRequest(after_seq=after,
-                                                                       limit=1000),
-                             event_pb2.EventsReadReply)
-        assert reply.status.code == envelope_pb2.OK, reply.status.message
-        if not page.events:
-            return out
-        out.extend(page.events)
-        after = page.events[-1].seq
 
 
 def last_seq(d):

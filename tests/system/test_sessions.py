@@ -255,37 +255,37 @@ def test_malformed_requests_on_the_session_socket(services):
     s.sessiond.assert_serving()
 
 
-def test_malformed_override_file_stops_the_daemons_at_start(tmpdir_short):
+def start_with_one_override(tmpdir_short, name, text):
+    """Starts sessiond, then taskd, on a calendar_dir holding one file;
+    yields each one's (exit code, stderr) and the directory."""
     cal = tmpdir_short / "calendar"
     cal.mkdir()
-    (cal / "2024.conf").write_text("[off]\n2024-02-08 = Tết\n[work]\n2024-13-01 = x\n",
-                                   encoding="utf-8")
+    (cal / name).write_text(text, encoding="utf-8")
     s = Services(tmpdir_short)
     conf = s.taskd.config
     conf.write_text(conf.read_text().replace("calendar_dir = ", f"calendar_dir = {cal}\n#"))
     from conftest import run_daemon_once, SESSIOND
-    for binary in (SESSIOND, None):
-        rc, err = run_daemon_once(conf, binary=binary) if binary else run_daemon_once(conf)
+    try:
+        return cal, [run_daemon_once(conf, binary=SESSIOND), run_daemon_once(conf)]
+    finally:
+        s.close()
+
+
+def test_malformed_override_file_stops_the_daemons_at_start(tmpdir_short):
+    cal, runs = start_with_one_override(tmpdir_short, "2024.conf",
+                                        "[off]\n2024-02-08 = Tết\n[work]\n2024-13-01 = x\n")
+    for rc, err in runs:
         assert rc != 0 and f"{cal}/2024.conf:4" in one_line(err), err
-    s.close()
 
 
 def test_override_line_with_a_colon_stops_the_daemons_at_start(tmpdir_short):
     # inih takes "DATE: REASON" as an entry too: it must not pass silently.
-    cal = tmpdir_short / "calendar"
-    cal.mkdir()
-    (cal / "2025.conf").write_text("[work]\n# make-up Saturday\n2025-04-26: Làm bù\n",
-                                   encoding="utf-8")
-    s = Services(tmpdir_short)
-    conf = s.taskd.config
-    conf.write_text(conf.read_text().replace("calendar_dir = ", f"calendar_dir = {cal}\n#"))
-    from conftest import run_daemon_once, SESSIOND
-    for binary in (SESSIOND, None):
-        rc, err = run_daemon_once(conf, binary=binary) if binary else run_daemon_once(conf)
+    cal, runs = start_with_one_override(tmpdir_short, "2025.conf",
+                                        "[work]\n# make-up Saturday\n2025-04-26: Làm bù\n")
+    for rc, err in runs:
         assert rc == 1, err
         assert (f"calendar: {cal}/2025.conf:3: '2025-04-26:' has ':' where '=' belongs "
                 "(expected DATE = REASON)") in one_line(err), err
-    s.close()
 
 
 def test_calendar_year_out_of_range_says_so(services):
