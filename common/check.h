@@ -8,7 +8,8 @@
 
 #include "server.h"
 
-/* Non-empty when required, at most max bytes, valid UTF-8. */
+/* Non-empty when required, at most max bytes. (That it is UTF-8 without
+ * NUL bytes the server checked before decoding: wire_text.h.) */
 bool check_text(server_call_t *call, const char *field, const char *value, size_t max,
                 bool required);
 

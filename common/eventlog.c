@@ -8,6 +8,7 @@
 #include "client.h"
 #include "keys.h"
 #include "log.h"
+#include "wire_text.h"
 
 typedef struct {
     char *type;
@@ -101,6 +102,8 @@ uint64_t eventlog_append(eventlog_t *self, store_txn_t *txn, Thuky__Event *event
     size_t len = protobuf_c_message_get_packed_size(&event->base);
     uint8_t *data = xmalloc(len);
     protobuf_c_message_pack(&event->base, data);
+    /* a handler may have cut a quoted name in the middle of a character */
+    wire_text_scrub(&thuky__event__descriptor, data, len);
     uint8_t key[8];
     key_put_u64(key, seq);
     store_put(txn, self->dbi, key, sizeof key, data, len);

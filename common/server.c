@@ -22,6 +22,7 @@
 #include "secret.h"
 #include "subscriber.h"
 #include "utf8.h"
+#include "wire_text.h"
 
 #define SERVER_MAX_READERS 8
 #define SERVER_MAX_TIMERS 8
@@ -32,6 +33,10 @@
 #define SERVER_HEARTBEAT_MS 1000
 #define SERVER_READER_CHECK_MS 1000
 #define SERVER_REPLY_KEEP_MS (7LL * 24 * 3600 * 1000)
+/* Requests up to this size (or twice max_message, if larger) are read and
+ * answered INVALID_ARGUMENT when over max_message; past it libzmq closes
+ * the connection before buffering the message. */
+#define SERVER_HARD_CAP_MIN (32LL << 20)
 #define THUKY_VERSION "0.1.0"
 
 /* One request taken from the ROUTER socket, from arrival to reply. */
@@ -45,6 +50,8 @@ typedef struct {
     ProtobufCMessage *body;
     uint8_t *reply;             /* packed Reply */
     size_t reply_len;
+    /* the request id of a request refused before decoding (too large) */
+    char early_id[SERVER_MAX_REQUEST_ID + 1];
 } pending_t;
 
 typedef struct {
@@ -152,6 +159,8 @@ static void s_pack_reply(pending_t *p, const char *request_id, Thuky__StatusCode
     p->reply_len = thuky__reply__get_packed_size(&reply);
     p->reply = xmalloc(p->reply_len);
     thuky__reply__pack(&reply, p->reply);
+    /* the request id and a message quoting the request may hold anything */
+    wire_text_scrub(&thuky__reply__descriptor, p->reply, p->reply_len);
 }
 
 static void s_send_reply(server_t *self, pending_t *p)
@@ -189,7 +198,7 @@ static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    s_pack_reply(p, p->request ? p->request->request_id : "", code, message, NULL, 0);
+    s_pack_reply(p, p->request ? p->request->request_id : p->early_id, code, message, NULL, 0);
     server_add_counter(self, "rejected", 1);
 }
 
@@ -199,12 +208,35 @@ static void s_send_rejected(server_t *self, pending_t *p)
     s_pending_clear(p);
 }
 
+/* The envelope's own fields: text that is text, ids of bounded length. */
+static void s_check_envelope(server_t *self, pending_t *p, const void *data, size_t size)
+{
+    wire_text_fault_t fault;
+    if (!wire_text_check(&thuky__request__descriptor, data, size, &fault)) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "request field '%s' %s",
+                 fault.field, fault.problem);
+        return;
+    }
+    size_t client_len = strlen(p->request->client_id);
+    size_t id_len = strlen(p->request->request_id);
+    if (client_len > SERVER_MAX_CLIENT_ID)
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "client_id is %zu bytes; at most %d are allowed", client_len,
+                 SERVER_MAX_CLIENT_ID);
+    else if (id_len > SERVER_MAX_REQUEST_ID)
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "request_id is %zu bytes; at most %d are allowed", id_len,
+                 SERVER_MAX_REQUEST_ID);
+}
+
 /* The checks before decoding, then the envelope decode (rejects into p). */
 static void s_decode(server_t *self, pending_t *p, const void *data, size_t size)
 {
     size_t limit = self->options.config->max_message;
     server_add_counter(self, "requests", 1);
     if (size > limit) {
+        /* answered under the id it carries, so its client sees the reason */
+        wire_text_find(data, size, 2, p->early_id, sizeof p->early_id);
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                  "request of %zu bytes exceeds the limit of %zu bytes", size, limit);
     } else if (size == 0) {
@@ -214,6 +246,8 @@ static void s_decode(server_t *self, pending_t *p, const void *data, size_t size
         if (!p->request)
             s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                      "request is not a thuky.Request protobuf message");
+        else
+            s_check_envelope(self, p, data, size);
     }
 }
 
@@ -225,6 +259,7 @@ void server_reply(server_call_t *call, const ProtobufCMessage *msg)
     call->reply_len = protobuf_c_message_get_packed_size(msg);
     call->reply_body = xmalloc(call->reply_len);
     protobuf_c_message_pack(msg, call->reply_body);
+    wire_text_scrub(msg->descriptor, call->reply_body, call->reply_len);
 }
 
 void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, ...)
@@ -354,6 +389,13 @@ static bool s_admit(server_t *self, pending_t *p)
                  p->command->name);
         return false;
     }
+    wire_text_fault_t fault;
+    if (p->command->request &&
+        !wire_text_check(p->command->request, req->body.data, req->body.len, &fault)) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "field '%s' of %s %s",
+                 fault.field, p->command->name, fault.problem);
+        return false;
+    }
     if (p->command->request) {
         p->body = protobuf_c_message_unpack(p->command->request, NULL, req->body.len,
                                             req->body.data);
@@ -407,9 +449,7 @@ static void s_store_reply(server_t *self, store_txn_t *txn, const pending_t *p, 
     const char *client = p->request->client_id;
     size_t client_len = strlen(client);
     MDB_val old;
-    uint8_t tkey[8 + 256];
-    if (client_len > 255)
-        return; /* not deduplicated; a client id is a short token */
+    uint8_t tkey[8 + SERVER_MAX_CLIENT_ID]; /* the envelope check bounds it */
     memcpy(tkey + 8, client, client_len);
     if (store_get(txn, self->options.replies_dbi, client, client_len, &old) &&
         old.mv_size >= REPLY_HEADER) {
@@ -788,7 +828,9 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
         return NULL;
     /* Hard cap: a peer sending far more than the soft limit is disconnected
      * before its message is buffered; up to the cap it gets an error reply. */
-    int64_t hard_cap = (int64_t)cfg->max_message * 2 + 4096;
+    int64_t hard_cap = (int64_t)cfg->max_message * 2;
+    if (hard_cap < SERVER_HARD_CAP_MIN)
+        hard_cap = SERVER_HARD_CAP_MIN;
     void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, hard_cap, ACCESS_DOMAIN_COMMAND,
                             &curve, why, why_len);
     void *pub = router ? s_socket(zmq_ctx, ZMQ_PUB, cfg->events, 0, ACCESS_DOMAIN_EVENTS, &curve,

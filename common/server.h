@@ -7,9 +7,12 @@
  * publishes their events. A request is acknowledged only after that commit.
  *
  * Requests are checked in this order before a handler runs: size limit
- * (before decoding), envelope decode, protocol version, known command,
- * body decode. Each failure gets an INVALID_ARGUMENT (or NOT_FOUND for an
- * unknown command) reply; nothing from outside can stop the loop.
+ * (before decoding; the reply still carries the request id), envelope
+ * decode, the envelope's text (UTF-8, no NUL) and id lengths, protocol
+ * version, known command, the body's text at every depth, body decode.
+ * Each failure gets an INVALID_ARGUMENT (or NOT_FOUND for an unknown
+ * command) reply naming the field; nothing from outside can stop the loop.
+ * Every string a reply or event carries is valid UTF-8 (wire_text.h).
  *
  * Write commands are idempotent per (client_id, request_no): the reply is
  * stored in the same transaction and resent for a retried request. */
@@ -27,6 +30,10 @@
 #include "thuky/envelope.pb-c.h"
 
 typedef struct server server_t;
+
+/* Longest client_id (the idempotency key) and request_id accepted. */
+#define SERVER_MAX_CLIENT_ID 255
+#define SERVER_MAX_REQUEST_ID 255
 
 /* What a handler sees of one request. */
 typedef struct {

@@ -187,6 +187,25 @@ utf8_valid (const char *s, size_t len)
 }
 
 size_t
+utf8_scrub (char *s, size_t len)
+{
+    unsigned char *p = (unsigned char *) s;
+    size_t replaced = 0;
+    uint32_t cp;
+    while (len > 0) {
+        size_t n = decode (p, len, &cp);
+        if (n == 0) {
+            *p = '?';
+            n = 1;
+            replaced++;
+        }
+        p += n;
+        len -= n;
+    }
+    return replaced;
+}
+
+size_t
 utf8_width (const char *s)
 {
     if (!s)

@@ -14,6 +14,11 @@
    > U+10FFFF, truncated sequences). A NULL s is valid only when len is 0. */
 bool utf8_valid(const char *s, size_t len);
 
+/* Replaces, in place, every byte that does not begin a well-formed
+   sequence with '?', so the len bytes become valid UTF-8 of the same
+   length. Returns how many bytes were replaced. */
+size_t utf8_scrub(char *s, size_t len);
+
 /* Terminal display width of a valid UTF-8 string: combining marks
    (U+0300-036F, U+1AB0-1AFF, U+1DC0-1DFF, U+20D0-20FF, U+FE20-FE2F) count 0,
    East Asian wide/fullwidth (CJK, Hangul, fullwidth forms, common emoji

@@ -165,6 +165,102 @@ def test_invalid_utf8_title_over_the_raw_socket(program):
     program.assert_serving()
 
 
+def replace_placeholder(message, placeholder, raw):
+    """Serializes message with the text `placeholder` swapped for raw bytes
+    of the same length: what a client that does not check could send."""
+    data = message.SerializeToString()
+    assert len(raw) == len(placeholder) and data.count(placeholder.encode()) == 1
+    return data.replace(placeholder.encode(), raw)
+
+
+@pytest.mark.parametrize("where, placeholder, raw, field", [
+    ("title", "TITLE-XXX", b"Vi\xe1\xbb\x87c\x00ab", "task.title"),
+    ("description", "DESC-XXX", b"mo\x00 ta\x00x", "task.description"),
+    ("with_offices", "OFFICE-X", b"ban-\x00dan", "task.with_offices[1]"),
+])
+def test_nul_byte_in_a_string_is_refused_naming_the_field(program, where, placeholder, raw,
+                                                          field):
+    task = task_pb2.Task(program_year=2024, title="Việc", lead_office="vu-thu-ky")
+    if where == "title":
+        task.title = placeholder
+    elif where == "description":
+        task.description = placeholder
+    else:
+        task.with_offices.extend(["ban-dan-nguyen", placeholder])
+    body = replace_placeholder(task_pb2.TaskAddRequest(task=task), placeholder, raw)
+    before = event_count(program)
+    reply, _ = program.call("task.add", body)
+    assert_status(reply, INVALID, f"'{field}'", "NUL")
+    assert event_count(program) == before
+    assert program.json("task", "list", "--all") == []
+    program.assert_serving()
+
+
+def test_nul_byte_in_a_note_or_oneof_string_of_an_update_is_refused(program):
+    tid = add_task(program, "có tên")
+    number = int(tid.lstrip("T"))
+    for name in ("note", "title"):
+        update = task_pb2.TaskUpdateRequest(id=number)
+        setattr(update, name, "PLACEHOLDER")
+        body = replace_placeholder(update, "PLACEHOLDER", b"ghi\x00chu-abc")
+        reply, _ = program.call("task.update", body)
+        assert_status(reply, INVALID, f"'{name}'", "NUL")
+    shown = program.json("task", "show", tid)
+    assert shown["title"] == "có tên" and shown["version"] == 1
+    program.assert_serving()
+
+
+def test_client_id_over_255_bytes_is_refused_and_255_still_deduplicates(program):
+    body = task_add_body("một lần", due="2024-06-30")
+    for _ in range(2):
+        reply, _ = program.call("task.add", body, client_id="c" * 256, request_no=1)
+        assert_status(reply, INVALID, "client_id", "256", "255")
+    assert program.json("task", "list", "--all") == []
+    ids = set()
+    for _ in range(2):  # a retry of the same request is applied once
+        reply, task = program.call("task.add", body, task_pb2.Task, client_id="é" * 127 + "c",
+                                   request_no=1)
+        assert reply.status.code == OK, reply.status.message
+        ids.add(task.id)
+    assert len(ids) == 1
+    assert len(program.json("task", "list", "--all")) == 1
+
+
+def test_request_id_over_255_bytes_is_refused(daemon):
+    reply = daemon.raw(daemon.request("status", request_id="r" * 256))
+    assert_status(reply, INVALID, "request_id", "256")
+    assert reply.request_id == "r" * 256
+
+
+def test_invalid_utf8_in_the_envelope_gets_a_reply_strict_decoders_read(daemon):
+    request = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                   request_id="RID-PLACEHOLDER", command="CMD-PLACEHOLDER")
+    raw = request.SerializeToString()
+    for field, old, bad in (("command", b"CMD-PLACEHOLDER", b"stat\xffus\xc3\x28xxxxxx"),
+                            ("request_id", b"RID-PLACEHOLDER", b"rid-\xe1\xbbxxxxxxxxx"),
+                            ("command", b"CMD-PLACEHOLDER", b"sta\x00tusxxxxxxxx")):
+        assert len(bad) == len(old)
+        data = raw.replace(old, bad)
+        if field == "command":
+            data = data.replace(b"RID-PLACEHOLDER", b"rid-" + field.encode() + b"-xxx")
+        reply = daemon.raw_send(data)
+        assert reply is not None
+        decoded = envelope_pb2.Reply.FromString(reply)  # strict: refuses bad UTF-8
+        assert_status(decoded, INVALID, f"'{field}'")
+        if field == "command":
+            assert decoded.request_id == "rid-command-xxx"
+        else:
+            assert decoded.request_id.startswith("rid-")
+    daemon.assert_serving()
+
+
+def test_reply_quoting_a_long_unknown_command_stays_valid_utf8(daemon):
+    name = "ệ" * 40  # the message quotes at most 64 bytes: mid-character
+    reply = daemon.raw(daemon.request(name))
+    assert_status(reply, NOT_FOUND, "unknown command")
+    reply.status.message.encode("utf-8")
+
+
 def test_title_too_long(program):
     rc, _, err = program.cli("task", "add", "--program", "2024", "--title", "ệ" * 167,
                              "--lead", "vu-thu-ky")  # 501 bytes
@@ -330,11 +426,23 @@ def test_oversized_message(daemon_factory):
     d.assert_serving()
 
 
+@pytest.mark.parametrize("mib", [5, 16, 24])
+def test_oversized_request_up_to_16_mib_and_more_gets_its_reply(daemon, mib):
+    big = daemon.request("task.add", b"x" * (mib << 20), request_id=f"gross-{mib}")
+    reply = daemon.raw_send(big, timeout=15)
+    assert reply is not None, f"no reply to a {mib} MiB request"
+    decoded = envelope_pb2.Reply.FromString(reply)
+    assert_status(decoded, INVALID, "exceeds the limit", str(4 << 20))
+    assert decoded.request_id == f"gross-{mib}"
+    daemon.assert_serving()
+    assert daemon.json("task", "list", "--all") == []
+
+
 def test_far_oversized_message_is_cut_off_before_buffering(daemon_factory):
     d = daemon_factory("[taskd]\nmax_message = 64K\n")
     try:
-        # far past the hard cap the peer is disconnected, not answered
-        assert d.raw_send(b"\x00" * 1_000_000, timeout=0.5) is None
+        # far past the hard cap (32 MiB here) the peer is disconnected
+        assert d.raw_send(b"\x00" * (33 << 20), timeout=2) is None
     finally:
         d.assert_serving()
 
