@@ -7,15 +7,36 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "curve.h"
 #include "log.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
+/* A bound on the connections of one domain's socket. */
+typedef struct {
+    const char *domain;
+    connections_t *conns;
+    size_t max;
+    const char *what;   /* "subscribers", "clients" */
+} limit_t;
+
+/* A refusal logged lately, and how many like it were not since. */
+typedef struct {
+    char text[512];
+    int64_t at_ms;
+    uint64_t unlogged;
+} refusal_log_t;
+
+#define ACCESS_REFUSALS_KEPT 16
+
 struct access {
     void *socket;
     const config_t *cfg;
     service_id_t self;
+    limit_t limits[2];
+    size_t limit_count;
+    refusal_log_t refusals[ACCESS_REFUSALS_KEPT];
     /* The other daemons' public keys, found in key_dir ("" if absent). */
     char peer_keys[SERVICE_COUNT][CONFIG_Z85_KEY_LEN + 1];
 };
@@ -72,6 +93,65 @@ void access_reload(access_t *self, const config_t *cfg)
 
 void *access_socket(access_t *self) { return self->socket; }
 
+void access_limit(access_t *self, const char *domain, connections_t *conns, size_t max,
+                  const char *what)
+{
+    if (!conns || self->limit_count == sizeof self->limits / sizeof self->limits[0])
+        return;
+    self->limits[self->limit_count++] = (limit_t){domain, conns, max, what};
+}
+
+/* False, with why, when this connection goes past its socket's bound. */
+static bool s_within_limit(access_t *self, const char *domain, bool trusted, char *why,
+                           size_t why_len)
+{
+    for (size_t i = 0; i < self->limit_count; i++) {
+        const limit_t *l = &self->limits[i];
+        if (strcmp(l->domain, domain) != 0)
+            continue;
+        size_t open = connections_count(l->conns);
+        size_t max = l->max + (trusted ? ACCESS_RESERVED : 0);
+        if (open > max) {
+            /* connections still in their handshake count too: a burst may
+             * refuse one that fits, which is in at its next attempt */
+            snprintf(why, why_len, "too many %s: %zu connections with this one, at most %zu%s",
+                     l->what, open, max, trusted ? " (reserve included)" : "");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A refused peer retries every 100 ms: the same refusal is logged once
+ * every ACCESS_REFUSAL_LOG_MS, and then with the count of the others. */
+static void s_log_refusal(access_t *self, const char *text)
+{
+    int64_t now = clock_monotonic_ms();
+    refusal_log_t *r = NULL, *oldest = &self->refusals[0];
+    for (size_t i = 0; i < ACCESS_REFUSALS_KEPT && !r; i++) {
+        if (strcmp(self->refusals[i].text, text) == 0)
+            r = &self->refusals[i];
+        else if (self->refusals[i].at_ms < oldest->at_ms)
+            oldest = &self->refusals[i];
+    }
+    if (r && now - r->at_ms < ACCESS_REFUSAL_LOG_MS) {
+        r->unlogged++;
+        return;
+    }
+    if (!r) {
+        r = oldest;
+        snprintf(r->text, sizeof r->text, "%s", text);
+    } else if (r->unlogged) {
+        log_warnx("%s (%llu more times since)", text, (unsigned long long)r->unlogged);
+        r->at_ms = now;
+        r->unlogged = 0;
+        return;
+    }
+    log_warnx("%s", text);
+    r->at_ms = now;
+    r->unlogged = 0;
+}
+
 /* ---- decisions ------------------------------------------------------------ */
 
 static void s_grant(identity_t *id, role_t role, const char *office, const char *name)
@@ -127,7 +207,7 @@ static bool s_local(const access_t *self, const char *address, identity_t *id, c
 }
 
 static bool s_curve(const access_t *self, const zmq_msg_t *credentials, identity_t *id,
-                    char *why, size_t why_len)
+                    bool *peer, char *why, size_t why_len)
 {
     char key[CONFIG_Z85_KEY_LEN + 1];
     if (zmq_msg_size((zmq_msg_t *)credentials) != 32 ||
@@ -143,6 +223,7 @@ static bool s_curve(const access_t *self, const zmq_msg_t *credentials, identity
     for (int i = 0; i < SERVICE_COUNT; i++)
         if (self->peer_keys[i][0] && strcmp(self->peer_keys[i], key) == 0) {
             s_grant(id, ROLE_READER, NULL, config_service(self->cfg, (service_id_t)i)->name);
+            *peer = true;
             return true;
         }
     snprintf(why, why_len, "unknown CURVE key %s", key);
@@ -167,7 +248,7 @@ static void s_answer(access_t *self, zmq_msg_t *frames, int count)
 {
     char domain[32] = "", address[256] = "", mechanism[16] = "", why[256] = "";
     identity_t id = {0};
-    bool ok = false;
+    bool ok = false, peer = false;
     if (count >= ZAP_CREDENTIALS) {
         s_text(&frames[ZAP_DOMAIN], domain, sizeof domain);
         s_text(&frames[ZAP_ADDRESS], address, sizeof address);
@@ -175,7 +256,7 @@ static void s_answer(access_t *self, zmq_msg_t *frames, int count)
         if (strcmp(mechanism, "NULL") == 0)
             ok = s_local(self, address, &id, why, sizeof why);
         else if (strcmp(mechanism, "CURVE") == 0 && count > ZAP_CREDENTIALS)
-            ok = s_curve(self, &frames[ZAP_CREDENTIALS], &id, why, sizeof why);
+            ok = s_curve(self, &frames[ZAP_CREDENTIALS], &id, &peer, why, sizeof why);
         else
             snprintf(why, sizeof why, "mechanism %s is not accepted", mechanism);
         if (ok && strcmp(domain, ACCESS_DOMAIN_EVENTS) == 0 && id.role == ROLE_OFFICE) {
@@ -183,13 +264,18 @@ static void s_answer(access_t *self, zmq_msg_t *frames, int count)
             snprintf(why, sizeof why, "%s has role office, which does not get the event feed",
                      id.name);
         }
+        if (ok)
+            ok = s_within_limit(self, domain, peer || id.role == ROLE_ADMIN, why, sizeof why);
     }
     char user_id[CONFIG_NAME_MAX + CONFIG_OFFICE_MAX + 32] = "";
     if (ok)
         snprintf(user_id, sizeof user_id, "%s/%s/%s", role_name(id.role), id.office, id.name);
-    else
-        log_warnx("refused a %s connection from %s: %s", domain[0] ? domain : "?", address,
-                  why[0] ? why : "malformed ZAP request");
+    else {
+        char text[sizeof self->refusals[0].text];
+        snprintf(text, sizeof text, "refused a %s connection from %s: %s",
+                 domain[0] ? domain : "?", address, why[0] ? why : "malformed ZAP request");
+        s_log_refusal(self, text);
+    }
 
     const char *status = ok ? "200" : "400";
     const char *text = ok ? "OK" : "access denied";

@@ -11,14 +11,24 @@
  * The answer travels with every message of the connection as its User-Id,
  * "ROLE/OFFICE/NAME", which the server reads with access_identity(). The
  * event socket refuses the office role: the feed carries every office's
- * tasks. */
+ * tasks.
+ *
+ * Each socket may also have a bound on its connections (access_limit): past
+ * it a connection is refused, except that admins and the other thuky
+ * daemons have ACCESS_RESERVED more, so strangers filling the slots never
+ * cut a daemon off from the one it follows. Refusals are logged once per
+ * reason and caller every ACCESS_REFUSAL_LOG_MS (a refused peer reconnects
+ * every 100 ms), with the count of those not logged. */
 #ifndef THUKY_ACCESS_H
 #define THUKY_ACCESS_H
 
 #include "config.h"
+#include "connections.h"
 
 #define ACCESS_DOMAIN_COMMAND "command"
 #define ACCESS_DOMAIN_EVENTS "events"
+#define ACCESS_RESERVED 8
+#define ACCESS_REFUSAL_LOG_MS 10000
 
 typedef struct access access_t;
 
@@ -36,6 +46,10 @@ void access_destroy(access_t **self_p);
 /* Takes the [user:*]/[client:*] sections and local role of a reloaded cfg. */
 void access_reload(access_t *self, const config_t *cfg);
 void *access_socket(access_t *self);
+/* Refuses connections to the sockets of domain past max open ones (what
+ * they are is counted by conns; the names say it in the log). */
+void access_limit(access_t *self, const char *domain, connections_t *conns, size_t max,
+                  const char *what);
 /* Answers every ZAP request waiting on the socket. */
 void access_handle(access_t *self);
 

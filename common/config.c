@@ -109,6 +109,9 @@ void config_defaults(config_t *cfg)
         svc->max_message = 4u << 20;
         svc->batch_max = 512;
         svc->gather_us = 200;
+        svc->max_subscribers = 32;
+        svc->subscriber_queue = 128;
+        svc->max_clients = 256;
     }
     config_notify_t *n = &cfg->notify;
     snprintf(n->mail_from, sizeof n->mail_from, "thuky@localhost");
@@ -404,6 +407,12 @@ static int s_service_key(parse_ctx_t *ctx, int id, const char *key, const char *
         return s_parse_int(value, 1, 100000, &svc->batch_max) ? 1 : -1;
     if (strcmp(key, "gather_us") == 0)
         return s_parse_int(value, 0, 100000, &svc->gather_us) ? 1 : -1;
+    if (strcmp(key, "max_subscribers") == 0)
+        return s_parse_int(value, 1, 100000, &svc->max_subscribers) ? 1 : -1;
+    if (strcmp(key, "subscriber_queue") == 0)
+        return s_parse_int(value, 16, 1000000, &svc->subscriber_queue) ? 1 : -1;
+    if (strcmp(key, "max_clients") == 0)
+        return s_parse_int(value, 1, 100000, &svc->max_clients) ? 1 : -1;
     return 0;
 }
 

@@ -64,6 +64,12 @@ typedef struct {
     size_t max_message;               /* largest request accepted, bytes */
     int batch_max;                    /* requests per group commit */
     int gather_us;                    /* wait for a batch as large as the last */
+    /* What idle peers may hold (connections.h): at most max_subscribers
+     * connections on the event socket, each with at most subscriber_queue
+     * events waiting; at most max_clients on the command socket. */
+    int max_subscribers;
+    int subscriber_queue;
+    int max_clients;
 } config_service_t;
 
 /* The notification service's own keys ([notifyd]). */

@@ -15,6 +15,7 @@
 #include "access.h"
 #include "curve.h"
 #include "clock.h"
+#include "connections.h"
 #include "keys.h"
 #include "log.h"
 #include "paths.h"
@@ -24,7 +25,7 @@
 #include "utf8.h"
 #include "wire_text.h"
 
-#define SERVER_MAX_READERS 8
+#define SERVER_MAX_READERS 12
 #define SERVER_MAX_TIMERS 8
 #define SERVER_MAX_COUNTERS 16
 #define SERVER_MAX_SUBSCRIPTIONS 4
@@ -37,6 +38,10 @@
  * answered INVALID_ARGUMENT when over max_message; past it libzmq closes
  * the connection before buffering the message. */
 #define SERVER_HARD_CAP_MIN (32LL << 20)
+/* Messages queued each way for one command client: a client waits for its
+ * reply (a pipelining one meets backpressure, and replies past it are
+ * dropped, to be retried), so this only bounds what an idle one holds. */
+#define SERVER_CLIENT_QUEUE 64
 #define THUKY_VERSION "0.1.0"
 
 /* One request taken from the ROUTER socket, from arrival to reply. */
@@ -75,6 +80,7 @@ struct server {
     server_options_t options;
     store_t *store;
     void *router, *pub;
+    connections_t *clients, *subscribers; /* on router and pub; NULL if unwatched */
     access_t *access;
     eventlog_t *eventlog;
     pending_t *batch;
@@ -783,27 +789,43 @@ static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *reques
 
 /* ---- setup and loop ----------------------------------------------------------- */
 
-/* Options are set before bind: libzmq applies them to a listener then.
- * Every connection is put to the ZAP handler (domain); tcp ones use CURVE. */
-static void *s_socket(void *ctx, int type, const char *endpoint, int64_t max_message,
-                      const char *domain, const curve_pair_t *curve, char *why, size_t why_len)
+/* How one listening socket is set up. */
+typedef struct {
+    int type;
+    const char *endpoint;
+    int64_t max_message;        /* 0 = no limit */
+    int queue;                  /* messages queued per connection (HWM) */
+    const char *domain;         /* ZAP domain */
+    const char *name;           /* names its connection monitor */
+} socket_spec_t;
+
+/* Options are set before bind: libzmq applies them to a listener then, and
+ * the monitor sees every connection from the first. Every connection is put
+ * to the ZAP handler (domain); tcp ones use CURVE. */
+static void *s_socket(void *ctx, const socket_spec_t *spec, const curve_pair_t *curve,
+                      connections_t **conns, char *why, size_t why_len)
 {
-    if (paths_prepare_ipc(endpoint) != 0) {
-        snprintf(why, why_len, "cannot create the directory of %s: %s", endpoint, strerror(errno));
+    if (paths_prepare_ipc(spec->endpoint) != 0) {
+        snprintf(why, why_len, "cannot create the directory of %s: %s", spec->endpoint,
+                 strerror(errno));
         return NULL;
     }
-    void *sock = zmq_socket(ctx, type);
+    void *sock = zmq_socket(ctx, spec->type);
     int zero = 0, one = 1;
     zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
-    if (type == ZMQ_ROUTER)
+    if (spec->type == ZMQ_ROUTER)
         zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    if (max_message > 0)
-        zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_message, sizeof max_message);
-    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain));
-    if (curve_endpoint(endpoint))
+    if (spec->max_message > 0)
+        zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &spec->max_message, sizeof spec->max_message);
+    zmq_setsockopt(sock, ZMQ_SNDHWM, &spec->queue, sizeof spec->queue);
+    zmq_setsockopt(sock, ZMQ_RCVHWM, &spec->queue, sizeof spec->queue);
+    zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, spec->domain, strlen(spec->domain));
+    if (curve_endpoint(spec->endpoint))
         curve_apply_server(sock, curve);
-    if (zmq_bind(sock, endpoint) != 0) {
-        snprintf(why, why_len, "cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+    *conns = connections_new(ctx, sock, spec->name);
+    if (zmq_bind(sock, spec->endpoint) != 0) {
+        snprintf(why, why_len, "cannot bind %s: %s", spec->endpoint, zmq_strerror(zmq_errno()));
+        connections_destroy(conns);
         zmq_close(sock);
         return NULL;
     }
@@ -831,20 +853,31 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
     int64_t hard_cap = (int64_t)cfg->max_message * 2;
     if (hard_cap < SERVER_HARD_CAP_MIN)
         hard_cap = SERVER_HARD_CAP_MIN;
-    void *router = s_socket(zmq_ctx, ZMQ_ROUTER, cfg->command, hard_cap, ACCESS_DOMAIN_COMMAND,
-                            &curve, why, why_len);
-    void *pub = router ? s_socket(zmq_ctx, ZMQ_PUB, cfg->events, 0, ACCESS_DOMAIN_EVENTS, &curve,
-                                  why, why_len)
-                       : NULL;
+    char command_name[48], events_name[48];
+    snprintf(command_name, sizeof command_name, "%s-command", cfg->name);
+    snprintf(events_name, sizeof events_name, "%s-events", cfg->name);
+    const socket_spec_t command = {ZMQ_ROUTER, cfg->command, hard_cap, SERVER_CLIENT_QUEUE,
+                                   ACCESS_DOMAIN_COMMAND, command_name};
+    const socket_spec_t events = {ZMQ_PUB, cfg->events, 0, cfg->subscriber_queue,
+                                  ACCESS_DOMAIN_EVENTS, events_name};
+    connections_t *clients = NULL, *subscribers = NULL;
+    void *router = s_socket(zmq_ctx, &command, &curve, &clients, why, why_len);
+    void *pub = router ? s_socket(zmq_ctx, &events, &curve, &subscribers, why, why_len) : NULL;
     secret_wipe(&curve, sizeof curve);
     if (!pub) {
         if (router)
             zmq_close(router);
+        connections_destroy(&clients);
         access_destroy(&access);
         return NULL;
     }
+    access_limit(access, ACCESS_DOMAIN_COMMAND, clients, (size_t)cfg->max_clients, "clients");
+    access_limit(access, ACCESS_DOMAIN_EVENTS, subscribers, (size_t)cfg->max_subscribers,
+                 "subscribers");
     server_t *self = xcalloc(1, sizeof *self);
     self->access = access;
+    self->clients = clients;
+    self->subscribers = subscribers;
     self->options = *options;
     self->store = store;
     self->router = router;
@@ -863,6 +896,8 @@ void server_destroy(server_t **self_p)
     eventlog_destroy(&self->eventlog);
     zmq_close(self->router);
     zmq_close(self->pub);
+    connections_destroy(&self->clients);
+    connections_destroy(&self->subscribers);
     access_destroy(&self->access);
     /* libzmq leaves ipc socket files behind; a client seeing none knows at
      * once that no daemon listens. */
@@ -974,6 +1009,13 @@ static void s_reload_config(server_t *self)
     sd_notify(0, "READY=1");
 }
 
+static void s_on_monitor(server_t *self, void *socket, void *arg)
+{
+    (void)self;
+    (void)socket;
+    connections_drain(arg);
+}
+
 /* systemd's watchdog: pinged from the loop, so a stuck loop is restarted. */
 static int64_t s_watchdog(server_t *self, void *arg)
 {
@@ -994,6 +1036,12 @@ void server_run(server_t *self)
         watchdog_every_ms = (int64_t)(watchdog_us / 2000);
         server_add_timer(self, s_watchdog, &watchdog_every_ms);
     }
+    /* the connection monitors' news is read as it comes (connections.h) */
+    if (self->clients)
+        server_add_reader(self, connections_socket(self->clients), s_on_monitor, self->clients);
+    if (self->subscribers)
+        server_add_reader(self, connections_socket(self->subscribers), s_on_monitor,
+                          self->subscribers);
     zmq_pollitem_t items[3 + SERVER_MAX_READERS];
     size_t n = 0;
     items[n++] = (zmq_pollitem_t){NULL, s_wake_pipe[0], ZMQ_POLLIN, 0};
