@@ -23,7 +23,7 @@ typedef struct {
 
 /* A refusal logged lately, and how many like it were not since. */
 typedef struct {
-    char text[512];
+    char text[640];  /* "refused a DOMAIN connection from ADDRESS: WHY" */
     int64_t at_ms;
     uint64_t unlogged;
 } refusal_log_t;
