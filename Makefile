@@ -38,9 +38,11 @@ GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
 GEN_H := $(GEN_C:.c=.h)
 GEN_PY := $(PROTOS:proto/thuky/%.proto=$(BUILD)/py/thuky/%_pb2.py)
 
-COMMON_SRC := $(wildcard common/*.c)
-LIB := $(BUILD)/libthuky.a
-LIB_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o) $(GEN_C:.c=.o)
+# libthuky, one archive per layer of common/ (ARCHITECTURE.md). Each layer
+# uses only those after it in LAYERS, which is also the link order.
+LAYERS := service runtime domain calendar text base
+layer_obj = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/$(1)/*.c))
+LIB := $(LAYERS:%=$(BUILD)/libthuky-%.a) $(BUILD)/libthuky-proto.a
 
 TASKD_SRC := $(wildcard services/taskd/*.c)
 SESSIOND_SRC := $(wildcard services/sessiond/*.c)
@@ -83,7 +85,15 @@ $(BUILD)/%.o: %.c | $(GEN_H)
 $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c | $(GEN_H)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJ)
+$(BUILD)/libthuky-service.a: $(call layer_obj,service)
+$(BUILD)/libthuky-runtime.a: $(call layer_obj,runtime)
+$(BUILD)/libthuky-domain.a: $(call layer_obj,domain)
+$(BUILD)/libthuky-calendar.a: $(call layer_obj,calendar)
+$(BUILD)/libthuky-text.a: $(call layer_obj,text)
+$(BUILD)/libthuky-base.a: $(call layer_obj,base)
+$(BUILD)/libthuky-proto.a: $(GEN_C:.c=.o)
+$(LIB):
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/thuky-taskd: $(TASKD_SRC:%.c=$(BUILD)/%.o) $(LIB)

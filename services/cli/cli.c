@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "date.h"
-#include "log.h"
-#include "secret.h"
+#include "runtime/clock.h"
+#include "base/date.h"
+#include "base/log.h"
+#include "runtime/secret.h"
 
 int cli_error(int code, const char *fmt, ...)
 {

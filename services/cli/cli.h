@@ -10,8 +10,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "client.h"
-#include "config.h"
+#include "runtime/client.h"
+#include "runtime/config.h"
 #include "thuky/session.pb-c.h"
 #include "thuky/task.pb-c.h"
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "table.h"
+#include "base/date.h"
+#include "text/table.h"
 #include "thuky/notify.pb-c.h"
 
 static const char s_usage[] =

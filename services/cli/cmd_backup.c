@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "clock.h"
-#include "store.h"
+#include "runtime/clock.h"
+#include "runtime/store.h"
 
 static const char s_usage[] =
     "usage: thuky backup DIR\n"

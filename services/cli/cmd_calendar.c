@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "table.h"
-#include "workcal.h"
+#include "base/date.h"
+#include "text/table.h"
+#include "calendar/workcal.h"
 
 static const char s_usage[] =
     "usage: thuky calendar YEAR\n"

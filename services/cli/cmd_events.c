@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "secret.h"
-#include "subscriber.h"
+#include "runtime/secret.h"
+#include "runtime/subscriber.h"
 #include "thuky/event.pb-c.h"
 
 static const char s_usage[] =

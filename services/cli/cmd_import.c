@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "deadline.h"
-#include "log.h"
+#include "domain/deadline.h"
+#include "base/log.h"
 
 #define IMPORT_CHUNK_MAX 50000      /* tasks in one request, at most */
 

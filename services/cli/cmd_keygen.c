@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "curve.h"
+#include "runtime/curve.h"
 
 static const char s_usage[] =
     "usage: thuky keygen NAME [--dir DIR] [--owner USER]\n"

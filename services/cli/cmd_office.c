@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "table.h"
+#include "text/table.h"
 #include "thuky/notify.pb-c.h"
 
 static const char s_usage[] =

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "table.h"
+#include "text/table.h"
 
 static const char s_usage[] =
     "usage: thuky program add YEAR --decision REF --title TEXT [--group N:TITLE]...\n"

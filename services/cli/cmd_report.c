@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "clock.h"
-#include "date.h"
+#include "runtime/clock.h"
+#include "base/date.h"
 
 #define REPORT_MAX 10000
 #define UPCOMING_DAYS 14

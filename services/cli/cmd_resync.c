@@ -1,4 +1,4 @@
-/* thuky resync: the way out of a diverged subscription (common/subscriber.h).
+/* thuky resync: the way out of a diverged subscription (common/runtime/subscriber.h).
  *
  * A follower that finds its source's log is not the one it counted in (a
  * store restored from another backup, or replaced) stops applying and says

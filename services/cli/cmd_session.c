@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "sitting.h"
-#include "table.h"
+#include "base/date.h"
+#include "domain/sitting.h"
+#include "text/table.h"
 
 static const char s_usage[] =
     "usage: thuky session add --kind plenary|standing|conference|briefing --title TEXT\n"

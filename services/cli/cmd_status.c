@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "table.h"
+#include "base/date.h"
+#include "text/table.h"
 
 static const char s_status_usage[] =
     "usage: thuky status [--json]\n"

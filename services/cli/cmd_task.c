@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "deadline.h"
-#include "log.h"
-#include "table.h"
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "base/log.h"
+#include "text/table.h"
 
 #define SPLIT_MAX 30
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sitting.h"
+#include "domain/sitting.h"
 
 /* "2024-05-20" or "2024-05-20T08:30" into a SittingTime (pointing into text). */
 static void s_time(const char *text, Thuky__SittingTime *t, char date[11], char clock[6])

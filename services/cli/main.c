@@ -7,7 +7,7 @@
 #include <zmq.h>
 
 #include "cli.h"
-#include "log.h"
+#include "base/log.h"
 
 static const struct {
     const char *name;

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "deadline.h"
-#include "table.h"
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "text/table.h"
 
 static const char *const s_status_names[] = {"?", "open", "in_progress", "done", "cancelled"};
 

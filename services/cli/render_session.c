@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "date.h"
-#include "sitting.h"
-#include "table.h"
+#include "base/date.h"
+#include "domain/sitting.h"
+#include "text/table.h"
 
 /* "20/05/2024" or "20/05/2024 08:00". */
 void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len)

@@ -135,4 +135,9 @@ bool channels_next_result(channels_t *self, delivery_result_t *out);
  * transferring, or waiting on the results socket. */
 size_t channels_in_flight(const channels_t *self);
 
+/* An http:// or https:// URL that curl can parse, at most
+ * CHANNELS_URL_MAX bytes, without spaces or control characters. */
+#define CHANNELS_URL_MAX 2000
+bool channels_url_valid(const char *url);
+
 #endif

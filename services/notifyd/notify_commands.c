@@ -5,65 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "date.h"
-#include "keys.h"
-#include "log.h"
+#include "domain/alert_text.h"
+#include "runtime/check.h"
+#include "base/date.h"
+#include "runtime/keys.h"
+#include "base/log.h"
 #include "notify_store.h"
 #include "notifyd.h"
-#include "secret.h"
+#include "runtime/secret.h"
 
 #define LIST_DEFAULT 200
 #define LIST_MAX 5000
 
 /* ---- offices ----------------------------------------------------------------- */
 
-bool notify_check_slug(server_call_t *call, const char *field, const char *id, bool required)
-{
-    size_t n = strlen(id);
-    if (n == 0 && !required)
-        return true;
-    bool ok = n > 0 && n <= 64;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-' ||
-             id[i] == '_' || id[i] == '.';
-    if (!ok)
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    "%s must be 1-64 lowercase letters, digits, '-', '_' or '.'", field);
-    return ok;
-}
-
-/* local@domain.tld, no spaces or angle brackets: what SMTP will take. */
-static bool s_email_ok(const char *addr)
-{
-    const char *at = strchr(addr, '@');
-    if (!at || at == addr || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(addr) > 254)
-        return false;
-    for (const char *p = addr; *p; p++)
-        if (*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' || *p == '"')
-            return false;
-    return at[1] != '.' && addr[strlen(addr) - 1] != '.';
-}
-
-static bool s_url_ok(const char *url)
-{
-    const char *host = strncmp(url, "http://", 7) == 0    ? url + 7
-                       : strncmp(url, "https://", 8) == 0 ? url + 8
-                                                          : NULL;
-    if (!host || !*host || *host == '/' || strlen(url) > 2000)
-        return false;
-    for (const char *p = url; *p; p++)
-        if (*p <= ' ' || *p == 0x7f)
-            return false;
-    return true;
-}
-
 static bool s_check_office(server_call_t *call, const Thuky__Office *o)
 {
-    if (!notify_check_slug(call, "id", o->id, true) || !check_text(call, "name", o->name, 300, true) ||
+    if (!check_office_id(call, "id", o->id, true) || !check_text(call, "name", o->name, 300, true) ||
         !check_text(call, "focal point", o->focal_name, 200, false) ||
         !check_text(call, "focal role", o->focal_role, 200, false) ||
-        !notify_check_slug(call, "escalation office", o->escalate_to, false))
+        !check_office_id(call, "escalation office", o->escalate_to, false))
         return false;
     if (o->kind < THUKY__OFFICE_KIND__OFFICE_DEPARTMENT ||
         o->kind > THUKY__OFFICE_KIND__OFFICE_SECRETARIAT) {
@@ -71,12 +32,12 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
                     "kind must be department, committee, delegation or secretariat");
         return false;
     }
-    if (o->email[0] && !s_email_ok(o->email)) {
+    if (o->email[0] && !alert_text_addr_valid(o->email)) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "invalid e-mail address '%.100s'",
                     o->email);
         return false;
     }
-    if (o->webhook_url[0] && !s_url_ok(o->webhook_url)) {
+    if (o->webhook_url[0] && !channels_url_valid(o->webhook_url)) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                     "invalid webhook URL (http:// or https:// with a host)");
         return false;

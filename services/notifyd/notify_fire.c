@@ -16,14 +16,14 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "alert_text.h"
-#include "clock.h"
-#include "date.h"
-#include "keys.h"
-#include "log.h"
+#include "domain/alert_text.h"
+#include "runtime/clock.h"
+#include "base/date.h"
+#include "runtime/keys.h"
+#include "base/log.h"
 #include "notify_store.h"
 #include "notifyd.h"
-#include "secret.h"
+#include "runtime/secret.h"
 
 #define FIRE_BATCH 2000
 #define SUBMIT_BATCH 256

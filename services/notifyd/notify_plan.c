@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "date.h"
-#include "deadline.h"
-#include "keys.h"
-#include "log.h"
+#include "runtime/clock.h"
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "runtime/keys.h"
+#include "base/log.h"
 #include "notify_store.h"
 #include "notifyd.h"
 

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "date.h"
-#include "keys.h"
+#include "runtime/check.h"
+#include "base/date.h"
+#include "runtime/keys.h"
 #include "notify_store.h"
 #include "notifyd.h"
-#include "sitting.h"
+#include "domain/sitting.h"
 
 #define SILENCES_MAX 5000
 
@@ -64,7 +64,7 @@ void notify_silence_add(server_call_t *call, const ProtobufCMessage *request)
         return;
     }
     if (!check_text(call, "reason", in->reason, 1000, true) ||
-        !notify_check_slug(call, "office", in->office, false) ||
+        !check_office_id(call, "office", in->office, false) ||
         !check_text(call, "sitting", in->sitting_id, 80, false))
         return;
     if (in->sitting_id[0] && !s_sitting_exists(call, in->sitting_id))

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "runtime/store.h"
 #include "thuky/notify.pb-c.h"
 #include "thuky/task.pb-c.h"
 

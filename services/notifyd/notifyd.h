@@ -8,14 +8,14 @@
 #ifndef THUKY_NOTIFYD_H
 #define THUKY_NOTIFYD_H
 
-#include "calendar_watch.h"
+#include "service/calendar_watch.h"
 #include "channels.h"
-#include "config.h"
-#include "server.h"
-#include "subscriber.h"
+#include "runtime/config.h"
+#include "runtime/server.h"
+#include "runtime/subscriber.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/notify.pb-c.h"
-#include "workcal.h"
+#include "calendar/workcal.h"
 
 typedef struct {
     const config_t *config;
@@ -54,10 +54,6 @@ void notify_policy(const notifyd_t *nd, const Thuky__Office *office, Thuky__Poli
 const char *notify_channel(const notifyd_t *nd, const Thuky__Office *office);
 int64_t notify_tick(server_t *server, void *arg);
 void notify_on_results(server_t *server, void *socket, void *arg);
-
-/* notify_commands.c: an id of 1-64 lowercase letters, digits, '-', '_', '.'
- * (or empty when not required); fails the call otherwise. */
-bool notify_check_slug(server_call_t *call, const char *field, const char *id, bool required);
 
 /* notify_silences.c: alert.silence, alert.silences, alert.unsilence. */
 void notify_silence_add(server_call_t *call, const ProtobufCMessage *request);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 
 #define WEBHOOK_SECRET_PREFIX "whsec_"
 /* Far beyond any real secret (the convention uses 24 to 64 bytes); keeps

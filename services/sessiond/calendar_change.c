@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "date.h"
-#include "eventlog.h"
+#include "base/date.h"
+#include "runtime/eventlog.h"
 #include "sessiond.h"
 
 #define NOTABLE_MAX 64

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "date.h"
-#include "keys.h"
-#include "log.h"
-#include "repeat.h"
+#include "runtime/check.h"
+#include "base/date.h"
+#include "runtime/keys.h"
+#include "base/log.h"
+#include "domain/repeat.h"
 #include "session_store.h"
 #include "sessiond.h"
 
@@ -43,25 +43,6 @@ static void s_warnings_free(warnings_t *w)
 {
     for (size_t i = 0; i < w->count; i++)
         free(w->items[i]);
-}
-
-void span_to_text(const sitting_span_t *span, span_text_t *out)
-{
-    thuky__sitting_time__init(&out->start);
-    thuky__sitting_time__init(&out->end);
-    date_format_iso(span->start_day, out->start_date);
-    date_format_iso(span->end_day, out->end_date);
-    out->start_time[0] = out->end_time[0] = '\0';
-    if (span->start_minute >= 0)
-        snprintf(out->start_time, sizeof out->start_time, "%02d:%02d", span->start_minute / 60,
-                 span->start_minute % 60);
-    if (span->end_minute >= 0)
-        snprintf(out->end_time, sizeof out->end_time, "%02d:%02d", span->end_minute / 60,
-                 span->end_minute % 60);
-    out->start.date = out->start_date;
-    out->start.time = out->start_time;
-    out->end.date = out->end_date;
-    out->end.time = out->end_time;
 }
 
 /* A heap copy of a SittingTime, owned by an unpacked message. */
@@ -325,8 +306,8 @@ static void s_session_add(server_call_t *call, const ProtobufCMessage *request)
     }
 
     /* Only the fields a client may set are taken from the request. */
-    span_text_t times;
-    span_to_text(&span, &times);
+    sitting_span_text_t times;
+    sitting_span_text(&span, &times);
     Thuky__Sitting s = THUKY__SITTING__INIT;
     s.id = id;
     s.kind = in->kind;
@@ -438,9 +419,9 @@ static void s_session_move(server_call_t *call, const ProtobufCMessage *request)
         server_fail(call, THUKY__STATUS_CODE__CONFLICT, "%s is cancelled", req->id);
         goto done;
     }
-    span_text_t old_text, new_text;
-    span_to_text(&old, &old_text);
-    span_to_text(&span, &new_text);
+    sitting_span_text_t old_text, new_text;
+    sitting_span_text(&old, &old_text);
+    sitting_span_text(&span, &new_text);
     if (old.start_day == span.start_day && old.end_day == span.end_day &&
         old.start_minute == span.start_minute && old.end_minute == span.end_minute) {
         s_reply(call, s, NULL, 0); /* already there: nothing changes */

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "log.h"
-#include "repeat.h"
-#include "utf8.h"
+#include "base/date.h"
+#include "base/log.h"
+#include "domain/repeat.h"
+#include "text/utf8.h"
 
 #define ICAL_TZID "Asia/Ho_Chi_Minh"
 #define ICAL_UID_DOMAIN "@thuky"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "keys.h"
-#include "log.h"
-#include "repeat.h"
+#include "base/date.h"
+#include "runtime/keys.h"
+#include "base/log.h"
+#include "domain/repeat.h"
 #include "session_ical.h"
 #include "session_store.h"
 #include "sessiond.h"
@@ -29,7 +29,7 @@ typedef struct {
 typedef struct {
     Thuky__Sitting sitting;
     Thuky__SittingTime start, end;
-    span_text_t text;
+    sitting_span_text_t text;
     char id[SITTING_REF_MAX + 1];
 } occurrence_t;
 
@@ -67,7 +67,7 @@ static void s_add_occurrence(gathered_t *g, Thuky__Sitting *series, int32_t day,
     occurrence_t *o = xmalloc(sizeof *o);
     o->sitting = *series;
     sitting_occurrence_ref(series->id, day, o->id);
-    span_to_text(span, &o->text);
+    sitting_span_text(span, &o->text);
     o->start = o->text.start;
     o->end = o->text.end;
     o->start.date = o->text.start_date;

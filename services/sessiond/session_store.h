@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "store.h"
+#include "runtime/store.h"
 #include "thuky/session.pb-c.h"
 
 enum {

@@ -2,12 +2,12 @@
 #ifndef THUKY_SESSIOND_H
 #define THUKY_SESSIOND_H
 
-#include "calendar_watch.h"
-#include "config.h"
-#include "server.h"
-#include "sitting.h"
+#include "service/calendar_watch.h"
+#include "runtime/config.h"
+#include "runtime/server.h"
+#include "domain/sitting.h"
 #include "thuky/session.pb-c.h"
-#include "workcal.h"
+#include "calendar/workcal.h"
 
 typedef struct {
     const config_t *config;
@@ -32,13 +32,5 @@ void calendar_warn_unannounced(const workcal_t *calendar, const char *dir);
 /* calendar_change.c: daemon_recompute_fn publishing "calendar.changed". */
 void sessiond_calendar_changed(void *arg, store_txn_t *txn, const calendar_change_t *change,
                                int64_t now_ms);
-
-/* A span written back as SittingTime strings (storage owned by the caller). */
-typedef struct {
-    Thuky__SittingTime start, end;
-    char start_date[11], end_date[11];
-    char start_time[16], end_time[16]; /* "HH:MM"; room for any int */
-} span_text_t;
-void span_to_text(const sitting_span_t *span, span_text_t *out);
 
 #endif

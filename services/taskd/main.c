@@ -7,12 +7,12 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "clock.h"
-#include "config.h"
-#include "daemon.h"
-#include "log.h"
-#include "server.h"
-#include "store.h"
+#include "runtime/clock.h"
+#include "runtime/config.h"
+#include "service/daemon.h"
+#include "base/log.h"
+#include "runtime/server.h"
+#include "runtime/store.h"
 #include "task_store.h"
 #include "taskd.h"
 

@@ -2,30 +2,9 @@
 
 #include <string.h>
 
-#include "date.h"
-#include "deadline.h"
-#include "utf8.h"
-
-/* Office ids are short slugs ("vu-thu-ky"): they appear in index keys. */
-bool check_office(server_call_t *call, const char *field, const char *id, bool required)
-{
-    size_t len = strlen(id);
-    if (len == 0) {
-        if (required)
-            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s must not be empty", field);
-        return !required;
-    }
-    bool ok = len <= 64;
-    for (size_t i = 0; ok && i < len; i++) {
-        char c = id[i];
-        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-    }
-    if (!ok)
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    "%s '%.64s' must be 1-64 lowercase letters, digits, '-', '_' or '.'", field,
-                    utf8_valid(id, len) ? id : "?");
-    return ok;
-}
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "text/utf8.h"
 
 bool check_year(server_call_t *call, uint32_t year)
 {
@@ -42,7 +21,7 @@ bool check_task_input(server_call_t *call, const Thuky__Task *in)
     if (!check_year(call, in->program_year) ||
         !check_text(call, "title", in->title, TITLE_MAX, true) ||
         !check_text(call, "description", in->description, DESCRIPTION_MAX, false) ||
-        !check_office(call, "lead office", in->lead_office, true) ||
+        !check_office_id(call, "lead office", in->lead_office, true) ||
         !check_text(call, "lead member", in->lead_member, NAME_MAX_, false) ||
         !check_text(call, "ref", in->ref, REF_MAX, false))
         return false;
@@ -53,7 +32,7 @@ bool check_task_input(server_call_t *call, const Thuky__Task *in)
         return false;
     }
     for (size_t i = 0; i < in->n_with_offices; i++)
-        if (!check_office(call, "coordinating office", in->with_offices[i], true))
+        if (!check_office_id(call, "coordinating office", in->with_offices[i], true))
             return false;
     for (size_t i = 0; i < in->n_basis; i++)
         if (!check_text(call, "legal basis", in->basis[i], NAME_MAX_, true))

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "check.h"
-#include "server.h"
+#include "runtime/check.h"
+#include "runtime/server.h"
 #include "thuky/task.pb-c.h"
 
 #define TITLE_MAX 500
@@ -18,7 +18,6 @@
 #define OFFICES_MAX 30
 #define BASIS_MAX 20
 
-bool check_office(server_call_t *call, const char *field, const char *id, bool required);
 bool check_year(server_call_t *call, uint32_t year);
 /* Checks what task.add and task.import read from a Task. */
 bool check_task_input(server_call_t *call, const Thuky__Task *in);

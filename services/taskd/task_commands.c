@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "deadline.h"
-#include "keys.h"
-#include "log.h"
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "runtime/keys.h"
+#include "base/log.h"
 #include "task_check.h"
 #include "task_store.h"
 #include "taskd.h"
@@ -41,7 +41,6 @@ static void s_changes_free(changes_t *c)
         free(c->owned[i]);
 }
 
-int32_t taskd_today(const server_call_t *call) { return date_local_day(call->now_ms / 1000); }
 
 /* Replaces a string of an unpacked message (default allocator). */
 static void s_set_string(char **field, const char *value)
@@ -97,36 +96,6 @@ static bool s_resolve(server_call_t *call, const Thuky__Deadline *dl, bool allow
                     why);
         return false;
     }
-}
-
-uint64_t taskd_record(eventlog_t *log, store_txn_t *txn, int64_t now_ms, const char *caller,
-                      const char *type, const Thuky__Task *task, Thuky__FieldChange **changes,
-                      size_t n_changes, const char *note)
-{
-    char subject[16];
-    snprintf(subject, sizeof subject, "T%u", task->id);
-    Thuky__TaskEvent payload = THUKY__TASK_EVENT__INIT;
-    payload.task = (Thuky__Task *)task;
-    payload.changes = changes;
-    payload.n_changes = n_changes;
-    payload.caller = (char *)caller;
-    payload.note = (char *)(note ? note : "");
-    Thuky__Event event = THUKY__EVENT__INIT;
-    event.type = (char *)type;
-    event.subject = subject;
-    event.payload_case = THUKY__EVENT__PAYLOAD_TASK;
-    event.task = &payload;
-    uint64_t seq = eventlog_append(log, txn, &event, now_ms);
-
-    Thuky__HistoryEntry entry = THUKY__HISTORY_ENTRY__INIT;
-    entry.time_ms = now_ms;
-    entry.caller = (char *)caller;
-    entry.changes = changes;
-    entry.n_changes = n_changes;
-    entry.note = payload.note;
-    entry.event_seq = seq;
-    history_append(txn, task->id, task->version, &entry);
-    return seq;
 }
 
 static void s_emit_task(server_call_t *call, const char *type, const Thuky__Task *task,
@@ -423,7 +392,7 @@ static bool s_check_update(server_call_t *call, const Thuky__TaskUpdateRequest *
            (!req->title_set_case || check_text(call, "title", req->title, TITLE_MAX, true)) &&
            (!req->description_set_case ||
             check_text(call, "description", req->description, DESCRIPTION_MAX, false)) &&
-           (!req->lead_office_set_case || check_office(call, "lead office", req->lead_office, true)) &&
+           (!req->lead_office_set_case || check_office_id(call, "lead office", req->lead_office, true)) &&
            (!req->lead_member_set_case ||
             check_text(call, "lead member", req->lead_member, NAME_MAX_, false));
 }

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "deadline.h"
-#include "keys.h"
-#include "log.h"
-#include "sitting.h"
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "runtime/keys.h"
+#include "base/log.h"
+#include "domain/sitting.h"
 #include "task_store.h"
 #include "taskd.h"
 

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "deadline.h"
-#include "keys.h"
-#include "log.h"
-#include "sitting.h"
+#include "base/date.h"
+#include "domain/deadline.h"
+#include "runtime/keys.h"
+#include "base/log.h"
+#include "domain/sitting.h"
 
 const store_db_spec_t task_store_dbs[DB_COUNT] = {
     [DB_META] = {"meta", 0},

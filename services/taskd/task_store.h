@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "runtime/store.h"
 #include "thuky/task.pb-c.h"
 
 enum {

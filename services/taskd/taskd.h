@@ -3,14 +3,14 @@
 #ifndef THUKY_TASKD_H
 #define THUKY_TASKD_H
 
-#include "calendar_watch.h"
-#include "config.h"
-#include "eventlog.h"
-#include "server.h"
-#include "subscriber.h"
+#include "service/calendar_watch.h"
+#include "runtime/config.h"
+#include "runtime/eventlog.h"
+#include "runtime/server.h"
+#include "runtime/subscriber.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/task.pb-c.h"
-#include "workcal.h"
+#include "calendar/workcal.h"
 
 typedef struct {
     const config_t *config;
@@ -25,15 +25,15 @@ extern const size_t taskd_command_count;
 /* task.list (task_query.c) */
 void taskd_list(server_call_t *call, const ProtobufCMessage *request);
 
-/* The civil day (Asia/Ho_Chi_Minh) of the call's clock. */
+/* The civil day (Asia/Ho_Chi_Minh) of the call's clock (task_resolve.c). */
 int32_t taskd_today(const server_call_t *call);
 
-/* Appends a task event and the matching history entry (task_commands.c). */
+/* Appends a task event and the matching history entry (task_record.c). */
 uint64_t taskd_record(eventlog_t *log, store_txn_t *txn, int64_t now_ms, const char *caller,
                       const char *type, const Thuky__Task *task, Thuky__FieldChange **changes,
                       size_t n_changes, const char *note);
 
-/* ---- sittings and relative deadlines (task_sittings.c) ---- */
+/* ---- the date of a deadline (task_resolve.c) ---- */
 typedef enum {
     RESOLVE_DONE,         /* out holds the date */
     RESOLVE_NO_SITTING,   /* the sitting is not known (yet): out is "" */
@@ -45,6 +45,8 @@ typedef enum {
  * sitting (or occurrence) is cancelled. */
 resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky__Deadline *dl,
                         char out[11], bool *cancelled, const char **why);
+
+/* ---- following the session service (task_sittings.c) ---- */
 /* Applies one session event: keeps the sitting and moves every deadline
  * that hangs on it (subscriber callbacks; arg is the taskd_t). */
 void taskd_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event);

@@ -38,7 +38,7 @@ FUZZ_PROTOS := $(wildcard proto/thuky/*.proto)
 FUZZ_GEN_C := $(FUZZ_PROTOS:proto/%.proto=$(FUZZ_BUILD)/gen/%.pb-c.c)
 FUZZ_GEN_H := $(FUZZ_GEN_C:.c=.h)
 FUZZ_LIB := $(FUZZ_BUILD)/libthuky.a
-FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard common/*.c)) $(FUZZ_GEN_C:.c=.o)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard common/*/*.c)) $(FUZZ_GEN_C:.c=.o)
 
 # A service's objects without its main.o.
 fuzz_objs = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out %/main.c,$(wildcard services/$(1)/*.c)))

@@ -1,4 +1,4 @@
-/* fuzz_calendar: a working-day override file (common/workcal.c) as
+/* fuzz_calendar: a working-day override file (common/calendar/workcal.c) as
  * workcal_load() reads it from a directory: the input is YYYY.conf, its
  * year the first four-digit number 1900-2199 in it (2024 if none). A
  * calendar that loads must list that year in date order, each day as
@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "date.h"
+#include "base/date.h"
 #include "fuzz_util.h"
-#include "workcal.h"
+#include "calendar/workcal.h"
 
 static char s_dir[128], s_file[192];
 

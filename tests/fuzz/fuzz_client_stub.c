@@ -1,4 +1,4 @@
-/* The daemon client (common/client.h) for fuzz_import: no socket. Each call
+/* The daemon client (common/runtime/client.h) for fuzz_import: no socket. Each call
  * packs its request as client.c does and hands it to fuzz_import_answer(),
  * which plays the daemon. Linked before libthuky.a, so the library's
  * client.o (whose every symbol is defined here) is never pulled in. */
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "runtime/client.h"
 #include "fuzz_client_stub.h"
-#include "log.h"
+#include "base/log.h"
 
 struct client {
     char endpoint[256];

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client.h"
+#include "runtime/client.h"
 
 int fuzz_import_answer(const char *command, const uint8_t *body, size_t len, client_result_t *out);
 

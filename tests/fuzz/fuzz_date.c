@@ -1,6 +1,6 @@
 /* fuzz_date: every parser of dates and deadline rules on the input as one
  * NUL-terminated string: date_parse, date_parse_datetime, date_parse_clock
- * (common/date.c), deadline_parse and deadline_check (deadline.c), the
+ * (common/base/date.c), deadline_parse and deadline_check (deadline.c), the
  * sitting id and occurrence forms and kind/status names (sitting.c). What
  * parses must format and parse back the same.
  *
@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "deadline.h"
+#include "base/date.h"
+#include "domain/deadline.h"
 #include "fuzz_util.h"
-#include "log.h"
-#include "sitting.h"
+#include "base/log.h"
+#include "domain/sitting.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

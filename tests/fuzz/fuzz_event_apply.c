@@ -5,7 +5,7 @@
  * each in its own committed write transaction as subscriber.c does. Then a
  * few reads of what the event left behind: the task service's tasks of
  * the sitting, the notification service's alerts and preview. */
-#include "proto_clean.h"
+#include "runtime/proto_clean.h"
 #include "fuzz_specs.h"
 #include "notifyd.h"
 #include "taskd.h"

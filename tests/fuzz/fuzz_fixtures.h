@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "deadline.h"
+#include "domain/deadline.h"
 #include "thuky/event.pb-c.h"
 
 typedef struct {

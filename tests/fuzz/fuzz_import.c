@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "fuzz_client_stub.h"
 #include "fuzz_util.h"
-#include "log.h"
+#include "base/log.h"
 #include "thuky/notify.pb-c.h"
 
 static cli_t s_cli;

@@ -1,4 +1,4 @@
-/* fuzz_repeat: repeat rules (common/repeat.c), the friendly forms and RFC
+/* fuzz_repeat: repeat rules (common/domain/repeat.c), the friendly forms and RFC
  * 5545 RRULEs. The input up to its first newline is the rule; bytes after
  * the newline place the series and the window (defaults otherwise). A rule
  * that parses must format (both ways) into text that parses back to the
@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
+#include "base/date.h"
 #include "fuzz_util.h"
-#include "log.h"
-#include "repeat.h"
+#include "base/log.h"
+#include "domain/repeat.h"
 
 #define OUT_CAP 64
 

@@ -31,11 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "runtime/config.h"
 #include "fuzz_util.h"
-#include "server.h"
-#include "store.h"
-#include "subscriber.h"
+#include "runtime/server.h"
+#include "runtime/store.h"
+#include "runtime/subscriber.h"
 
 #define FUZZ_OFFICE "vu-thu-ky"
 #define FUZZ_START_MS 1714525200000LL /* 2024-05-01 08:00 in Ha Noi */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "workcal.h"
+#include "calendar/workcal.h"
 
 /* Logging at error level ($THUKY_FUZZ_LOG=warn, info or debug for more);
  * stdout to /dev/null. */

@@ -377,6 +377,11 @@ def test_office_bad_input(three):
         (["office", "add", "vu-x", "--name", "x", "--kind", "ministry"], "kind"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--email", "no-at"],
          "e-mail"),
+        # what SMTP would refuse at delivery is refused here (one check for both)
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--email",
+          "vtk..a@quochoi.vn"], "e-mail"),
+        (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--email",
+          "vtk@quoc_hoi.vn"], "e-mail"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",
           "ftp://host/x", "--webhook-secret-file", SECRET_FILE], "URL"),
         (["office", "add", "vu-x", "--name", "x", "--kind", "department", "--webhook",

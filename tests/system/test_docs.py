@@ -2,7 +2,7 @@
 
   - every man page in deploy/man renders with groff (and man, when it is
     installed) without a single warning;
-  - every configuration section and key that common/config.c accepts is
+  - every configuration section and key that common/runtime/config.c accepts is
     documented in thuky.conf(5) and listed in deploy/thuky.conf;
   - every command of the CLI's command table (services/cli/main.c) has a
     subsection in thuky(1), and every long option of the CLI's option tables
@@ -22,7 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 MAN_DIR = REPO / "deploy" / "man"
 MAN_PAGES = ["thuky.1", "thuky.conf.5", "thuky-taskd.8", "thuky-sessiond.8", "thuky-notifyd.8"]
-CONFIG_C = REPO / "common" / "config.c"
+CONFIG_C = REPO / "common" / "runtime" / "config.c"
 DEFAULT_CONF = REPO / "deploy" / "thuky.conf"
 CLI_DIR = REPO / "services" / "cli"
 
@@ -74,7 +74,7 @@ def _function_bodies(source):
 
 
 def _config_sections():
-    """What common/config.c accepts: {function: (sections, keys)}, where a
+    """What common/runtime/config.c accepts: {function: (sections, keys)}, where a
     section is its name ("core", "taskd") or a prefix for named sections
     ("user:", "client:"), and the keys are the strcmp(key, "...") literals of
     the function the handler calls for those sections."""

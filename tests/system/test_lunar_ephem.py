@@ -1,4 +1,4 @@
-"""The lunar calendar (common/lunar.c) against an independent ephemeris.
+"""The lunar calendar (common/calendar/lunar.c) against an independent ephemeris.
 
 For every Gregorian year 1900-2199 this recomputes, with PyEphem, Tết (1/1),
 the Hùng Kings' day (10/3) and the leap month of the lunar year starting in

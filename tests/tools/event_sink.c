@@ -4,7 +4,7 @@
  *   event_sink --config FILE --store DIR --dump   print what was applied, exit
  *
  * It keeps its own LMDB store (databases "meta" and "seen") and runs the
- * shared subscriber (common/subscriber.c) against the taskd endpoints named
+ * shared subscriber (common/runtime/subscriber.c) against the taskd endpoints named
  * by the configuration. Applying an event puts key = seq (8 bytes,
  * big-endian) into "seen"; when that key is there already it increments the
  * "duplicates" counter in "meta" instead, so an event applied twice is
@@ -22,11 +22,11 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "config.h"
-#include "keys.h"
-#include "log.h"
-#include "store.h"
-#include "subscriber.h"
+#include "runtime/config.h"
+#include "runtime/keys.h"
+#include "base/log.h"
+#include "runtime/store.h"
+#include "runtime/subscriber.h"
 
 enum { DB_META, DB_SEEN, DB_COUNT };
 

@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "date.h"
-#include "lunar.h"
+#include "base/date.h"
+#include "calendar/lunar.h"
 
 /* Every day that is the first of a lunar month. */
 static int s_dump_months(void)

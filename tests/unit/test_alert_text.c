@@ -1,4 +1,4 @@
-/* Unit tests for common/alert_text.c: digest body, subject, e-mail and
+/* Unit tests for common/domain/alert_text.c: digest body, subject, e-mail and
  * CloudEvent. The e-mail is taken apart again here (unfolding, RFC 2047,
  * base64) and compared with what went in. */
 #include <stdarg.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert_text.h"
-#include "utf8.h"
+#include "domain/alert_text.h"
+#include "text/utf8.h"
 
 /* 2024-05-20 08:00 in Hanoi (a Monday) = 2024-05-20T01:00:00Z. */
 #define FIRE_MS INT64_C(1716166800000)

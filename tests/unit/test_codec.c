@@ -1,6 +1,6 @@
 /* Unit tests for the wire codec: the thuky.Request envelope (round trip,
  * garbage and truncated input) and deadlines as users write them
- * (common/deadline.c: parse, check, format). */
+ * (common/domain/deadline.c: parse, check, format). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "deadline.h"
-#include "log.h"
+#include "domain/deadline.h"
+#include "base/log.h"
 #include "thuky/envelope.pb-c.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/task.pb-c.h"
@@ -504,7 +504,7 @@ static void test_deadline_check(void **state)
     assert_true(deadline_check(&dl, &why));
 }
 
-/* Was a bug: deadline_check (common/deadline.c, RULE_RELATIVE case) tests
+/* Was a bug: deadline_check (common/domain/deadline.c, RULE_RELATIVE case) tests
  * "abs(r->offset) > DEADLINE_OFFSET_MAX"; for offset INT32_MIN abs()
  * overflows (undefined; in practice it returns INT32_MIN, which is not
  * > 3650), so a RelativeDeadline with offset -2147483648 received from a

@@ -1,4 +1,4 @@
-/* Unit tests for common/config.c: defaults, derived endpoints, explicit
+/* Unit tests for common/runtime/config.c: defaults, derived endpoints, explicit
  * overrides, errors that name file and line, and size parsing. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "log.h"
+#include "runtime/config.h"
+#include "base/log.h"
 #include "tempdir.h"
 
 typedef struct {
@@ -326,7 +326,7 @@ static void test_missing_file(void **state)
     assert_non_null(strstr(fx->why, path));
 }
 
-/* Was a bug: config_load_file (common/config.c) on a directory succeeded with
+/* Was a bug: config_load_file (common/runtime/config.c) on a directory succeeded with
  * the embedded defaults: fopen() of a directory succeeds on Linux, the
  * first fgets() fails with EISDIR, inih takes that as end of file, and no
  * one checks ferror(). So "thuky --config /etc/thuky" silently runs on the
@@ -389,7 +389,7 @@ static void test_parse_size(void **state)
     }
 }
 
-/* Was a bug: config_parse_size (common/config.c) rejected a minus sign only as
+/* Was a bug: config_parse_size (common/runtime/config.c) rejected a minus sign only as
  * the first character, but strtoull skips leading white space and accepts
  * a sign, so " -1" parses as 18446744073709551615 (and " -1K" etc. wrap).
  * Not reachable from a config file (inih trims values), only through the

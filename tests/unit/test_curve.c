@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
-#include "curve.h"
-#include "secret.h"
+#include "runtime/curve.h"
+#include "runtime/secret.h"
 #include "tempdir.h"
 
 static char s_root[256];

@@ -1,4 +1,4 @@
-/* Unit tests for common/date.c (civil dates, Asia/Ho_Chi_Minh local time). */
+/* Unit tests for common/base/date.c (civil dates, Asia/Ho_Chi_Minh local time). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "date.h"
+#include "base/date.h"
 
 /* 2024-05-20 as a day number: 2024-05-20T00:00Z is unix 1716163200. */
 #define DAY_2024_05_20 19863

@@ -1,4 +1,4 @@
-/* Unit tests for common/eventlog.c without a PUB socket: dense sequences,
+/* Unit tests for common/runtime/eventlog.c without a PUB socket: dense sequences,
  * rollback of an aborted transaction's events, reading a slice of the log,
  * continuing after a restart, and last_seq around publish. */
 #include <stdarg.h>
@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eventlog.h"
-#include "keys.h"
-#include "log.h"
+#include "runtime/eventlog.h"
+#include "runtime/keys.h"
+#include "base/log.h"
 #include "tempdir.h"
-#include "store.h"
+#include "runtime/store.h"
 
 #define MAP_BYTES (8u << 20)
 #define T0 INT64_C(1716163200000)
@@ -434,10 +434,10 @@ static void test_many_pending(void **state)
 }
 
 /* Was a bug: eventlog_read() computes the start key as after + 1, which wraps
- * to 0 for after = UINT64_MAX (common/eventlog.c, eventlog_read:
+ * to 0 for after = UINT64_MAX (common/runtime/eventlog.c, eventlog_read:
  * "key_put_u64(start, after + 1)"), so "events after 2^64-1" returns the
  * whole log from seq 1 instead of nothing. after_seq comes straight from
- * the client's EventsReadRequest (common/server.c passes req->after_seq).
+ * the client's EventsReadRequest (common/runtime/server.c passes req->after_seq).
  * Disabled so the suite stays green; add it to tests[] once fixed. */
 static void test_read_after_max(void **state)
 {

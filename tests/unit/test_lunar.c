@@ -1,4 +1,4 @@
-/* Unit tests for common/lunar.c: published Vietnamese dates (Tết, the Hùng
+/* Unit tests for common/calendar/lunar.c: published Vietnamese dates (Tết, the Hùng
  * Kings' day, leap months), and the calendar's structure over 1900-2199.
  * tests/system/test_lunar_ephem.py checks every month against PyEphem. */
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "date.h"
-#include "lunar.h"
+#include "base/date.h"
+#include "calendar/lunar.h"
 
 static int32_t ymd(int y, int m, int d)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for common/repeat.c (repeat rules for recurring sittings). */
+/* Unit tests for common/domain/repeat.c (repeat rules for recurring sittings). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "date.h"
-#include "repeat.h"
+#include "base/date.h"
+#include "domain/repeat.h"
 
 #define NO_UNTIL REPEAT_NO_UNTIL
 

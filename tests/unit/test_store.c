@@ -1,4 +1,4 @@
-/* Unit tests for common/store.c: the LMDB wrapper (open, transactions with a
+/* Unit tests for common/runtime/store.c: the LMDB wrapper (open, transactions with a
  * sticky error, nested transactions, protobuf records, prefix iterators,
  * map growth, the exclusive daemon lock). */
 #include <stdarg.h>
@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "keys.h"
-#include "log.h"
+#include "runtime/keys.h"
+#include "base/log.h"
 #include "tempdir.h"
-#include "store.h"
+#include "runtime/store.h"
 #include "thuky/task.pb-c.h"
 
 #define MAP_SMALL (64u << 10)

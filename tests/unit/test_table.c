@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "table.h"
-#include "utf8.h"
+#include "text/table.h"
+#include "text/utf8.h"
 
 /* "Vụ Thư ký" in NFC and in NFD (u + U+0323, u + U+031B horn, y + U+0301). */
 #define VU_NFC "V\xE1\xBB\xA5 Th\xC6\xB0 k\xC3\xBD"

@@ -1,4 +1,4 @@
-/* Unit tests for common/wire_text.c: the text of serialized messages is
+/* Unit tests for common/runtime/wire_text.c: the text of serialized messages is
  * checked field by field (named by path), scrubbed in place, and a request
  * id found without decoding. */
 #include <stdarg.h>
@@ -12,8 +12,8 @@
 
 #include "thuky/envelope.pb-c.h"
 #include "thuky/task.pb-c.h"
-#include "utf8.h"
-#include "wire_text.h"
+#include "text/utf8.h"
+#include "runtime/wire_text.h"
 
 /* Packs msg, then overwrites the bytes of `placeholder` with `raw`. */
 static uint8_t *s_pack_with(const ProtobufCMessage *msg, const char *placeholder,

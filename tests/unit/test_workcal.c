@@ -1,4 +1,4 @@
-/* Unit tests for common/workcal.c: the computed holidays, compensation
+/* Unit tests for common/calendar/workcal.c: the computed holidays, compensation
  * days, working-day arithmetic, the override files and their errors, and
  * the announced 2019-2026 calendars in deploy/calendar. */
 #include <stdarg.h>
@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "lunar.h"
+#include "base/date.h"
+#include "calendar/lunar.h"
 #include "tempdir.h"
-#include "workcal.h"
+#include "calendar/workcal.h"
 
 /* Run from the repository root (as tests/run.py does). */
 #define DEPLOY_CALENDAR "deploy/calendar"

@@ -1,0 +1,216 @@
+#include "runtime/client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "runtime/clock.h"
+#include "base/log.h"
+#include "runtime/secret.h"
+
+struct client {
+    void *ctx;
+    void *socket;
+    char *endpoint;
+    int timeout_ms;
+    int retries;
+    char client_id[17];
+    uint64_t request_no;
+    char caller[128];
+    curve_client_t curve;
+    bool use_curve;
+};
+
+void client_random_id(char out[17])
+{
+    uint8_t raw[8];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        /* getrandom only fails this early in boot; time is unique enough */
+        uint64_t t = (uint64_t)clock_monotonic_us() ^ (uint64_t)clock_now_ms() << 20;
+        memcpy(raw, &t, sizeof raw);
+    }
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+static void s_connect(client_t *self)
+{
+    if (self->socket)
+        zmq_close(self->socket);
+    self->socket = zmq_socket(self->ctx, ZMQ_DEALER);
+    int zero = 0, reconnect_ms = 10;
+    zmq_setsockopt(self->socket, ZMQ_LINGER, &zero, sizeof zero);
+    /* A daemon that is just starting answers within milliseconds; do not
+     * sit out libzmq's default 100 ms reconnect interval. */
+    zmq_setsockopt(self->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms);
+    if (self->use_curve)
+        curve_apply_client(self->socket, &self->curve);
+    zmq_connect(self->socket, self->endpoint);
+}
+
+client_t *client_new(void *zmq_ctx, const char *endpoint, int timeout_ms, int retries)
+{
+    client_t *self = xcalloc(1, sizeof *self);
+    self->ctx = zmq_ctx;
+    self->endpoint = xstrdup(endpoint);
+    self->timeout_ms = timeout_ms;
+    self->retries = retries;
+    client_random_id(self->client_id);
+    snprintf(self->caller, sizeof self->caller, "%s", "unknown");
+    s_connect(self);
+    return self;
+}
+
+void client_destroy(client_t **self_p)
+{
+    client_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->socket)
+        zmq_close(self->socket);
+    free(self->endpoint);
+    secret_wipe(&self->curve, sizeof self->curve);
+    free(self);
+    *self_p = NULL;
+}
+
+void client_set_caller(client_t *self, const char *caller)
+{
+    snprintf(self->caller, sizeof self->caller, "%s", caller);
+}
+
+void client_set_curve(client_t *self, const curve_client_t *keys)
+{
+    self->curve = *keys;
+    self->use_curve = true;
+    s_connect(self);
+}
+
+const char *client_endpoint(const client_t *self) { return self->endpoint; }
+
+void client_result_free(client_result_t *out)
+{
+    free(out->body);
+    out->body = NULL;
+    out->body_len = 0;
+}
+
+ProtobufCMessage *client_result_decode(const client_result_t *result,
+                                       const ProtobufCMessageDescriptor *desc)
+{
+    return protobuf_c_message_unpack(desc, NULL, result->body_len, result->body);
+}
+
+/* An ipc endpoint whose socket file is missing has no daemon behind it:
+ * say so at once instead of waiting for the timeout. */
+static bool s_ipc_missing(const char *endpoint)
+{
+    struct stat st;
+    return strncmp(endpoint, "ipc://", 6) == 0 && stat(endpoint + 6, &st) != 0;
+}
+
+/* Waits for the reply to request_id; true when it came. */
+static bool s_await(client_t *self, const char *request_id, client_result_t *out)
+{
+    int64_t deadline = clock_monotonic_ms() + self->timeout_ms;
+    for (;;) {
+        int64_t left = deadline - clock_monotonic_ms();
+        if (left <= 0)
+            return false;
+        zmq_pollitem_t item = {self->socket, 0, ZMQ_POLLIN, 0};
+        int rc = zmq_poll(&item, 1, (long)left);
+        if (rc < 0 && zmq_errno() == EINTR)
+            return false;
+        if (rc <= 0)
+            continue;
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, self->socket, 0) < 0) {
+            zmq_msg_close(&msg);
+            continue;
+        }
+        Thuky__Reply *reply = thuky__reply__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+        zmq_msg_close(&msg);
+        if (!reply)
+            continue;
+        /* A stored reply replayed after a retry still carries this id. */
+        if (strcmp(reply->request_id, request_id) != 0 && reply->request_id[0] != '\0') {
+            thuky__reply__free_unpacked(reply, NULL);
+            continue; /* a late answer to an earlier request */
+        }
+        out->code = reply->status ? reply->status->code : THUKY__STATUS_CODE__INTERNAL;
+        snprintf(out->message, sizeof out->message, "%s",
+                 reply->status && reply->status->message ? reply->status->message : "");
+        out->body_len = reply->body.len;
+        out->body = xmalloc(out->body_len);
+        if (out->body_len)
+            memcpy(out->body, reply->body.data, out->body_len);
+        thuky__reply__free_unpacked(reply, NULL);
+        return true;
+    }
+}
+
+int client_call_raw(client_t *self, const char *command, const uint8_t *body, size_t body_len,
+                    client_result_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s_ipc_missing(self->endpoint)) {
+        out->code = THUKY__STATUS_CODE__UNAVAILABLE;
+        snprintf(out->message, sizeof out->message, "no daemon listens on %s", self->endpoint);
+        return -1;
+    }
+    char request_id[64];
+    self->request_no++;
+    snprintf(request_id, sizeof request_id, "%s:%llu", self->client_id,
+             (unsigned long long)self->request_no);
+    Thuky__Request req = THUKY__REQUEST__INIT;
+    req.protocol = THUKY__PROTOCOL__PROTOCOL_CURRENT;
+    req.request_id = request_id;
+    req.client_id = self->client_id;
+    req.request_no = self->request_no;
+    req.caller = self->caller;
+    req.command = (char *)command;
+    req.body.data = (uint8_t *)body;
+    req.body.len = body_len;
+    size_t len = thuky__request__get_packed_size(&req);
+    uint8_t *packed = xmalloc(len);
+    thuky__request__pack(&req, packed);
+
+    int rc = -1;
+    for (int attempt = 0; attempt <= self->retries; attempt++) {
+        if (attempt > 0)
+            s_connect(self); /* a fresh socket: the old one may be wedged */
+        if (zmq_send(self->socket, packed, len, 0) < 0)
+            continue;
+        if (s_await(self, request_id, out)) {
+            rc = 0;
+            break;
+        }
+    }
+    free(packed);
+    if (rc != 0) {
+        out->code = THUKY__STATUS_CODE__UNAVAILABLE;
+        snprintf(out->message, sizeof out->message, "no reply from %s after %d attempt(s)",
+                 self->endpoint, self->retries + 1);
+    }
+    return rc;
+}
+
+int client_call(client_t *self, const char *command, const ProtobufCMessage *request,
+                client_result_t *out)
+{
+    uint8_t *body = NULL;
+    size_t len = 0;
+    if (request) {
+        len = protobuf_c_message_get_packed_size(request);
+        body = xmalloc(len);
+        protobuf_c_message_pack(request, body);
+    }
+    int rc = client_call_raw(self, command, body, len, out);
+    free(body);
+    return rc;
+}
