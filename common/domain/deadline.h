@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "calendar/workcal.h"
 #include "domain/sitting.h"
 #include "thuky/task.pb-c.h"
-#include "calendar/workcal.h"
 
 #define DEADLINE_TEXT_MAX 96
 #define DEADLINE_OFFSET_MAX 3650

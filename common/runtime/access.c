@@ -7,9 +7,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/curve.h"
-#include "base/log.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
-#include "runtime/clock.h"
 #include "base/log.h"
+#include "runtime/clock.h"
 #include "runtime/secret.h"
 
 struct client {

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/client.h"
 #include "runtime/keys.h"
-#include "base/log.h"
 #include "runtime/wire_text.h"
 
 typedef struct {

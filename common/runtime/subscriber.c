@@ -6,11 +6,11 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/client.h"
 #include "runtime/clock.h"
 #include "runtime/eventlog.h"
 #include "runtime/keys.h"
-#include "base/log.h"
 #include "runtime/proto_clean.h"
 #include "thuky/envelope.pb-c.h"
 

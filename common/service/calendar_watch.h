@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "runtime/store.h"
 #include "calendar/workcal.h"
+#include "runtime/store.h"
 
 /* Days listed in a change; the count goes on beyond. */
 #define CALENDAR_CHANGE_DAYS_MAX 64

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/clock.h"
 #include "base/date.h"
 #include "base/log.h"
+#include "runtime/clock.h"
 #include "runtime/secret.h"
 
 static void s_usage(FILE *out, const char *name, const char *about)

@@ -5,11 +5,11 @@
 
 #include <stdbool.h>
 
-#include "service/calendar_watch.h"
+#include "calendar/workcal.h"
 #include "runtime/config.h"
 #include "runtime/server.h"
 #include "runtime/subscriber.h"
-#include "calendar/workcal.h"
+#include "service/calendar_watch.h"
 
 /* Parses argv, loads the configuration and starts logging as name
  * ("thuky-taskd"); about is the one-paragraph description for --help.

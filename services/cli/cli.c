@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime/clock.h"
 #include "base/date.h"
 #include "base/log.h"
+#include "runtime/clock.h"
 #include "runtime/secret.h"
 
 int cli_error(int code, const char *fmt, ...)

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
 #include "text/table.h"
 #include "thuky/notify.pb-c.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky alert list [--office O] [--pending|--sent|--failed] [--task ID]\n"

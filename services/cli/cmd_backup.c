@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "runtime/clock.h"
 #include "runtime/store.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky backup DIR\n"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
-#include "text/table.h"
 #include "calendar/workcal.h"
+#include "text/table.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky calendar YEAR\n"

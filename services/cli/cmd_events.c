@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "runtime/secret.h"
 #include "runtime/subscriber.h"
 #include "thuky/event.pb-c.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky events tail [--from SEQ] [--follow] [--json]\n"

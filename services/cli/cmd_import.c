@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "domain/deadline.h"
 #include "base/log.h"
+#include "domain/deadline.h"
+#include "cli.h"
 
 #define IMPORT_CHUNK_MAX 50000      /* tasks in one request, at most */
 

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "runtime/curve.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky keygen NAME [--dir DIR] [--owner USER]\n"

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "text/table.h"
 #include "thuky/notify.pb-c.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky office add ID --name TEXT --kind department|committee|delegation|secretariat\n"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "text/table.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky program add YEAR --decision REF --title TEXT [--group N:TITLE]...\n"

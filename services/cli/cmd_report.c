@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "runtime/clock.h"
 #include "base/date.h"
+#include "runtime/clock.h"
+#include "cli.h"
 
 #define REPORT_MAX 10000
 #define UPCOMING_DAYS 14

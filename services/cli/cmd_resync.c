@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "thuky/envelope.pb-c.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky resync FOLLOWER SOURCE [--from SEQ]\n"

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
 #include "domain/sitting.h"
 #include "text/table.h"
+#include "cli.h"
 
 static const char s_usage[] =
     "usage: thuky session add --kind plenary|standing|conference|briefing --title TEXT\n"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
 #include "text/table.h"
+#include "cli.h"
 
 static const char s_status_usage[] =
     "usage: thuky status [--json]\n"

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
-#include "domain/deadline.h"
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "text/table.h"
+#include "cli.h"
 
 #define SPLIT_MAX 30
 

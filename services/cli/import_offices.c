@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "thuky/notify.pb-c.h"
+#include "cli.h"
 
 int import_offices(cli_t *cli, json_t *array, unsigned *created, unsigned *skipped)
 {

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "domain/sitting.h"
+#include "cli.h"
 
 /* "2024-05-20" or "2024-05-20T08:30" into a SittingTime (pointing into text). */
 static void s_time(const char *text, Thuky__SittingTime *t, char date[11], char clock[6])

@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "cli.h"
 #include "base/log.h"
+#include "cli.h"
 
 static const struct {
     const char *name;

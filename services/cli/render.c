@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
 #include "domain/deadline.h"
 #include "text/table.h"
+#include "cli.h"
 
 static const char *const s_status_names[] = {"?", "open", "in_progress", "done", "cancelled"};
 

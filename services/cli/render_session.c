@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "base/date.h"
 #include "domain/sitting.h"
 #include "text/table.h"
+#include "cli.h"
 
 /* "20/05/2024" or "20/05/2024 08:00". */
 void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len)

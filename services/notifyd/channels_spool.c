@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "channels_private.h"
 #include "runtime/paths.h"
+#include "channels_private.h"
 
 static bool s_transient_errno(int err)
 {

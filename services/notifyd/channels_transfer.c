@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "base/log.h"
-#include "channels_private.h"
 #include "domain/alert_text.h"
+#include "channels_private.h"
 #include "webhook_sign.h"
 
 bool channels_url_valid(const char *url)

@@ -9,14 +9,14 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "runtime/config.h"
-#include "service/daemon.h"
 #include "base/log.h"
-#include "notify_store.h"
-#include "notifyd.h"
+#include "runtime/config.h"
 #include "runtime/secret.h"
 #include "runtime/server.h"
 #include "runtime/store.h"
+#include "service/daemon.h"
+#include "notify_store.h"
+#include "notifyd.h"
 
 /* The delivery settings of cfg. The SMTP password lives in its own file
  * (no access for others), never in thuky.conf or the log. */

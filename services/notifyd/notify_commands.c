@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/date.h"
+#include "base/log.h"
 #include "domain/alert_text.h"
 #include "runtime/check.h"
-#include "base/date.h"
 #include "runtime/keys.h"
-#include "base/log.h"
+#include "runtime/secret.h"
 #include "notify_store.h"
 #include "notifyd.h"
-#include "runtime/secret.h"
 
 #define LIST_DEFAULT 200
 #define LIST_MAX 5000

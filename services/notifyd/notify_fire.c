@@ -16,14 +16,14 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "base/date.h"
+#include "base/log.h"
 #include "domain/alert_text.h"
 #include "runtime/clock.h"
-#include "base/date.h"
 #include "runtime/keys.h"
-#include "base/log.h"
+#include "runtime/secret.h"
 #include "notify_store.h"
 #include "notifyd.h"
-#include "runtime/secret.h"
 
 #define FIRE_BATCH 2000
 #define SUBMIT_BATCH 256

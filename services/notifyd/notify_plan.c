@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/clock.h"
 #include "base/date.h"
-#include "domain/deadline.h"
-#include "runtime/keys.h"
 #include "base/log.h"
+#include "domain/deadline.h"
+#include "runtime/clock.h"
+#include "runtime/keys.h"
 #include "notify_store.h"
 #include "notifyd.h"
 

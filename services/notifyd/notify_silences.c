@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/check.h"
 #include "base/date.h"
+#include "domain/sitting.h"
+#include "runtime/check.h"
 #include "runtime/keys.h"
 #include "notify_store.h"
 #include "notifyd.h"
-#include "domain/sitting.h"
 
 #define SILENCES_MAX 5000
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/keys.h"
 #include "base/log.h"
+#include "runtime/keys.h"
 
 const store_db_spec_t notify_store_dbs[NDB_COUNT] = {
     [NDB_META] = {"meta", 0},         [NDB_EVENTS] = {"events", 0},

@@ -8,14 +8,14 @@
 #ifndef THUKY_NOTIFYD_H
 #define THUKY_NOTIFYD_H
 
-#include "service/calendar_watch.h"
-#include "channels.h"
+#include "calendar/workcal.h"
 #include "runtime/config.h"
 #include "runtime/server.h"
 #include "runtime/subscriber.h"
+#include "service/calendar_watch.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/notify.pb-c.h"
-#include "calendar/workcal.h"
+#include "channels.h"
 
 typedef struct {
     const config_t *config;

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/clock.h"
 #include "base/date.h"
 #include "base/log.h"
+#include "runtime/clock.h"
 #include "sessiond.h"
 
 #define YEAR_DAYS_MAX 64

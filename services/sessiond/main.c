@@ -7,14 +7,14 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/config.h"
-#include "service/daemon.h"
-#include "base/log.h"
 #include "runtime/server.h"
+#include "runtime/store.h"
+#include "service/daemon.h"
 #include "session_store.h"
 #include "sessiond.h"
-#include "runtime/store.h"
 
 /* SIGHUP: the override files are read again (calendar.changed when the
  * calendar is not the one recorded). */

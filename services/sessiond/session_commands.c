@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/check.h"
 #include "base/date.h"
-#include "runtime/keys.h"
 #include "base/log.h"
 #include "domain/repeat.h"
+#include "runtime/check.h"
+#include "runtime/keys.h"
 #include "session_store.h"
 #include "sessiond.h"
 

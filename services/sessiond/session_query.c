@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "base/date.h"
-#include "runtime/keys.h"
 #include "base/log.h"
 #include "domain/repeat.h"
+#include "runtime/keys.h"
 #include "session_ical.h"
 #include "session_store.h"
 #include "sessiond.h"

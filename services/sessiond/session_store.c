@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/keys.h"
 #include "domain/sitting.h"
+#include "runtime/keys.h"
 
 const store_db_spec_t session_store_dbs[SDB_COUNT] = {
     [SDB_META] = {"meta", 0},

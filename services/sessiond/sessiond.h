@@ -2,12 +2,12 @@
 #ifndef THUKY_SESSIOND_H
 #define THUKY_SESSIOND_H
 
-#include "service/calendar_watch.h"
+#include "calendar/workcal.h"
+#include "domain/sitting.h"
 #include "runtime/config.h"
 #include "runtime/server.h"
-#include "domain/sitting.h"
+#include "service/calendar_watch.h"
 #include "thuky/session.pb-c.h"
-#include "calendar/workcal.h"
 
 typedef struct {
     const config_t *config;

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/config.h"
-#include "service/daemon.h"
-#include "base/log.h"
 #include "runtime/server.h"
 #include "runtime/store.h"
+#include "service/daemon.h"
 #include "task_store.h"
 #include "taskd.h"
 

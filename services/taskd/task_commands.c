@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/log.h"
 #include "domain/deadline.h"
 #include "runtime/keys.h"
-#include "base/log.h"
 #include "task_check.h"
 #include "task_store.h"
 #include "taskd.h"

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "base/date.h"
-#include "domain/deadline.h"
-#include "runtime/keys.h"
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "domain/sitting.h"
+#include "runtime/keys.h"
 #include "task_store.h"
 #include "taskd.h"
 

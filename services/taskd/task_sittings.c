@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/clock.h"
 #include "base/date.h"
-#include "domain/deadline.h"
-#include "runtime/keys.h"
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "domain/sitting.h"
+#include "runtime/clock.h"
+#include "runtime/keys.h"
 #include "task_store.h"
 #include "taskd.h"
 

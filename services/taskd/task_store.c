@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "base/date.h"
-#include "domain/deadline.h"
-#include "runtime/keys.h"
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "domain/sitting.h"
+#include "runtime/keys.h"
 
 const store_db_spec_t task_store_dbs[DB_COUNT] = {
     [DB_META] = {"meta", 0},

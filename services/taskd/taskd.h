@@ -3,14 +3,14 @@
 #ifndef THUKY_TASKD_H
 #define THUKY_TASKD_H
 
-#include "service/calendar_watch.h"
+#include "calendar/workcal.h"
 #include "runtime/config.h"
 #include "runtime/eventlog.h"
 #include "runtime/server.h"
 #include "runtime/subscriber.h"
+#include "service/calendar_watch.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/task.pb-c.h"
-#include "calendar/workcal.h"
 
 typedef struct {
     const config_t *config;

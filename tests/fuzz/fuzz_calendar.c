@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "base/date.h"
-#include "fuzz_util.h"
 #include "calendar/workcal.h"
+#include "fuzz_util.h"
 
 static char s_dir[128], s_file[192];
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "runtime/client.h"
 #include "fuzz_client_stub.h"
-#include "base/log.h"
 
 struct client {
     char endpoint[256];

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "runtime/config.h"
 #include "fuzz_util.h"
-#include "base/log.h"
 
 static config_t *s_cfg;
 static char s_path[128];

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "base/date.h"
-#include "domain/deadline.h"
-#include "fuzz_util.h"
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "domain/sitting.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
+#include "thuky/notify.pb-c.h"
 #include "cli.h"
 #include "fuzz_client_stub.h"
 #include "fuzz_util.h"
-#include "base/log.h"
-#include "thuky/notify.pb-c.h"
 
 static cli_t s_cli;
 static char s_path[128];

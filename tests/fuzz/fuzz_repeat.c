@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "base/date.h"
-#include "fuzz_util.h"
 #include "base/log.h"
 #include "domain/repeat.h"
+#include "fuzz_util.h"
 
 #define OUT_CAP 64
 

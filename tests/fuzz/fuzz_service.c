@@ -5,9 +5,9 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/clock.h"
 #include "thuky/event.pb-c.h"
-#include "base/log.h"
 
 /* Built into every server after the service's own commands. */
 static const char *const s_builtins[] = {"status", "events.read", "clock.set", "clock.advance"};

@@ -32,10 +32,10 @@
 #include <stdint.h>
 
 #include "runtime/config.h"
-#include "fuzz_util.h"
 #include "runtime/server.h"
 #include "runtime/store.h"
 #include "runtime/subscriber.h"
+#include "fuzz_util.h"
 
 #define FUZZ_OFFICE "vu-thu-ky"
 #define FUZZ_START_MS 1714525200000LL /* 2024-05-01 08:00 in Ha Noi */

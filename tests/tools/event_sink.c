@@ -22,9 +22,9 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/log.h"
 #include "runtime/config.h"
 #include "runtime/keys.h"
-#include "base/log.h"
 #include "runtime/store.h"
 #include "runtime/subscriber.h"
 

@@ -29,11 +29,11 @@
 #include <sys/random.h>
 #include <zmq.h>
 
+#include "base/date.h"
+#include "base/log.h"
 #include "runtime/client.h"
 #include "runtime/clock.h"
 #include "runtime/config.h"
-#include "base/date.h"
-#include "base/log.h"
 #include "thuky/envelope.pb-c.h"
 #include "thuky/session.pb-c.h"
 #include "thuky/task.pb-c.h"

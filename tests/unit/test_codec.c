@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/deadline.h"
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "thuky/envelope.pb-c.h"
 #include "thuky/event.pb-c.h"
 #include "thuky/task.pb-c.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/config.h"
 #include "base/log.h"
+#include "runtime/config.h"
 #include "tempdir.h"
 
 typedef struct {

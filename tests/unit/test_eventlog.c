@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "runtime/eventlog.h"
 #include "runtime/keys.h"
-#include "base/log.h"
-#include "tempdir.h"
 #include "runtime/store.h"
+#include "tempdir.h"
 
 #define MAP_BYTES (8u << 20)
 #define T0 INT64_C(1716163200000)

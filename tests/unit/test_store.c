@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/keys.h"
 #include "base/log.h"
-#include "tempdir.h"
+#include "runtime/keys.h"
 #include "runtime/store.h"
 #include "thuky/task.pb-c.h"
+#include "tempdir.h"
 
 #define MAP_SMALL (64u << 10)
 #define MAP_NORMAL (8u << 20)

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/wire_text.h"
+#include "text/utf8.h"
 #include "thuky/envelope.pb-c.h"
 #include "thuky/task.pb-c.h"
-#include "text/utf8.h"
-#include "runtime/wire_text.h"
 
 /* Packs msg, then overwrites the bytes of `placeholder` with `raw`. */
 static uint8_t *s_pack_with(const ProtobufCMessage *msg, const char *placeholder,

@@ -16,8 +16,8 @@
 
 #include "base/date.h"
 #include "calendar/lunar.h"
-#include "tempdir.h"
 #include "calendar/workcal.h"
+#include "tempdir.h"
 
 /* Run from the repository root (as tests/run.py does). */
 #define DEPLOY_CALENDAR "deploy/calendar"
