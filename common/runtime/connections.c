@@ -9,6 +9,7 @@
 #include "base/log.h"
 
 struct connections {
+    void *watched;  /* the socket counted */
     void *monitor;  /* PAIR connected to the socket's monitor */
     int *fds;       /* the open connections' descriptors */
     size_t count, cap;
@@ -23,6 +24,7 @@ connections_t *connections_new(void *zmq_ctx, void *socket, const char *name)
         return NULL;
     }
     connections_t *self = xcalloc(1, sizeof *self);
+    self->watched = socket;
     self->monitor = zmq_socket(zmq_ctx, ZMQ_PAIR);
     int zero = 0;
     zmq_setsockopt(self->monitor, ZMQ_LINGER, &zero, sizeof zero);
@@ -40,6 +42,10 @@ void connections_destroy(connections_t **self_p)
     connections_t *self = *self_p;
     if (!self)
         return;
+    /* Stopped, then read to the end, before either socket closes: a monitor
+     * message left in the pipe at close is never freed by libzmq. */
+    zmq_socket_monitor(self->watched, NULL, 0);
+    connections_drain(self);
     zmq_close(self->monitor);
     free(self->fds);
     free(self);

@@ -18,6 +18,7 @@ typedef struct connections connections_t;
  * name makes the monitor's inproc endpoint unique. NULL when the monitor
  * cannot start (then nothing is counted and nothing refused). */
 connections_t *connections_new(void *zmq_ctx, void *socket, const char *name);
+/* Before the watched socket is closed. */
 void connections_destroy(connections_t **self_p);
 
 /* The monitor's socket, for the owner's poll loop: its news must be read

@@ -103,9 +103,9 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
     void *pub = router ? s_socket(zmq_ctx, &events, &curve, &subscribers, why, why_len) : NULL;
     secret_wipe(&curve, sizeof curve);
     if (!pub) {
+        connections_destroy(&clients);
         if (router)
             zmq_close(router);
-        connections_destroy(&clients);
         access_destroy(&access);
         return NULL;
     }
@@ -132,10 +132,10 @@ void server_destroy(server_t **self_p)
     if (!self)
         return;
     eventlog_destroy(&self->eventlog);
-    zmq_close(self->router);
-    zmq_close(self->pub);
     connections_destroy(&self->clients);
     connections_destroy(&self->subscribers);
+    zmq_close(self->router);
+    zmq_close(self->pub);
     access_destroy(&self->access);
     /* libzmq leaves ipc socket files behind; a client seeing none knows at
      * once that no daemon listens. */

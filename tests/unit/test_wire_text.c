@@ -15,7 +15,8 @@
 #include "thuky/envelope.pb-c.h"
 #include "thuky/task.pb-c.h"
 
-/* Packs msg, then overwrites the bytes of `placeholder` with `raw`. */
+/* Packs msg, then overwrites the bytes of `placeholder` with `raw`, which
+ * has the same length. */
 static uint8_t *s_pack_with(const ProtobufCMessage *msg, const char *placeholder,
                             const char *raw, size_t *len)
 {
@@ -79,7 +80,7 @@ static void test_scrub_keeps_length_and_makes_text_valid(void **state)
     reply.request_id = "RID-PLACEHOLDER";
     reply.status = &status;
     size_t len;
-    uint8_t *data = s_pack_with(&reply.base, "RID-PLACEHOLDER", "rid-\xff\xfe-abc\xe1\xbb", &len);
+    uint8_t *data = s_pack_with(&reply.base, "RID-PLACEHOLDER", "rid-\xff\xfe-abc\xe1\xbbxyz", &len);
     /* and a message cut in the middle of a character */
     uint8_t *m = memmem(data, len, "MESSAGE-PLACEHOLDER", 19);
     assert_non_null(m);
@@ -87,7 +88,7 @@ static void test_scrub_keeps_length_and_makes_text_valid(void **state)
     assert_int_equal(wire_text_scrub(&thuky__reply__descriptor, data, len), 6);
     Thuky__Reply *back = thuky__reply__unpack(NULL, len, data);
     assert_non_null(back);
-    assert_string_equal(back->request_id, "rid-?" "?-abc?" "?");
+    assert_string_equal(back->request_id, "rid-?" "?-abc?" "?xyz");
     assert_true(utf8_valid(back->status->message, strlen(back->status->message)));
     assert_non_null(strstr(back->status->message, "tiếng vi?" "?"));
     thuky__reply__free_unpacked(back, NULL);
