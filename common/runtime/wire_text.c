@@ -126,6 +126,8 @@ static walk_rc_t s_walk(walk_t *w, const ProtobufCMessageDescriptor *descriptor,
 {
     if (depth > WIRE_MAX_DEPTH)
         return WALK_MALFORMED;
+    if (len == 0)
+        return WALK_OK; /* data may be NULL then: NULL + 0 is undefined */
     const uint8_t *p = data, *end = data + len;
     while (p < end) {
         const uint8_t *start = p;
@@ -173,6 +175,8 @@ size_t wire_text_scrub(const ProtobufCMessageDescriptor *descriptor, uint8_t *da
 bool wire_text_find(const uint8_t *data, size_t len, uint32_t number, char *out,
                     size_t out_size)
 {
+    if (len == 0 || out_size == 0)
+        return false;
     const uint8_t *p = data, *end = data + len;
     field_t f;
     while (p < end && s_next_field(&p, end, &f)) {
