@@ -1,7 +1,7 @@
-/* What the server's files share (server.c: setup and loop,
- * server_request.c: one request's path, server_call.c: what a handler
- * sees, server_builtins.c: the commands every daemon answers). Not for
- * use outside common/runtime/server*.c. */
+/* What the server's files share. They call one way: server.c (setup and
+ * loop) -> server_request.c (one request's path) -> server_builtins.c (the
+ * commands every daemon answers) -> server_call.c (what handlers use).
+ * Not for use outside common/runtime/server*.c. */
 #ifndef THUKY_SERVER_PRIVATE_H
 #define THUKY_SERVER_PRIVATE_H
 
