@@ -302,12 +302,20 @@ def _daemon(tmp, extra_config=""):
 
 
 def _finish(d):
+    """Stops every daemon of the test, even when one of them fails to stop
+    cleanly (then that failure is raised, after the others are stopped)."""
+    failure = None
     try:
         for x in [d] + d.companions:
-            x.stop()
+            try:
+                x.stop()
+            except BaseException as e:  # pytest.fail raises outside Exception
+                failure = failure or e
     finally:
         for x in [d] + d.companions:
             x.close()
+    if failure:
+        raise failure
 
 
 @pytest.fixture
@@ -400,8 +408,15 @@ class Services:
             d.start()
 
     def stop(self):
+        """Stops all three, even when one fails to stop cleanly."""
+        failure = None
         for d in reversed(self.all):
-            d.stop()
+            try:
+                d.stop()
+            except BaseException as e:
+                failure = failure or e
+        if failure:
+            raise failure
 
     def close(self):
         for d in self.all:
