@@ -37,6 +37,7 @@ struct access {
     limit_t limits[2];
     size_t limit_count;
     refusal_log_t refusals[ACCESS_REFUSALS_KEPT];
+    uint64_t refused;           /* connections refused since start */
     /* The other daemons' public keys, found in key_dir ("" if absent). */
     char peer_keys[SERVICE_COUNT][CONFIG_Z85_KEY_LEN + 1];
 };
@@ -92,6 +93,7 @@ void access_reload(access_t *self, const config_t *cfg)
 }
 
 void *access_socket(access_t *self) { return self->socket; }
+uint64_t access_refused(const access_t *self) { return self->refused; }
 
 void access_limit(access_t *self, const char *domain, connections_t *conns, size_t max,
                   const char *what)
@@ -275,6 +277,7 @@ static void s_answer(access_t *self, zmq_msg_t *frames, int count)
         snprintf(text, sizeof text, "refused a %s connection from %s: %s",
                  domain[0] ? domain : "?", address, why[0] ? why : "malformed ZAP request");
         s_log_refusal(self, text);
+        self->refused++;
     }
 
     const char *status = ok ? "200" : "400";

@@ -22,6 +22,8 @@
 #ifndef THUKY_ACCESS_H
 #define THUKY_ACCESS_H
 
+#include <stdint.h>
+
 #include "runtime/config.h"
 #include "runtime/connections.h"
 
@@ -50,6 +52,8 @@ void *access_socket(access_t *self);
  * they are is counted by conns; the names say it in the log). */
 void access_limit(access_t *self, const char *domain, connections_t *conns, size_t max,
                   const char *what);
+/* How many connections were refused since start (any reason). */
+uint64_t access_refused(const access_t *self);
 /* Answers every ZAP request waiting on the socket. */
 void access_handle(access_t *self);
 

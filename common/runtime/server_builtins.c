@@ -47,6 +47,12 @@ static void s_builtin_status(server_call_t *call, const ProtobufCMessage *reques
     st.store_bytes = store_used_bytes(self->store);
     st.test_clock = clock_is_test();
     st.now_ms = call->now_ms;
+    /* what peers hold now, beside the bounds of connections.h */
+    if (self->clients)
+        server_set_counter(self, "clients", connections_count(self->clients));
+    if (self->subscribers)
+        server_set_counter(self, "subscribers", connections_count(self->subscribers));
+    server_set_counter(self, "connections_refused", access_refused(self->access));
     Thuky__Counter counters[SERVER_MAX_COUNTERS];
     Thuky__Counter *ptrs[SERVER_MAX_COUNTERS];
     for (size_t i = 0; i < self->counter_count; i++) {

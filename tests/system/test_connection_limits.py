@@ -94,6 +94,8 @@ def test_subscribers_past_the_bound_are_refused_and_followers_keep_following(tmp
         wait_for(lambda: refusals(s.taskd, "subscribers"), "a refusal in the log")
         line = refusals(s.taskd, "subscribers")[0]
         assert "refused a events connection" in line and "at most 3" in line
+        counters = taskd_status(s)["counters"]
+        assert counters["subscribers"] == 3 and counters["connections_refused"] == 2, counters
         # the follower still follows
         s.ok("task", "add", "--program", "2024", "--title", "Theo dõi", "--lead", "vu-thu-ky",
              "--due", "2024-06-30")
@@ -122,8 +124,12 @@ def notifyd_applied(s):
     raise AssertionError("no notifyd in status")
 
 
+def taskd_status(s):
+    return next(x for x in s.taskd.json("status") if x["daemon"] == "taskd")
+
+
 def taskd_last(s):
-    return next(x["last_event_seq"] for x in s.taskd.json("status") if x["daemon"] == "taskd")
+    return taskd_status(s)["last_event_seq"]
 
 
 def test_clients_past_the_bound_are_refused_and_admins_still_served(tmpdir_short):
