@@ -182,6 +182,24 @@ bool alert_text_addr_valid(const char *addr)
     }
 }
 
+/* Safe to go into a header as it is: one '@' between non-empty parts,
+   printable ASCII, none of the characters that would need quoting or could
+   end the field. Looser than alert_text_addr_valid on purpose: an office
+   stored under an older, looser rule still gets its webhook and spool
+   deliveries (only SMTP refuses its address). */
+static bool s_addr_header_safe(const char *s)
+{
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n < 3 || n > ALERT_TEXT_ADDR_MAX || !at || at == s || at[1] == '\0' ||
+        strchr(at + 1, '@'))
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7F || strchr("<>()[],;:\"\\", *p))
+            return false;
+    return true;
+}
+
 /* Exactly YYYY-MM-DD and a real date (date_parse also takes dd/mm/yyyy). */
 static bool s_iso_date(const char *s, int32_t *day)
 {
@@ -246,8 +264,8 @@ bool alert_digest_check(const alert_digest_t *d, const char **why)
         return s_fail(why, "digest text is not valid UTF-8");
     if (!s_ms_in_range(d->fire_ms))
         return s_fail(why, "digest fire time out of range");
-    if ((*s_str(d->to_addr) && !alert_text_addr_valid(d->to_addr)) ||
-        (*s_str(d->from_addr) && !alert_text_addr_valid(d->from_addr)))
+    if ((*s_str(d->to_addr) && !s_addr_header_safe(d->to_addr)) ||
+        (*s_str(d->from_addr) && !s_addr_header_safe(d->from_addr)))
         return s_fail(why, "digest e-mail address is not a plain addr-spec");
     if (d->n_items > 0 && !d->items)
         return s_fail(why, "digest items missing");

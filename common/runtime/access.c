@@ -115,9 +115,10 @@ static bool s_within_limit(access_t *self, const char *domain, bool trusted, cha
         size_t max = l->max + (trusted ? ACCESS_RESERVED : 0);
         if (open > max) {
             /* connections still in their handshake count too: a burst may
-             * refuse one that fits, which is in at its next attempt */
-            snprintf(why, why_len, "too many %s: %zu connections with this one, at most %zu%s",
-                     l->what, open, max, trusted ? " (reserve included)" : "");
+             * refuse one that fits, which is in at its next attempt. No
+             * count in the text: it is also what repeats are known by. */
+            snprintf(why, why_len, "too many %s (at most %zu%s)", l->what, max,
+                     trusted ? ", reserve included" : "");
             return false;
         }
     }

@@ -26,8 +26,13 @@ connections_t *connections_new(void *zmq_ctx, void *socket, const char *name)
     connections_t *self = xcalloc(1, sizeof *self);
     self->watched = socket;
     self->monitor = zmq_socket(zmq_ctx, ZMQ_PAIR);
+    /* No high-water mark: libzmq's I/O thread sends the monitor's news
+     * blocking, under a lock that stopping the monitor takes too; a full
+     * pipe would stall it (and deadlock the stop). The loop reads the news
+     * as it comes, so the pipe stays short. */
     int zero = 0;
     zmq_setsockopt(self->monitor, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(self->monitor, ZMQ_RCVHWM, &zero, sizeof zero);
     if (zmq_connect(self->monitor, endpoint) != 0) {
         log_warnx("cannot watch the connections of %s: %s", name, zmq_strerror(zmq_errno()));
         zmq_close(self->monitor);
@@ -42,8 +47,9 @@ void connections_destroy(connections_t **self_p)
     connections_t *self = *self_p;
     if (!self)
         return;
-    /* Stopped, then read to the end, before either socket closes: a monitor
-     * message left in the pipe at close is never freed by libzmq. */
+    /* Read, stopped, then read to the end, before either socket closes: a
+     * monitor message left in the pipe at close is never freed by libzmq. */
+    connections_drain(self);
     zmq_socket_monitor(self->watched, NULL, 0);
     connections_drain(self);
     zmq_close(self->monitor);

@@ -57,6 +57,8 @@ static void *s_socket(void *ctx, const socket_spec_t *spec, const curve_pair_t *
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &spec->max_message, sizeof spec->max_message);
     zmq_setsockopt(sock, ZMQ_SNDHWM, &spec->queue, sizeof spec->queue);
     zmq_setsockopt(sock, ZMQ_RCVHWM, &spec->queue, sizeof spec->queue);
+    int handshake_ms = SERVER_HANDSHAKE_MS;
+    zmq_setsockopt(sock, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms);
     zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, spec->domain, strlen(spec->domain));
     if (curve_endpoint(spec->endpoint))
         curve_apply_server(sock, curve);

@@ -26,6 +26,9 @@
  * reply (a pipelining one meets backpressure, and replies past it are
  * dropped, to be retried), so this only bounds what an idle one holds. */
 #define SERVER_CLIENT_QUEUE 64
+/* A connection that has not finished its handshake by then is closed: it
+ * holds a slot of the connection bound (connections.h) meanwhile. */
+#define SERVER_HANDSHAKE_MS 5000
 #define THUKY_VERSION "0.1.0"
 
 /* One request taken from the ROUTER socket, from arrival to reply. */

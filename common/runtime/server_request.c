@@ -85,18 +85,22 @@ static void s_send_rejected(server_t *self, pending_t *p)
     s_pending_clear(p);
 }
 
-/* The envelope's own fields: text that is text, ids of bounded length. */
+/* The envelope's own fields: text that is text, ids of bounded length.
+ * A refused request is answered (under its id) and dropped: p->request is
+ * NULL after a refusal, so no path can run it. */
 static void s_check_envelope(server_t *self, pending_t *p, const void *data, size_t size)
 {
     wire_text_fault_t fault;
-    if (!wire_text_check(&thuky__request__descriptor, data, size, &fault)) {
-        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "request field '%s' %s",
-                 fault.field, fault.problem);
-        return;
-    }
     size_t client_len = strlen(p->request->client_id);
     size_t id_len = strlen(p->request->request_id);
-    if (client_len > SERVER_MAX_CLIENT_ID)
+    bool text_ok = wire_text_check(&thuky__request__descriptor, data, size, &fault);
+    if (!text_ok && !fault.field[0])
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "request is not a thuky.Request protobuf message");
+    else if (!text_ok)
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "request field '%s' %s",
+                 fault.field, fault.problem);
+    else if (client_len > SERVER_MAX_CLIENT_ID)
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                  "client_id is %zu bytes; at most %d are allowed", client_len,
                  SERVER_MAX_CLIENT_ID);
@@ -104,6 +108,10 @@ static void s_check_envelope(server_t *self, pending_t *p, const void *data, siz
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                  "request_id is %zu bytes; at most %d are allowed", id_len,
                  SERVER_MAX_REQUEST_ID);
+    if (p->reply) {
+        thuky__request__free_unpacked(p->request, NULL);
+        p->request = NULL;
+    }
 }
 
 /* The checks before decoding, then the envelope decode (rejects into p). */
@@ -210,8 +218,13 @@ static bool s_admit(server_t *self, pending_t *p)
     wire_text_fault_t fault;
     if (p->command->request &&
         !wire_text_check(p->command->request, req->body.data, req->body.len, &fault)) {
-        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "field '%s' of %s %s",
-                 fault.field, p->command->name, fault.problem);
+        if (fault.field[0])
+            s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "field '%s' of %s %s",
+                     fault.field, p->command->name, fault.problem);
+        else
+            s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                     "body of '%s' is not a %s message", req->command,
+                     p->command->request->name);
         return false;
     }
     if (p->command->request) {
@@ -267,7 +280,9 @@ static void s_store_reply(server_t *self, store_txn_t *txn, const pending_t *p, 
     const char *client = p->request->client_id;
     size_t client_len = strlen(client);
     MDB_val old;
-    uint8_t tkey[8 + SERVER_MAX_CLIENT_ID]; /* the envelope check bounds it */
+    uint8_t tkey[8 + SERVER_MAX_CLIENT_ID];
+    if (client_len > SERVER_MAX_CLIENT_ID)
+        return; /* s_check_envelope refused it; never reached */
     memcpy(tkey + 8, client, client_len);
     if (store_get(txn, self->options.replies_dbi, client, client_len, &old) &&
         old.mv_size >= REPLY_HEADER) {

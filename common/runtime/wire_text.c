@@ -44,7 +44,10 @@ typedef struct {
 static bool s_next_field(const uint8_t **p, const uint8_t *end, field_t *f)
 {
     uint64_t tag, len;
-    if (!s_varint(p, end, &tag) || (tag >> 3) == 0 || (tag >> 3) > UINT32_MAX)
+    /* Field 0 is not valid protobuf, but libprotobuf-c decodes it (in its
+     * two-byte form) and keeps it as unknown: so it is skipped here too,
+     * never taken as the end of what can be read. */
+    if (!s_varint(p, end, &tag) || (tag >> 3) > UINT32_MAX)
         return false;
     f->number = (uint32_t)(tag >> 3);
     f->type = (unsigned)(tag & 7);
@@ -161,7 +164,12 @@ bool wire_text_check(const ProtobufCMessageDescriptor *descriptor, const uint8_t
     walk_t w = {.scrub = false, .fault = fault};
     fault->field[0] = '\0';
     fault->problem = "";
-    return s_walk(&w, descriptor, data, len, 0) != WALK_FAULT;
+    walk_rc_t rc = s_walk(&w, descriptor, data, len, 0);
+    if (rc == WALK_MALFORMED) {
+        fault->field[0] = '\0';
+        fault->problem = "is not a well-formed message";
+    }
+    return rc == WALK_OK;
 }
 
 size_t wire_text_scrub(const ProtobufCMessageDescriptor *descriptor, uint8_t *data, size_t len)

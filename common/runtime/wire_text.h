@@ -28,7 +28,10 @@ typedef struct {
 
 /* True when every string field of the serialized message is valid UTF-8
  * without NUL bytes; otherwise false with the first fault. Bytes that are
- * not a well-formed message pass: decoding them fails and says so. */
+ * not a well-formed message (or nest deeper than any thuky message) are
+ * refused too, with field "": what the walk cannot read it cannot vouch
+ * for. The walk reads all that libprotobuf-c decodes, unknown fields and
+ * a two-byte field 0 included. */
 bool wire_text_check(const ProtobufCMessageDescriptor *descriptor, const uint8_t *data,
                      size_t len, wire_text_fault_t *fault);
 

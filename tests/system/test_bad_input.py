@@ -196,6 +196,19 @@ def test_nul_byte_in_a_string_is_refused_naming_the_field(program, where, placeh
     program.assert_serving()
 
 
+def test_a_tag_the_decoder_accepts_cannot_hide_a_nul_byte(program):
+    """libprotobuf-c decodes field 0 written as the two bytes 80 00 and keeps
+    it as an unknown field; the text check must not stop reading there."""
+    task = task_pb2.Task(program_year=2024, title="TITLE-XXX", lead_office="vu-thu-ky")
+    body = replace_placeholder(task_pb2.TaskAddRequest(task=task), "TITLE-XXX", b"ti\x00tle-xx")
+    before = event_count(program)
+    reply, _ = program.call("task.add", b"\x80\x00\x00" + body)
+    assert_status(reply, INVALID, "'task.title' of task.add", "NUL")
+    assert event_count(program) == before
+    assert program.json("task", "list", "--all") == []
+    program.assert_serving()
+
+
 def test_nul_byte_in_a_note_or_oneof_string_of_an_update_is_refused(program):
     tid = add_task(program, "có tên")
     number = int(tid.lstrip("T"))

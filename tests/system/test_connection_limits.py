@@ -96,6 +96,8 @@ def test_subscribers_past_the_bound_are_refused_and_followers_keep_following(tmp
         assert "refused a events connection" in line and "at most 3" in line
         counters = taskd_status(s)["counters"]
         assert counters["subscribers"] == 3 and counters["connections_refused"] == 2, counters
+        # two refusals of one caller for one reason: one line in the log
+        assert len(refusals(s.taskd, "subscribers")) == 1, refusals(s.taskd, "subscribers")
         # the follower still follows
         s.ok("task", "add", "--program", "2024", "--title", "Theo dõi", "--lead", "vu-thu-ky",
              "--due", "2024-06-30")
