@@ -125,8 +125,9 @@ static bool s_within_limit(access_t *self, const char *domain, bool trusted, cha
     return true;
 }
 
-/* A refused peer retries every 100 ms: the same refusal is logged once
- * every ACCESS_REFUSAL_LOG_MS, and then with the count of the others. */
+/* A refused client tries again (the CLI on a fresh socket, a follower
+ * after 5 s of silence): the same refusal is logged once every
+ * ACCESS_REFUSAL_LOG_MS, and then with the count of the others. */
 static void s_log_refusal(access_t *self, const char *text)
 {
     int64_t now = clock_monotonic_ms();

@@ -17,8 +17,8 @@
  * it a connection is refused, except that admins and the other thuky
  * daemons have ACCESS_RESERVED more, so strangers filling the slots never
  * cut a daemon off from the one it follows. Refusals are logged once per
- * reason and caller every ACCESS_REFUSAL_LOG_MS (a refused peer reconnects
- * every 100 ms), with the count of those not logged. */
+ * reason and caller every ACCESS_REFUSAL_LOG_MS (a refused client tries
+ * again), with the count of those not logged. */
 #ifndef THUKY_ACCESS_H
 #define THUKY_ACCESS_H
 

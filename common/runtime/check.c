@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "runtime/config.h"
-#include "text/utf8.h"
 
 bool check_text(server_call_t *call, const char *field, const char *value, size_t max,
                 bool required)

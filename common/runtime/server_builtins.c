@@ -8,7 +8,6 @@
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/server_private.h"
-#include "text/utf8.h"
 
 static void s_builtin_status(server_call_t *call, const ProtobufCMessage *request);
 static void s_builtin_events_read(server_call_t *call, const ProtobufCMessage *request);
@@ -124,7 +123,7 @@ static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *reques
             sub = self->subscriptions[i];
     if (!sub) {
         server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "%s does not follow '%.64s'",
-                    eventlog_source(self->eventlog), utf8_valid(req->source, strlen(req->source)) ? req->source : "?");
+                    eventlog_source(self->eventlog), req->source);
         return;
     }
     char problem[256], why[256];

@@ -4,7 +4,6 @@
 
 #include "base/date.h"
 #include "domain/deadline.h"
-#include "text/utf8.h"
 
 bool check_year(server_call_t *call, uint32_t year)
 {

@@ -386,7 +386,7 @@ class Bench:
         self.load_start = os.getloadavg()
         self.peer_versions = {}
         self.tw_tasks = DEFAULT_TW_TASKS
-        self.steps = 9
+        self.steps = 10
         self.step_no = 0
 
     def step(self):
@@ -674,6 +674,68 @@ class Bench:
             d.stop()
         log("  " + ", ".join(f"{svc} {m['VmRSS']:.1f} MB"
                              for svc, m in self.results["rss_fresh"].items()))
+
+    def idle_subscribers(self, subscribers=50, per_subscriber=1000):
+        """What subscribers that connect and never read make taskd hold: each
+        connects, then per_subscriber task events of about 3 KB are
+        published, so every one of them holds different events. The bound
+        (max_subscribers + the reserve, times subscriber_queue) caps it; the
+        bench runs as root, an admin, so the reserve counts too."""
+        import zmq
+        from thuky import envelope_pb2, task_pb2
+        log(f"bench: [{self.step()}] {subscribers} subscribers that never read, "
+            f"{per_subscriber:,} events of ~3 KB after each connects")
+        d = Daemon(self, "idle-subs")
+        d.start()
+        ctx = zmq.Context.instance()
+        sender = ctx.socket(zmq.DEALER)
+        sender.setsockopt(zmq.LINGER, 0)
+        sender.connect(d.endpoint)
+        subs = []
+
+        def call(command, body, n):
+            req = envelope_pb2.Request(protocol=envelope_pb2.PROTOCOL_CURRENT,
+                                       request_id=f"idle-{n}", command=command,
+                                       caller="bench@bench.py", body=body.SerializeToString())
+            sender.send(req.SerializeToString())
+            if not sender.poll(30000):
+                raise BenchError(f"thuky-taskd did not answer {command}")
+            reply = envelope_pb2.Reply.FromString(sender.recv())
+            if reply.status.code != envelope_pb2.OK:
+                raise BenchError(f"{command}: {reply.status.message}")
+
+        try:
+            call("program.add", task_pb2.ProgramAddRequest(program=task_pb2.Program(
+                year=2024, decision="3333/QĐ-TTKQH", title="bench")), 0)
+            before = read_rss(d.pid)
+            description = "mô tả tiến độ " * 180      # about 3 KB of Vietnamese text
+            n = 0
+            for i in range(subscribers):
+                s = ctx.socket(zmq.SUB)
+                s.setsockopt(zmq.LINGER, 0)
+                s.setsockopt(zmq.SUBSCRIBE, b"")
+                s.connect(f"ipc://{d.dir / 'run' / 'taskd.pub'}")
+                subs.append(s)
+                time.sleep(0.02)   # connected before its events
+                for _ in range(per_subscriber):
+                    n += 1
+                    call("task.add", task_pb2.TaskAddRequest(task=task_pb2.Task(
+                        program_year=2024, title=f"T {n}", lead_office="vu-thu-ky",
+                        description=description)), n)
+            after = read_rss(d.pid)
+            counters = {c.name: c.value for c in d.daemon_status().counters}
+        finally:
+            for s in subs:
+                s.close(0)
+            sender.close(0)
+            d.stop()
+        self.results["idle_subscribers"] = {
+            "subscribers": subscribers, "per_subscriber": per_subscriber, "before": before,
+            "after": after, "admitted": counters.get("subscribers", 0),
+            "refused": counters.get("connections_refused", 0)}
+        log(f"  anonymous RSS {before.get('RssAnon', 0):.1f} -> {after.get('RssAnon', 0):.1f} MB, "
+            f"{counters.get('subscribers', 0)} admitted, "
+            f"{counters.get('connections_refused', 0)} refused")
 
     def alerts(self, latency_rounds=100, burst=2000, planned_tasks=22_500):
         """Alert latency from fire time to delivery (spool and webhook), a
@@ -1077,6 +1139,11 @@ def build_rows(bench, big):
     for svc in ("taskd", "sessiond", "notifyd"):
         row(f"{svc} VmRSS idle, fresh store (the three daemons running)",
             rss(r["rss_fresh"][svc]))
+    isub = r["idle_subscribers"]
+    grown = isub["after"].get("RssAnon", 0) - isub["before"].get("RssAnon", 0)
+    row(f"taskd anon RSS growth, {isub['subscribers']} subscribers that never read, "
+        f"{isub['per_subscriber']:,} events of 3 KB after each ({isub['admitted']} admitted, "
+        f"{isub['refused']} refused)", f"{grown:.1f} MB", target="< 64 MB", ok=grown < 64)
 
     s1, s16 = r["sessions_1"], r["sessions_16"]
     row("session writes/s, 1 client", f"{s1['ops_per_s']:,.0f}/s{errs(s1)}")
@@ -1345,6 +1412,8 @@ def main():
             timed("sittings", bench.sittings, seconds)
             timed("alerts", bench.alerts)
         timed("idle memory", bench.idle_memory)
+        timed("idle subscribers", bench.idle_subscribers,
+              per_subscriber=100 if QUICK else 1000)
         rows = build_rows(bench, big)
     except BenchError as e:
         log(f"bench: FAILED: {e}")
