@@ -29,7 +29,7 @@ LDLIBS += $(PKG_LIBS) -lm
 
 DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
-	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest \
+	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest python3-pytest-timeout \
 	python3-icalendar python3-ephem python3-aiosmtpd \
 	groff-base man-db valgrind
 
@@ -58,7 +58,7 @@ BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky-notifyd $(BU
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all deps test test-unit test-valgrind bench run clean
+.PHONY: all deps test test-unit test-valgrind test-valgrind-ci bench run clean
 all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY)
 
 deps:
@@ -126,6 +126,12 @@ test: all
 # The whole suite once more under valgrind memcheck (slow: tens of minutes).
 test-valgrind: all
 	/usr/bin/python3 tests/run.py --valgrind build
+
+# What CI runs under valgrind: the unit tests and the system tests that drive
+# the daemons hardest (hostile input, the task and alert paths), in minutes.
+VALGRIND_CI_TESTS = tests/system/test_bad_input.py tests/system/test_tasks.py tests/system/test_alerts.py
+test-valgrind-ci: all
+	/usr/bin/python3 tests/run.py --valgrind build -- $(VALGRIND_CI_TESTS)
 
 test-unit: all
 	/usr/bin/python3 tests/run.py --unit-only build

@@ -7,6 +7,11 @@ with one summary line: "N passed, N failed".
     tests/run.py --valgrind build     the same under valgrind memcheck: unit
                                       tests and every daemon the system tests
                                       start (any error or definite leak fails)
+    tests/run.py --valgrind build -- tests/system/test_bad_input.py
+                                      only the system test files named
+
+Every system test has a time limit (pytest-timeout), so a test that hangs
+fails with its stack instead of stalling the run.
 
 Unit tests are the cmocka binaries BUILD/tests/test_*; system tests are
 tests/system (pytest), which start the real daemons of BUILD."""
@@ -49,7 +54,12 @@ def run_unit(build, wrap=()):
     return passed, failed
 
 
-def run_system(build, wrap=()):
+# Seconds one system test may take; under valgrind the daemons are ~20x slower.
+TEST_TIMEOUT = 300
+VALGRIND_TEST_TIMEOUT = 1200
+
+
+def run_system(build, wrap=(), files=()):
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "junit.xml")
         env = dict(os.environ, THUKY_BUILD=os.path.join(ROOT, build))
@@ -58,7 +68,9 @@ def run_system(build, wrap=()):
             env.setdefault("THUKY_START_TIMEOUT", "60")
         proc = subprocess.run(
             ["/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             f"--junitxml={report}", os.path.join(ROOT, "tests", "system")],
+             f"--timeout={VALGRIND_TEST_TIMEOUT if wrap else TEST_TIMEOUT}",
+             f"--junitxml={report}",
+             *(files or [os.path.join(ROOT, "tests", "system")])],
             cwd=ROOT, env=env)
         if not os.path.exists(report):
             return 0, 1
@@ -77,13 +89,15 @@ def run_system(build, wrap=()):
 def main(argv):
     unit_only = "--unit-only" in argv
     wrap = VALGRIND if "--valgrind" in argv else ()
+    files = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     builds = [a for a in argv if not a.startswith("--")] or ["build"]
     passed = failed = 0
     for build in builds:
         p, f = run_unit(build, wrap)
         passed, failed = passed + p, failed + f
         if not unit_only:
-            p, f = run_system(build, wrap)
+            p, f = run_system(build, wrap, files)
             passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
