@@ -227,7 +227,7 @@ static int s_core_key(parse_ctx_t *ctx, const char *key, const char *value)
     return 0;
 }
 
-static const char *const s_role_names[] = {"none", "admin", "office", "reader"};
+static const char *const s_role_names[] = {"none", "admin", "office", "reader", "gateway"};
 
 const char *role_name(role_t role)
 {
@@ -235,6 +235,7 @@ const char *role_name(role_t role)
     case ROLE_ADMIN: return "admin";
     case ROLE_OFFICE: return "office";
     case ROLE_READER: return "reader";
+    case ROLE_GATEWAY: return "gateway";
     default: return "none";
     }
 }
@@ -332,12 +333,19 @@ static bool s_check_access(parse_ctx_t *ctx)
                  "%s: local_office must be set exactly when local_role is office", path);
         return false;
     }
+    if (cfg->local_role == ROLE_GATEWAY) {
+        /* the gateway acts for offices: it is one named account, never "anyone" */
+        snprintf(ctx->why, ctx->why_len,
+                 "%s: local_role may not be gateway (give thuky-webd's user a [user:NAME])",
+                 path);
+        return false;
+    }
     for (int i = 0; i < cfg->n_principals; i++) {
         const config_principal_t *p = &cfg->principals[i];
         const char *kind = p->is_client ? "client" : "user";
         const char *problem = NULL;
         if (p->role == ROLE_NONE)
-            problem = "needs role = admin, office or reader";
+            problem = "needs role = admin, office, reader or gateway";
         else if ((p->role == ROLE_OFFICE) != (p->office[0] != 0))
             problem = "office must be set exactly when role is office";
         else if (p->is_client && !p->public_key[0])

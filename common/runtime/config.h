@@ -30,9 +30,12 @@ typedef enum {
     ROLE_ADMIN = 1 << 0,   /* the Secretariat: every command */
     ROLE_OFFICE = 1 << 1,  /* one office: its own tasks and alerts */
     ROLE_READER = 1 << 2,  /* status and the event feed */
+    /* thuky-webd: reads everything, and writes only on behalf of one office
+     * through the commands marked COMMAND_GATEWAY (server.h). */
+    ROLE_GATEWAY = 1 << 3,
 } role_t;
 
-#define ROLES_ANY (ROLE_ADMIN | ROLE_OFFICE | ROLE_READER)
+#define ROLES_ANY (ROLE_ADMIN | ROLE_OFFICE | ROLE_READER | ROLE_GATEWAY)
 
 const char *role_name(role_t role);
 bool role_parse(const char *text, role_t *out);

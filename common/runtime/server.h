@@ -52,7 +52,12 @@ typedef struct {
 
 typedef void (*command_fn)(server_call_t *call, const ProtobufCMessage *request);
 
-enum { COMMAND_WRITE = 1 << 0 }; /* changes state: deduplicated, reply stored */
+enum {
+    COMMAND_WRITE = 1 << 0,   /* changes state: deduplicated, reply stored */
+    /* The gateway may run this write on behalf of an office (Request.on_behalf):
+     * it then runs as that office, with the office role's checks. */
+    COMMAND_GATEWAY = 1 << 1,
+};
 
 typedef struct {
     const char *name;                           /* "task.add" */
@@ -60,7 +65,10 @@ typedef struct {
     command_fn handler;
     unsigned flags;
     unsigned roles;   /* role_t bits that may run it; others get PERMISSION_DENIED.
-                       * A handler open to ROLE_OFFICE limits it to call->office. */
+                       * A handler open to ROLE_OFFICE limits it to call->office.
+                       * The gateway runs those open to ROLE_GATEWAY (reads) as
+                       * itself, and as an office those open to ROLE_OFFICE that
+                       * are reads or marked COMMAND_GATEWAY. */
 } command_t;
 
 typedef struct {

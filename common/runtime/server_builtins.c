@@ -17,7 +17,7 @@ static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *reques
 static const command_t s_builtins[] = {
     {"status", NULL, s_builtin_status, 0, ROLES_ANY},
     {"events.read", &thuky__events_read_request__descriptor, s_builtin_events_read, 0,
-     ROLE_ADMIN | ROLE_READER},
+     ROLE_ADMIN | ROLE_READER | ROLE_GATEWAY},
     {"clock.set", &thuky__clock_request__descriptor, s_builtin_clock, 0, ROLE_ADMIN},
     {"clock.advance", &thuky__clock_request__descriptor, s_builtin_clock, 0, ROLE_ADMIN},
     {"subscription.resync", &thuky__resync_request__descriptor, s_builtin_resync, COMMAND_WRITE,

@@ -29,6 +29,11 @@
 /* A connection that has not finished its handshake by then is closed: it
  * holds a slot of the connection bound (connections.h) meanwhile. */
 #define SERVER_HANDSHAKE_MS 5000
+/* The audit name of a gateway call: token, office, address, browser. */
+#define SERVER_MAX_CALLER 512
+#define SERVER_MAX_ON_BEHALF_TOKEN 64
+#define SERVER_MAX_ON_BEHALF_ADDRESS 64
+#define SERVER_MAX_ON_BEHALF_AGENT 256
 #define THUKY_VERSION "0.1.0"
 
 /* One request taken from the ROUTER socket, from arrival to reply. */
@@ -36,7 +41,9 @@ typedef struct {
     uint8_t identity[SERVER_MAX_IDENTITY];
     size_t identity_len;
     bool delimiter;             /* a REQ client sent an empty frame */
-    identity_t who;             /* from the connection's ZAP answer */
+    identity_t who;             /* from the connection's ZAP answer; the office it
+                                 * acts for when the gateway names one */
+    char caller[SERVER_MAX_CALLER]; /* what the history records as the caller */
     Thuky__Request *request;    /* NULL once answered early */
     const command_t *command;
     ProtobufCMessage *body;

@@ -193,6 +193,55 @@ static bool s_receive(server_t *self, pending_t *p)
     return true;
 }
 
+/* Settles who the handler sees (p->who, p->caller). The gateway reads as
+ * itself (no office scope) and writes only as the office it names, through
+ * commands marked COMMAND_GATEWAY; webd has checked the link or token that
+ * names the office, and the history records them ("via web"). Nobody else
+ * may name an office. False when p was answered. */
+static bool s_admit_caller(server_t *self, pending_t *p)
+{
+    const Thuky__OnBehalf *ob = p->request->on_behalf;
+    const char *name = p->who.name[0] ? p->who.name : "an unidentified caller";
+    snprintf(p->caller, sizeof p->caller, "%s", p->who.name);
+    if (p->who.role != ROLE_GATEWAY) {
+        if (!ob)
+            return true;
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
+                 "on_behalf is for the gateway role only; %s has role %s", name,
+                 role_name(p->who.role));
+        return false;
+    }
+    bool write = p->command->flags & COMMAND_WRITE;
+    if (!ob)
+        return true; /* the command's roles decide, as for anyone */
+    const char *bad = NULL;
+    if (!config_office_id_valid(ob->office))
+        bad = "office is not an office id";
+    else if (strlen(ob->token_id) > SERVER_MAX_ON_BEHALF_TOKEN)
+        bad = "token_id is longer than 64 bytes";
+    else if (strlen(ob->address) > SERVER_MAX_ON_BEHALF_ADDRESS)
+        bad = "address is longer than 64 bytes";
+    else if (strlen(ob->user_agent) > SERVER_MAX_ON_BEHALF_AGENT)
+        bad = "user_agent is longer than 256 bytes";
+    if (bad) {
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "on_behalf: %s", bad);
+        return false;
+    }
+    if (!(p->command->roles & ROLE_OFFICE) || (write && !(p->command->flags & COMMAND_GATEWAY))) {
+        server_add_counter(self, "denied", 1);
+        s_reject(self, p, THUKY__STATUS_CODE__PERMISSION_DENIED,
+                 "%s (role gateway) may not run %s on behalf of an office", name,
+                 p->command->name);
+        return false;
+    }
+    p->who.role = ROLE_OFFICE;
+    snprintf(p->who.office, sizeof p->who.office, "%s", ob->office);
+    snprintf(p->caller, sizeof p->caller, "web:%s for %s via %s from %s (%s)",
+             ob->token_id[0] ? ob->token_id : "-", ob->office, p->who.name,
+             ob->address[0] ? ob->address : "-", ob->user_agent[0] ? ob->user_agent : "-");
+    return true;
+}
+
 /* Checks the envelope and decodes the body; false when p was answered. */
 static bool s_admit(server_t *self, pending_t *p)
 {
@@ -208,6 +257,8 @@ static bool s_admit(server_t *self, pending_t *p)
         s_reject(self, p, THUKY__STATUS_CODE__NOT_FOUND, "unknown command '%.64s'", req->command);
         return false;
     }
+    if (!s_admit_caller(self, p))
+        return false;
     if (!(p->command->roles & p->who.role)) {
         server_add_counter(self, "denied", 1);
         s_reject(self, p, THUKY__STATUS_CODE__PERMISSION_DENIED, "%s (role %s) may not run %s",
@@ -337,7 +388,7 @@ static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, i
     server_call_t call = {
         .server = self,
         .txn = &child,
-        .caller = p->who.name,
+        .caller = p->caller,
         .role = p->who.role,
         .office = p->who.office,
         .now_ms = now_ms,
@@ -490,6 +541,7 @@ size_t server_dispatch(server_t *self, const void *data, size_t size, role_t rol
     p.who.role = role;
     snprintf(p.who.office, sizeof p.who.office, "%s", office ? office : "");
     snprintf(p.who.name, sizeof p.who.name, "%s", "in-process");
+    snprintf(p.caller, sizeof p.caller, "%s", "in-process");
     s_decode(self, &p, data, size);
     if (p.request && s_admit(self, &p))
         s_run_batch(self, &p, 1);
