@@ -18,7 +18,7 @@ OPT = -O2
 endif
 
 CC ?= cc
-PKGS = libzmq lmdb libprotobuf-c inih jansson libsystemd
+PKGS = libzmq lmdb libprotobuf-c inih jansson libsystemd libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
@@ -104,10 +104,11 @@ $(BUILD)/services/sessiond/%.o: CPPFLAGS += $(shell pkg-config --cflags libical 
 $(BUILD)/thuky-sessiond: $(SESSIOND_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libical 2>/dev/null) -o $@
 
-# Only the notification service speaks SMTP and HTTP (libcurl) and signs (libcrypto).
-$(BUILD)/services/notifyd/%.o: CPPFLAGS += $(shell pkg-config --cflags libcurl libcrypto 2>/dev/null)
+# Only the notification service speaks SMTP and HTTP (libcurl). libcrypto
+# (in PKGS) signs webhooks and alert links.
+$(BUILD)/services/notifyd/%.o: CPPFLAGS += $(shell pkg-config --cflags libcurl 2>/dev/null)
 $(BUILD)/thuky-notifyd: $(NOTIFYD_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lpthread -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libcurl 2>/dev/null) -lpthread -o $@
 
 $(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
