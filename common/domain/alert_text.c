@@ -221,6 +221,21 @@ static bool s_is_task_kind(alert_item_kind_t kind)
            kind == ALERT_ITEM_ESCALATION;
 }
 
+/* A link goes into the body and the JSON as it is: printable ASCII, no
+ * spaces, within a mail line. */
+static bool s_link_valid(const char *link)
+{
+    if (!link)
+        return true;
+    size_t n = strlen(link);
+    if (n > ALERT_TEXT_LINK_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (link[i] <= ' ' || link[i] > '~')
+            return false;
+    return true;
+}
+
 static bool s_check_item(const alert_item_t *it, const char **why)
 {
     if (!s_is_task_kind(it->kind) && it->kind != ALERT_ITEM_SITTING)
@@ -232,6 +247,8 @@ static bool s_check_item(const alert_item_t *it, const char **why)
         return s_fail(why, "alert item text is not valid UTF-8");
     if (!s_iso_date(it->due_date, NULL))
         return s_fail(why, "alert item due date is not YYYY-MM-DD");
+    if (!s_link_valid(it->link))
+        return s_fail(why, "alert item link is not a plain URL");
     if (it->days < 0 || it->days > ALERT_TEXT_DAYS_MAX)
         return s_fail(why, "alert item days out of range");
     if (it->kind == ALERT_ITEM_SITTING) {
@@ -318,6 +335,7 @@ typedef struct {
     const char *subject;
     count_t tasks, sittings;
     const char *no_tasks;
+    const char *link;
 } phrases_t;
 
 static const phrases_t s_vi = {
@@ -344,6 +362,7 @@ static const phrases_t s_vi = {
     .tasks = { "", " nhiệm vụ", " nhiệm vụ" },
     .sittings = { "", " kỳ họp", " kỳ họp" },
     .no_tasks = "không có nhiệm vụ",
+    .link = "  Xem, xác nhận đã nhận hoặc báo cáo tiến độ: ",
 };
 
 static const phrases_t s_en = {
@@ -370,6 +389,7 @@ static const phrases_t s_en = {
     .tasks = { "", " task", " tasks" },
     .sittings = { "", " sitting", " sittings" },
     .no_tasks = "no tasks",
+    .link = "  See it, acknowledge it or report progress: ",
 };
 
 static const phrases_t *s_phrases(const alert_digest_t *d)
@@ -459,6 +479,11 @@ static void s_put_item(buf_t *b, const phrases_t *p, const alert_digest_t *d,
         s_put_meaning(b, p, d, it);
     }
     s_puts(b, "\n");
+    if (it->link && *it->link) {
+        s_puts(b, p->link);
+        s_puts(b, it->link);
+        s_puts(b, "\n");
+    }
 }
 
 /* Whole seconds toward the past, so a negative instant lands on its own day. */
@@ -826,6 +851,7 @@ static json_t *s_item_json(const alert_item_t *it, bool *ok)
     s_set(o, "days", json_integer(it->days), ok);
     s_set(o, "lead_office", s_string_or_null(it->lead_office), ok);
     s_set(o, "sitting", s_string_or_null(it->sitting_id), ok);
+    s_set(o, "link", s_string_or_null(it->link), ok);
     return o;
 }
 

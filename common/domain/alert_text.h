@@ -26,6 +26,7 @@
 #define ALERT_TEXT_ADDR_MAX 254   /* RFC 5321 path limit */
 #define ALERT_TEXT_LOCAL_MAX 64   /* RFC 5321 local part */
 #define ALERT_TEXT_LABEL_MAX 63   /* one label of the domain */
+#define ALERT_TEXT_LINK_MAX 600
 #define ALERT_TEXT_DAYS_MAX 36500 /* a hundred years: anything more is a bug upstream */
 
 typedef enum {
@@ -46,6 +47,10 @@ typedef struct {
     const char *lead_office;   /* office id of the lead (for escalations: the office that is late) */
     const char *sitting_id;    /* for a sitting reminder, else "" */
     const char *alert_id;      /* the alert's stable id */
+    /* The signed web link where the office sees and acknowledges this alert
+     * (signed_link.h), or NULL/"" when the web face is not configured.
+     * Printable ASCII without spaces, at most ALERT_TEXT_LINK_MAX bytes. */
+    const char *link;
 } alert_item_t;
 
 typedef struct {

@@ -88,6 +88,9 @@ static bool s_derive_paths(parse_ctx_t *ctx)
     if (!cfg->explicit_spool_dir)
         ok &= snprintf(cfg->notify.spool_dir, sizeof cfg->notify.spool_dir, "%s/mail-spool",
                        cfg->state_dir) < (int)sizeof cfg->notify.spool_dir;
+    if (!cfg->explicit_link_key_dir)
+        ok &= snprintf(cfg->web.link_key_dir, sizeof cfg->web.link_key_dir, "%s/link-keys",
+                       cfg->state_dir) < (int)sizeof cfg->web.link_key_dir;
     return ok;
 }
 
@@ -113,6 +116,7 @@ void config_defaults(config_t *cfg)
         svc->subscriber_queue = 128;
         svc->max_clients = 256;
     }
+    cfg->web.link_days = 30;
     config_notify_t *n = &cfg->notify;
     snprintf(n->mail_from, sizeof n->mail_from, "thuky@localhost");
     n->delivery_timeout_ms = 10000;
@@ -199,6 +203,42 @@ static int s_notify_key(parse_ctx_t *ctx, const char *key, const char *value)
         return s_parse_int(value, 1, 365, &n->escalate_after) ? 1 : -1;
     if (strcmp(key, "sitting_reminder_days") == 0)
         return s_parse_int(value, 0, 365, &n->sitting_reminder_days) ? 1 : -1;
+    return 0;
+}
+
+/* A public URL goes into e-mails and links as it is: http or https, a host,
+ * printable ASCII without spaces, quotes or angle brackets; the trailing
+ * slash is dropped. */
+static bool s_public_url(const char *value, char *out, size_t cap)
+{
+    size_t n = strlen(value);
+    const char *host = strncmp(value, "http://", 7) == 0    ? value + 7
+                       : strncmp(value, "https://", 8) == 0 ? value + 8
+                                                            : NULL;
+    if (!host || !*host || *host == '/' || n >= cap)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (value[i] <= ' ' || value[i] > '~' || strchr("\"'<>\\`{}|^", value[i]))
+            return false;
+    while (n > 0 && value[n - 1] == '/')
+        n--;
+    memcpy(out, value, n);
+    out[n] = '\0';
+    return true;
+}
+
+static int s_web_key(parse_ctx_t *ctx, const char *key, const char *value)
+{
+    config_t *cfg = ctx->cfg;
+    config_web_t *w = &cfg->web;
+    if (strcmp(key, "public_url") == 0)
+        return s_public_url(value, w->public_url, sizeof w->public_url) ? 1 : -1;
+    if (strcmp(key, "link_key_dir") == 0) {
+        cfg->explicit_link_key_dir = true;
+        return s_copy(w->link_key_dir, sizeof w->link_key_dir, value) ? 1 : -1;
+    }
+    if (strcmp(key, "link_days") == 0)
+        return s_parse_int(value, 1, 365, &w->link_days) ? 1 : -1;
     return 0;
 }
 
@@ -465,6 +505,8 @@ static int s_handler(void *user, const char *section, const char *key, const cha
         rc = s_principal_key(ctx, true, section + 7, key, value);
     } else if (strcmp(section, "client") == 0) {
         rc = s_client_key(ctx, key, value);
+    } else if (strcmp(section, "web") == 0) {
+        rc = s_web_key(ctx, key, value);
     } else {
         for (int i = 0; i < SERVICE_COUNT; i++)
             if (strcmp(section, s_service_names[i]) == 0)

@@ -95,6 +95,15 @@ typedef struct {
     int sitting_reminder_days;        /* before a sitting, to offices with agenda items */
 } config_notify_t;
 
+/* The web face's keys ([web]) that the other daemons need too: where it is
+ * reached, and the keys that sign alert links (signed_link.h). */
+#define CONFIG_URL_MAX 200
+typedef struct {
+    char public_url[CONFIG_URL_MAX + 1];  /* "http(s)://host[:port][/prefix]"; "" = no links */
+    char link_key_dir[CONFIG_PATH_MAX];   /* default STATE_DIR/link-keys */
+    int link_days;                        /* how long an alert link works */
+} config_web_t;
+
 typedef struct {
     char path[CONFIG_PATH_MAX];       /* the file read; empty = defaults */
     char runtime_dir[CONFIG_PATH_MAX];
@@ -108,6 +117,8 @@ typedef struct {
     config_service_t services[SERVICE_COUNT];
     config_notify_t notify;
     bool explicit_spool_dir;
+    config_web_t web;
+    bool explicit_link_key_dir;
     /* Access: where CURVE keys live, the CLI's own key pair, the role of
      * local users without a [user:NAME] section, and the sections. */
     char key_dir[CONFIG_PATH_MAX];

@@ -33,7 +33,7 @@ static bool s_part_valid(const char *s, size_t max)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
+              c == '.' || c == '_' || c == '-' || c == '@'))
             return false;
     }
     return true;

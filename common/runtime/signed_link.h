@@ -44,7 +44,8 @@ int link_keys_load(const char *dir, link_keys_t *out, char *why, size_t why_len)
 void link_keys_wipe(link_keys_t *keys);
 
 /* Writes the link's path ("/a/..."). False when alert or office is empty,
- * too long or has a character outside [A-Za-z0-9._-], or there is no key. */
+ * too long or has a character outside [A-Za-z0-9._@-] (all safe in a URL
+ * path as they are), or there is no key. */
 bool link_sign(const link_keys_t *keys, const char *alert, const char *office,
                int64_t expiry_s, char out[LINK_PATH_MAX]);
 

@@ -94,6 +94,9 @@ int main(int argc, char **argv)
     const config_service_t *taskd = config_service(&cfg, SERVICE_TASKD);
 
     notifyd_t nd = {.config = &cfg};
+    if (cfg.web.public_url[0] &&
+        link_keys_load(cfg.web.link_key_dir, &nd.link_keys, why, sizeof why) != 0)
+        fatalx("[web] public_url is set, but its link keys cannot be used: %s", why);
     nd.calendar = daemon_calendar(&cfg);
     store_t *store = store_open(svc->store_dir, notify_store_dbs, NDB_COUNT, svc->map_size, why,
                                 sizeof why);
@@ -166,5 +169,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nd.n_in_flight; i++)
         free(nd.in_flight[i]);
     free(nd.in_flight);
+    link_keys_wipe(&nd.link_keys);
     return 0;
 }

@@ -221,6 +221,22 @@ static void s_fire(notifyd_t *nd, store_txn_t *txn, int64_t now_ms)
 
 /* ---- handing deliveries to the worker --------------------------------------------- */
 
+/* The office's signed link to the alert, valid [web] link_days from the
+ * delivery's planned time (so a retried delivery carries the same link);
+ * NULL when the web face is not configured or the ids cannot be linked. */
+static const char *s_link(const notifyd_t *nd, const char *alert, const char *office,
+                          int64_t fire_ms, char out[ALERT_TEXT_LINK_MAX + 1])
+{
+    const config_web_t *web = &nd->config->web;
+    char path[LINK_PATH_MAX];
+    if (!web->public_url[0] ||
+        !link_sign(&nd->link_keys, alert, office,
+                   fire_ms / 1000 + (int64_t)web->link_days * 86400, path))
+        return NULL;
+    int n = snprintf(out, ALERT_TEXT_LINK_MAX + 1, "%s%s", web->public_url, path);
+    return n > 0 && n <= ALERT_TEXT_LINK_MAX ? out : NULL;
+}
+
 /* Builds the digest of a delivery from its alerts and its office and hands
  * it to the worker: 1 when handed over, 0 when the worker's queue is full
  * (tried again at the next tick), -1 when it cannot be built (*why says
@@ -236,6 +252,7 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
     }
     alert_item_t *items = xcalloc(d->n_alert_ids + 1, sizeof *items);
     Thuky__Alert **alerts = xcalloc(d->n_alert_ids + 1, sizeof *alerts);
+    char (*links)[ALERT_TEXT_LINK_MAX + 1] = xcalloc(d->n_alert_ids + 1, sizeof *links);
     size_t n = 0;
     for (size_t i = 0; i < d->n_alert_ids; i++) {
         Thuky__Alert *a = alert_load(txn, d->alert_ids[i]);
@@ -255,6 +272,7 @@ static int s_submit(notifyd_t *nd, store_txn_t *txn, const Thuky__Delivery *d, i
         it->lead_office = a->lead_office;
         it->sitting_id = a->sitting_id;
         it->alert_id = a->id;
+        it->link = s_link(nd, a->id, office->id, d->fire_ms, links[n - 1]);
     }
     alert_digest_t digest = {
         .digest_id = d->id,
@@ -308,6 +326,7 @@ done:
         thuky__alert__free_unpacked(alerts[i], NULL);
     free(alerts);
     free(items);
+    free(links);
     thuky__office__free_unpacked(office, NULL);
     return rc;
 }

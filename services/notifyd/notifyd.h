@@ -16,6 +16,7 @@
 #include "thuky/event.pb-c.h"
 #include "thuky/notify.pb-c.h"
 #include "channels.h"
+#include "runtime/signed_link.h"
 
 typedef struct {
     const config_t *config;
@@ -25,6 +26,9 @@ typedef struct {
     subscriber_t *sessions;
     channels_t *channels;
     char smtp_password[256];
+    /* The keys that sign the web links in alerts ([web] link_key_dir);
+     * none loaded when [web] public_url is not set. */
+    link_keys_t link_keys;
     /* deliveries handed to the worker and not answered yet */
     char **in_flight;
     size_t n_in_flight, cap_in_flight;

@@ -19,17 +19,21 @@
 #define FIRE_MS INT64_C(1716166800000)
 #define NOW_MS (FIRE_MS + 12345)
 
+/* Only the first item has a web link: the others show an item without. */
+#define LINK_12 "https://thuky.quochoi.vn/a/A12-20240523-L3-vu-thu-ky/vu-thu-ky.1719000000.k1." \
+                "AAAAAAAAAAAAAAAAAAAAAA"
 static const alert_item_t s_items[] = {
     { ALERT_ITEM_LEAD, 12, "Báo cáo thẩm tra dự án Luật Đất đai (sửa đổi)", "2024-05-23", 3,
-      "vu-thu-ky", "", "A12-20240523-L3-vu-thu-ky" },
+      "vu-thu-ky", "", "A12-20240523-L3-vu-thu-ky",
+      LINK_12 },
     { ALERT_ITEM_DUE, 13, "Tờ trình về chương trình giám sát năm 2025", "2024-05-20", 0,
-      "vu-tong-hop", "", "A13-20240520-D-vu-thu-ky" },
+      "vu-tong-hop", "", "A13-20240520-D-vu-thu-ky", NULL },
     { ALERT_ITEM_OVERDUE, 14, "Tổng hợp ý kiến, kiến nghị của cử tri", "2024-05-16", 2,
-      "vu-thu-ky", "", "A14-20240516-O2-vu-thu-ky" },
+      "vu-thu-ky", "", "A14-20240516-O2-vu-thu-ky", NULL },
     { ALERT_ITEM_ESCALATION, 15, "Phương án phân bổ ngân sách", "2024-05-10", 6,
-      "vu-tai-chinh", "", "A15-20240510-E6-vu-thu-ky" },
+      "vu-tai-chinh", "", "A15-20240510-E6-vu-thu-ky", NULL },
     { ALERT_ITEM_SITTING, 0, "Kỳ họp thứ bảy, Quốc hội khóa XV", "2024-05-23", 3,
-      "", "XV-7", "S-XV-7-20240523-vu-thu-ky" },
+      "", "XV-7", "S-XV-7-20240523-vu-thu-ky", NULL },
 };
 #define N_ITEMS (sizeof s_items / sizeof s_items[0])
 
@@ -336,6 +340,7 @@ static void test_body_vi(void **state)
         "Hệ thống thuky xin nhắc các thời hạn sau:\n"
         "\n"
         "- T12 Báo cáo thẩm tra dự án Luật Đất đai (sửa đổi) — hạn 23/05/2024: còn 3 ngày\n"
+        "  Xem, xác nhận đã nhận hoặc báo cáo tiến độ: " LINK_12 "\n"
         "- T13 Tờ trình về chương trình giám sát năm 2025 — hạn 20/05/2024: đến hạn hôm nay"
         " (chủ trì: vu-tong-hop)\n"
         "- T14 Tổng hợp ý kiến, kiến nghị của cử tri — hạn 16/05/2024: quá hạn 2 ngày làm việc\n"
@@ -373,6 +378,7 @@ static void test_body_en(void **state)
         "thuky reminds you of the following deadlines:\n"
         "\n"
         "- T12 Báo cáo thẩm tra dự án Luật Đất đai (sửa đổi) — due 23/05/2024: 3 days left\n"
+        "  See it, acknowledge it or report progress: " LINK_12 "\n"
         "- T13 Tờ trình về chương trình giám sát năm 2025 — due 20/05/2024: due today"
         " (lead: vu-tong-hop)\n"
         "- T14 Tổng hợp ý kiến, kiến nghị của cử tri — due 16/05/2024: 2 working days overdue\n"
@@ -391,11 +397,11 @@ static void test_body_singular_and_edges(void **state)
 {
     (void)state;
     alert_item_t items[] = {
-        { ALERT_ITEM_LEAD, 1, "A", "2024-05-21", 1, "vu-thu-ky", "", "a1" },
-        { ALERT_ITEM_LEAD, 2, "B", "2024-05-20", 0, "vu-thu-ky", "", "a2" },
-        { ALERT_ITEM_OVERDUE, 3, "C", "2024-05-17", 1, NULL, NULL, "a3" },
-        { ALERT_ITEM_ESCALATION, 4, "D", "2024-05-17", 1, "vu-x", "", "a4" },
-        { ALERT_ITEM_SITTING, 0, "E", "2024-06-03", 0, "", "GB-1@2024-06-03", "a5" },
+        { ALERT_ITEM_LEAD, 1, "A", "2024-05-21", 1, "vu-thu-ky", "", "a1", NULL },
+        { ALERT_ITEM_LEAD, 2, "B", "2024-05-20", 0, "vu-thu-ky", "", "a2", NULL },
+        { ALERT_ITEM_OVERDUE, 3, "C", "2024-05-17", 1, NULL, NULL, "a3", NULL },
+        { ALERT_ITEM_ESCALATION, 4, "D", "2024-05-17", 1, "vu-x", "", "a4", NULL },
+        { ALERT_ITEM_SITTING, 0, "E", "2024-06-03", 0, "", "GB-1@2024-06-03", "a5", NULL },
     };
     alert_digest_t d = s_digest("en");
     d.items = items;
@@ -455,7 +461,7 @@ static void test_body_control_chars(void **state)
 {
     (void)state;
     alert_item_t item = { ALERT_ITEM_DUE, 7, "Dòng một\r\nDòng\thai\xC2\x85", "2024-05-20", 0,
-                          "vu-thu-ky", "", "a7" };
+                          "vu-thu-ky", "", "a7", NULL };
     alert_digest_t d = s_digest("vi");
     d.items = &item;
     d.n_items = 1;
@@ -781,7 +787,12 @@ static void test_cloudevent(void **state)
     for (size_t i = 0; i < N_ITEMS; i++) {
         const alert_item_t *want = &s_items[i];
         json_t *it = json_array_get(items, i);
-        assert_int_equal(json_object_size(it), 8);
+        assert_int_equal(json_object_size(it), 9);
+        json_t *link = json_object_get(it, "link");
+        if (want->link)
+            assert_string_equal(json_string_value(link), want->link);
+        else
+            assert_true(json_is_null(link));
         assert_string_equal(json_string_value(json_object_get(it, "alert_id")), want->alert_id);
         assert_string_equal(json_string_value(json_object_get(it, "kind")), kinds[i]);
         assert_string_equal(json_string_value(json_object_get(it, "title")), want->title);
@@ -855,6 +866,17 @@ static void test_check(void **state)
     }
     d.digest_id = NULL;
     s_expect_rejected(&d);
+
+    /* a link goes into the mail as it is: no spaces, no line breaks */
+    const char *bad_links[] = { "https://x/a b", "https://x/a\r\nBcc: y", "https://x/\xC3\xA1" };
+    for (size_t i = 0; i < sizeof bad_links / sizeof bad_links[0]; i++) {
+        alert_item_t items[N_ITEMS];
+        memcpy(items, s_items, sizeof items);
+        items[1].link = bad_links[i];
+        d = s_digest("vi");
+        d.items = items;
+        s_expect_rejected(&d);
+    }
     d = s_digest("vi");
     d.office_id = "";
     s_expect_rejected(&d);
