@@ -47,6 +47,10 @@ static void s_connect(client_t *self)
     /* A daemon that is just starting answers within milliseconds; do not
      * sit out libzmq's default 100 ms reconnect interval. */
     zmq_setsockopt(self->socket, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms);
+    /* A connection the daemon refused (ZAP) leaves the DEALER with no pipe,
+     * and libzmq does not reconnect after a refusal: without a send timeout
+     * the next send would block for ever. */
+    zmq_setsockopt(self->socket, ZMQ_SNDTIMEO, &self->timeout_ms, sizeof self->timeout_ms);
     if (self->use_curve)
         curve_apply_client(self->socket, &self->curve);
     zmq_connect(self->socket, self->endpoint);

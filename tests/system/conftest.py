@@ -229,12 +229,17 @@ class Daemon:
         returns the raw reply bytes, or None when nothing came in time."""
         sock = self.ctx.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
+        # a refused connection leaves no pipe: the send must not block for ever
+        sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
         try:
             sock.connect(self.endpoint)
-            if frames is not None:
-                sock.send_multipart(frames)
-            else:
-                sock.send(data)
+            try:
+                if frames is not None:
+                    sock.send_multipart(frames)
+                else:
+                    sock.send(data)
+            except zmq.Again:
+                return None
             if sock.poll(int(timeout * 1000), zmq.POLLIN):
                 return sock.recv()
             return None

@@ -37,7 +37,13 @@ STRANGER = textwrap.dedent("""
                 s.setsockopt(zmq.SUBSCRIBE, b"")
             s.connect(endpoint)
             if kind == "dealer":
-                s.send(bytes.fromhex(words[2]))
+                # refused: no pipe, no reconnect; the send must not block
+                s.setsockopt(zmq.SNDTIMEO, 2500)
+                try:
+                    s.send(bytes.fromhex(words[2]))
+                except zmq.Again:
+                    socks.append(s)
+                    continue
             if s.poll(2500, zmq.POLLIN):
                 admitted += 1
             socks.append(s)

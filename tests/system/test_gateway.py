@@ -22,8 +22,12 @@ AS_USER = textwrap.dedent("""
     import sys, zmq
     s = zmq.Context().socket(zmq.DEALER)
     s.setsockopt(zmq.LINGER, 0)
+    s.setsockopt(zmq.SNDTIMEO, 5000)  # a refused connection must not block the send
     s.connect(sys.argv[1])
-    s.send(bytes.fromhex(sys.argv[2]))
+    try:
+        s.send(bytes.fromhex(sys.argv[2]))
+    except zmq.Again:
+        pass
     print(s.recv().hex() if s.poll(5000, zmq.POLLIN) else "", flush=True)
 """)
 
@@ -152,3 +156,45 @@ def test_local_role_may_not_be_gateway(tmpdir_short):
     rc, stderr = run_daemon_once(config)
     assert rc != 0
     assert "local_role may not be gateway" in stderr
+
+
+def test_the_gateway_acknowledges_an_office_s_alert_and_no_other(tmpdir_short):
+    from conftest import Services, notify_pb2, read_log, wait_for
+    tmpdir_short.chmod(0o711)
+    s = Services(tmpdir_short, GATEWAY_CONFIG)
+    s.start()
+    try:
+        s.ok("clock", "set", "2024-05-01T00:00")
+        s.ok("program", "add", "2024", "--decision", "x", "--title", "y")
+        for office in ("vu-thu-ky", "vu-phap-luat"):
+            s.ok("office", "add", office, "--name", office, "--kind", "department",
+                 "--email", f"{office}@demo.quochoi.vn")
+        task = add_task(s, "Báo cáo thẩm tra", due="2024-05-20", with_=["vu-phap-luat"])
+        planned = wait_for(lambda: len(s.json("alert", "list", "--task", task)) >= 8
+                           and s.json("alert", "list", "--task", task), "the alerts")
+        mine = next(a for a in planned if a["office"] == "vu-thu-ky" and a["days"] == 7)
+        theirs = next(a for a in planned if a["office"] == "vu-phap-luat" and a["days"] == 7)
+
+        # another office's alert: refused, and nothing changes
+        reply, _ = as_gateway(s.notifyd, "alert.ack", notify_pb2.AlertAckRequest(id=theirs["id"]),
+                              on_behalf=OFFICE)
+        assert reply.status.code == envelope_pb2.PERMISSION_DENIED, reply.status.message
+        # as itself: refused
+        reply, _ = as_gateway(s.notifyd, "alert.ack", notify_pb2.AlertAckRequest(id=mine["id"]))
+        assert reply.status.code == envelope_pb2.PERMISSION_DENIED, reply.status.message
+        # its own, twice (idempotent): acknowledged once, audited via web
+        for _ in range(2):
+            reply, _ = as_gateway(s.notifyd, "alert.ack",
+                                  notify_pb2.AlertAckRequest(id=mine["id"]), on_behalf=OFFICE,
+                                  client_id="web-ack", request_no=1)
+            assert reply.status.code == envelope_pb2.OK, reply.status.message
+        states = {(a["office"], a["state"]) for a in s.json("alert", "list", "--task", task)}
+        assert ("vu-thu-ky", "acked") in states
+        assert ("vu-phap-luat", "planned") in states
+        acked = [e for e in read_log(s.notifyd) if e.type == "alert.acked"]
+        assert len(acked) == 1
+        caller = acked[0].alert.caller
+        assert caller.startswith("web:tok-7f3a for vu-thu-ky via nobody"), caller
+    finally:
+        s.stop()
+        s.close()

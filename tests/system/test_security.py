@@ -132,8 +132,14 @@ class Site:
         """One request as the holder of key; the Reply, or None when the
         connection is refused (no answer)."""
         s = self.socket(name, key)
+        # a refused connection leaves no pipe, and libzmq does not
+        # reconnect: without a send timeout the send would block for ever
+        s.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
         try:
-            s.send(Daemon.request(command, body))
+            try:
+                s.send(Daemon.request(command, body))
+            except zmq.Again:
+                return None
             if s.poll(int(timeout * 1000), zmq.POLLIN):
                 return envelope_pb2.Reply.FromString(s.recv())
             return None
