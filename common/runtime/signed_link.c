@@ -39,14 +39,6 @@ static bool s_part_valid(const char *s, size_t max)
     return true;
 }
 
-static int s_hex(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int s_compare_ids(const void *a, const void *b)
 {
     return strcmp(((const link_key_t *)a)->id, ((const link_key_t *)b)->id);
@@ -84,12 +76,10 @@ int link_keys_load(const char *dir, link_keys_t *out, char *why, size_t why_len)
             break;
         }
         link_key_t *k = &out->keys[out->count];
-        bool ok = strlen(text) == 64;
-        for (size_t i = 0; ok && i < 32; i++) {
-            int hi = s_hex(text[2 * i]), lo = s_hex(text[2 * i + 1]);
-            ok = hi >= 0 && lo >= 0;
-            k->key[i] = (uint8_t)(hi << 4 | lo);
-        }
+        size_t key_len = 0;
+        bool ok = strlen(text) == 64 &&
+                  OPENSSL_hexstr2buf_ex(k->key, sizeof k->key, &key_len, text, '\0') == 1 &&
+                  key_len == sizeof k->key;
         secret_wipe(text, sizeof text);
         if (!ok) {
             snprintf(why, why_len, "%s: a link key is 64 hex digits (32 random bytes)", path);
@@ -139,22 +129,14 @@ static bool s_mac(const link_key_t *k, const char *alert, const char *office, in
     EVP_MAC_free(hmac);
     if (!ok)
         return false;
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < MAC_BYTES; i++) {
-        acc = acc << 8 | mac[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out[o++] = b64[(acc >> bits) & 63];
-        }
-    }
-    if (bits > 0)
-        out[o++] = b64[(acc << (6 - bits)) & 63];
-    out[o] = '\0';
-    return o == MAC_TEXT;
+    /* base64url without padding: OpenSSL's base64, '+/' as '-_', '==' cut */
+    char b64[4 * ((MAC_BYTES + 2) / 3) + 1];
+    if (EVP_EncodeBlock((unsigned char *)b64, mac, MAC_BYTES) != (int)sizeof b64 - 1)
+        return false;
+    for (size_t i = 0; i < MAC_TEXT; i++)
+        out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+    out[MAC_TEXT] = '\0';
+    return true;
 }
 
 bool link_sign(const link_keys_t *keys, const char *alert, const char *office,

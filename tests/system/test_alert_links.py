@@ -110,10 +110,14 @@ def test_unusable_link_keys_stop_notifyd_with_the_reason(tmpdir_short, setup, re
     assert KEY.hex() not in stderr
 
 
-@pytest.mark.parametrize("url", ["ftp://x", "http://", "http:///x", "https://a b",
-                                 "https://x/<script>", "https://x/\"q\""])
-def test_a_bad_public_url_is_refused(tmpdir_short, url):
+@pytest.mark.parametrize("key,value", [
+    ("public_url", "ftp://x"), ("public_url", "http://"), ("public_url", "http:///x"),
+    ("public_url", "https://a b"), ("public_url", "https://x/<script>"),
+    ("public_url", "https://x/\"q\""), ("link_days", "0"), ("link_days", "366"),
+    ("link_days", "30d"),
+])
+def test_a_bad_web_key_is_refused(tmpdir_short, key, value):
     config = tmpdir_short / "thuky.conf"
-    config.write_text(base_config(tmpdir_short) + f"[web]\npublic_url = {url}\n")
+    config.write_text(base_config(tmpdir_short) + f"[web]\n{key} = {value}\n")
     rc, stderr = run_daemon_once(config, binary=NOTIFYD)
-    assert rc != 0 and "public_url" in stderr, stderr
+    assert rc != 0 and key in stderr, stderr
