@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import pwd
+import random
 import signal
 import socket
 import subprocess
@@ -67,6 +68,34 @@ def wait_for(predicate, what, timeout=10.0, interval=0.02):
             return value
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(interval)
+
+
+def free_ports(count):
+    """COUNT distinct loopback tcp ports that were free a moment ago.
+
+    They come from below the kernel's ephemeral range (ip_local_port_range), so
+    an outgoing connection elsewhere cannot take one between this call and the
+    daemon's bind; every one is held open until all are chosen, so two cannot
+    be the same port."""
+    held, ports = [], []
+    rng = random.SystemRandom()
+    try:
+        while len(ports) < count:
+            port = rng.randrange(20000, 32000)
+            if port in ports:
+                continue
+            s = socket.socket()
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                s.close()
+                continue
+            held.append(s)
+            ports.append(port)
+    finally:
+        for s in held:
+            s.close()
+    return ports
 
 
 def webhook_signature_ok(headers, body, secret):

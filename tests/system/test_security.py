@@ -23,18 +23,12 @@ import pytest
 import zmq
 
 from conftest import (CALENDAR_DIR, DEMO_PROGRAM, DEMO_SITTINGS, NOTIFYD, SESSIOND, TASKD,
-                      THUKY, Daemon, envelope_pb2, notify_pb2, one_line, run_daemon_once,
+                      THUKY, Daemon, envelope_pb2, free_ports, notify_pb2, one_line, run_daemon_once,
                       session_pb2, task_pb2)
 
 NAMES = ("sessiond", "taskd", "notifyd")
 OFFICE = "vu-thong-tin"          # leads one demo task, coordinates none
 OTHER = "vu-thu-ky"              # leads most demo tasks
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def keygen(keys, name):
@@ -64,7 +58,8 @@ class Site:
             keygen(self.keys, name)
         self.pub = {n: keygen(self.keys, n) for n in ("secretariat", "office", "reader",
                                                       "stranger")}
-        self.ports = {n: (free_port(), free_port()) for n in NAMES}
+        ports = iter(free_ports(2 * len(NAMES)))
+        self.ports = {n: (next(ports), next(ports)) for n in NAMES}
         self.config = tmp / "thuky.conf"
         self.write_config()
         self.daemons = {n: Daemon(tmp, name=n) for n in NAMES}
@@ -511,7 +506,7 @@ def test_bad_keys_and_ports_refuse_start_with_one_line(tmpdir_short):
     tmp = tmpdir_short
     keys = tmp / "keys"
     keys.mkdir()
-    port = free_port()
+    port, = free_ports(1)
     tcp = f"key_dir = {keys}\n[sessiond]\ncommand = tcp://127.0.0.1:{port}\n"
     # No key file.
     line = refused(tmp, tcp)
