@@ -13,6 +13,7 @@
 
 #include "base/date.h"
 #include "base/log.h"
+#include "text/strbuf.h"
 #include "text/utf8.h"
 
 #define MS_PER_DAY INT64_C(86400000)
@@ -26,77 +27,30 @@
 #define CE_SOURCE "/thuky/notifyd"
 #define CE_TYPE "vn.gov.quochoi.thuky.alert.digest"
 
-/* ---- A growing, always NUL-terminated buffer -------------------------- */
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-} buf_t;
-
-static void s_reserve(buf_t *b, size_t more)
-{
-    if (b->len + more + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    b->data = xrealloc(b->data, cap);
-    b->cap = cap;
-}
-
-static void s_putn(buf_t *b, const char *s, size_t n)
-{
-    s_reserve(b, n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void s_puts(buf_t *b, const char *s)
-{
-    s_putn(b, s, strlen(s));
-}
-
-static void s_printf(buf_t *b, const char *fmt, ...) LOG_PRINTF(2, 3);
-static void s_printf(buf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        fatalx("alert_text: bad format");
-    s_reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 /* Text from a title or name, on one line: C0 and C1 controls (a newline in
    a title would break the one-line-per-item layout, or a header) become
    spaces. The text is already known to be valid UTF-8. */
-static void s_put_clean(buf_t *b, const char *s)
+static void s_put_clean(strbuf_t *b, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         if (*p < 0x20 || *p == 0x7F) {
-            s_putn(b, " ", 1);
+            strbuf_add(b, " ", 1);
             p++;
         } else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-            s_putn(b, " ", 1);
+            strbuf_add(b, " ", 1);
             p += 2;
         } else {
-            s_putn(b, (const char *)p, 1);
+            strbuf_add(b, (const char *)p, 1);
             p++;
         }
     }
 }
 
 /* Hands the text over to the caller (never NULL: an empty buffer gives ""). */
-static char *s_take(buf_t *b, size_t *len)
+static char *s_take(strbuf_t *b, size_t *len)
 {
-    s_reserve(b, 0);
+    strbuf_reserve(b, 0);
     b->data[b->len] = '\0';
     if (len)
         *len = b->len;
@@ -397,9 +351,9 @@ static const phrases_t *s_phrases(const alert_digest_t *d)
     return d->lang && strcmp(d->lang, "en") == 0 ? &s_en : &s_vi;
 }
 
-static void s_put_count(buf_t *b, const count_t *c, long long n)
+static void s_put_count(strbuf_t *b, const count_t *c, long long n)
 {
-    s_printf(b, "%s%lld%s", c->pre, n, n == 1 ? c->one : c->many);
+    strbuf_printf(b, "%s%lld%s", c->pre, n, n == 1 ? c->one : c->many);
 }
 
 /* ---- Body and subject --------------------------------------------------- */
@@ -410,17 +364,17 @@ static const char *s_office_name(const alert_digest_t *d)
 }
 
 /* "20/05/2024" from "2024-05-20" (checked already). */
-static void s_put_vn_date(buf_t *b, const char *iso)
+static void s_put_vn_date(strbuf_t *b, const char *iso)
 {
     int32_t day = 0;
     char text[DATE_ISO_LEN];
     date_parse(iso, &day, NULL);
     date_format_vn(day, text);
-    s_puts(b, text);
+    strbuf_str(b, text);
 }
 
 /* What the item means for the office, after its date. */
-static void s_put_meaning(buf_t *b, const phrases_t *p, const alert_digest_t *d,
+static void s_put_meaning(strbuf_t *b, const phrases_t *p, const alert_digest_t *d,
                           const alert_item_t *it)
 {
     const char *lead = s_str(it->lead_office);
@@ -431,17 +385,17 @@ static void s_put_meaning(buf_t *b, const phrases_t *p, const alert_digest_t *d,
         if (it->kind == ALERT_ITEM_LEAD && it->days > 0)
             s_put_count(b, &p->left, it->days);
         else
-            s_puts(b, p->due_today);
+            strbuf_str(b, p->due_today);
         break;
     case ALERT_ITEM_OVERDUE:
         s_put_count(b, &p->overdue, it->days);
         break;
     case ALERT_ITEM_ESCALATION:
-        s_puts(b, p->escalation);
+        strbuf_str(b, p->escalation);
         s_put_clean(b, lead);
-        s_puts(b, p->escalation_is);
+        strbuf_str(b, p->escalation_is);
         s_put_count(b, &p->overdue, it->days);
-        s_puts(b, p->escalation_post);
+        strbuf_str(b, p->escalation_post);
         return;
     case ALERT_ITEM_SITTING:
         return;
@@ -449,40 +403,40 @@ static void s_put_meaning(buf_t *b, const phrases_t *p, const alert_digest_t *d,
     /* Name the lead when the office is told about someone else's task (a
        coordinating office). */
     if (*lead && strcmp(lead, d->office_id) != 0) {
-        s_puts(b, p->lead_by_pre);
+        strbuf_str(b, p->lead_by_pre);
         s_put_clean(b, lead);
-        s_puts(b, p->lead_by_post);
+        strbuf_str(b, p->lead_by_post);
     }
 }
 
-static void s_put_item(buf_t *b, const phrases_t *p, const alert_digest_t *d,
+static void s_put_item(strbuf_t *b, const phrases_t *p, const alert_digest_t *d,
                        const alert_item_t *it)
 {
     if (it->kind == ALERT_ITEM_SITTING) {
-        s_puts(b, "- ");
-        s_puts(b, p->sitting);
+        strbuf_str(b, "- ");
+        strbuf_str(b, p->sitting);
         s_put_clean(b, it->sitting_id);
-        s_puts(b, ": ");
+        strbuf_str(b, ": ");
         s_put_clean(b, s_str(it->title));
-        s_puts(b, p->opens_on);
+        strbuf_str(b, p->opens_on);
         s_put_vn_date(b, it->due_date);
         if (it->days > 0) {
-            s_puts(b, ": ");
+            strbuf_str(b, ": ");
             s_put_count(b, &p->left, it->days);
         }
     } else {
-        s_printf(b, "- T%lu ", (unsigned long)it->task_id);
+        strbuf_printf(b, "- T%lu ", (unsigned long)it->task_id);
         s_put_clean(b, s_str(it->title));
-        s_puts(b, p->due_on);
+        strbuf_str(b, p->due_on);
         s_put_vn_date(b, it->due_date);
-        s_puts(b, ": ");
+        strbuf_str(b, ": ");
         s_put_meaning(b, p, d, it);
     }
-    s_puts(b, "\n");
+    strbuf_str(b, "\n");
     if (it->link && *it->link) {
-        s_puts(b, p->link);
-        s_puts(b, it->link);
-        s_puts(b, "\n");
+        strbuf_str(b, p->link);
+        strbuf_str(b, it->link);
+        strbuf_str(b, "\n");
     }
 }
 
@@ -497,25 +451,25 @@ char *alert_text_body(const alert_digest_t *d)
     if (!alert_digest_check(d, NULL))
         return NULL;
     const phrases_t *p = s_phrases(d);
-    buf_t b = { 0 };
+    strbuf_t b = { 0 };
 
-    s_puts(&b, p->dear);
+    strbuf_str(&b, p->dear);
     s_put_clean(&b, s_office_name(d));
-    s_puts(&b, "\n");
+    strbuf_str(&b, "\n");
     if (*s_str(d->to_name)) {
-        s_puts(&b, p->focal_pre);
+        strbuf_str(&b, p->focal_pre);
         s_put_clean(&b, d->to_name);
-        s_puts(&b, p->focal_post);
-        s_puts(&b, "\n");
+        strbuf_str(&b, p->focal_post);
+        strbuf_str(&b, "\n");
     }
-    s_puts(&b, "\n");
+    strbuf_str(&b, "\n");
 
     if (d->n_items == 0) {
-        s_puts(&b, p->none);
-        s_puts(&b, "\n");
+        strbuf_str(&b, p->none);
+        strbuf_str(&b, "\n");
     } else {
-        s_puts(&b, p->intro);
-        s_puts(&b, "\n\n");
+        strbuf_str(&b, p->intro);
+        strbuf_str(&b, "\n\n");
         for (size_t i = 0; i < d->n_items; i++)
             s_put_item(&b, p, d, &d->items[i]);
     }
@@ -525,19 +479,19 @@ char *alert_text_body(const alert_digest_t *d)
         char when[DATE_TIME_LEN], day[DATE_ISO_LEN];
         date_format_local_time(fire_s, when);          /* "2024-05-20 08:00" */
         date_format_vn(date_local_day(fire_s), day);
-        s_puts(&b, "\n");
-        s_puts(&b, p->late);
-        s_printf(&b, "%s%s%s%s%s\n", p->planned_pre, when + 11, p->planned_on, day,
+        strbuf_str(&b, "\n");
+        strbuf_str(&b, p->late);
+        strbuf_printf(&b, "%s%s%s%s%s\n", p->planned_pre, when + 11, p->planned_on, day,
                  p->planned_post);
     }
 
     /* "-- " with its space is the usual signature separator. */
-    s_puts(&b, "\n-- \n");
-    s_puts(&b, p->digest);
-    s_puts(&b, d->digest_id);
-    s_puts(&b, "\n");
-    s_puts(&b, p->automatic);
-    s_puts(&b, "\n");
+    strbuf_str(&b, "\n-- \n");
+    strbuf_str(&b, p->digest);
+    strbuf_str(&b, d->digest_id);
+    strbuf_str(&b, "\n");
+    strbuf_str(&b, p->automatic);
+    strbuf_str(&b, "\n");
     return s_take(&b, NULL);
 }
 
@@ -551,17 +505,17 @@ char *alert_text_subject(const alert_digest_t *d)
         sittings += d->items[i].kind == ALERT_ITEM_SITTING;
     size_t tasks = d->n_items - sittings;
 
-    buf_t b = { 0 };
-    s_puts(&b, p->subject);
+    strbuf_t b = { 0 };
+    strbuf_str(&b, p->subject);
     if (tasks > 0)
         s_put_count(&b, &p->tasks, (long long)tasks);
     if (tasks > 0 && sittings > 0)
-        s_puts(&b, ", ");
+        strbuf_str(&b, ", ");
     if (sittings > 0)
         s_put_count(&b, &p->sittings, (long long)sittings);
     if (d->n_items == 0)
-        s_puts(&b, p->no_tasks);
-    s_puts(&b, " — ");
+        strbuf_str(&b, p->no_tasks);
+    strbuf_str(&b, " — ");
     s_put_clean(&b, s_office_name(d));
     return s_take(&b, NULL);
 }
@@ -570,9 +524,9 @@ char *alert_text_subject(const alert_digest_t *d)
 
 static const char s_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void s_put_base64(buf_t *b, const unsigned char *in, size_t n)
+static void s_put_base64(strbuf_t *b, const unsigned char *in, size_t n)
 {
-    s_reserve(b, (n + 2) / 3 * 4);
+    strbuf_reserve(b, (n + 2) / 3 * 4);
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16;
         if (i + 1 < n)
@@ -581,7 +535,7 @@ static void s_put_base64(buf_t *b, const unsigned char *in, size_t n)
             v |= in[i + 2];
         char q[4] = { s_b64[(v >> 18) & 63], s_b64[(v >> 12) & 63],
                       i + 1 < n ? s_b64[(v >> 6) & 63] : '=', i + 2 < n ? s_b64[v & 63] : '=' };
-        s_putn(b, q, 4);
+        strbuf_add(b, q, 4);
     }
 }
 
@@ -589,39 +543,39 @@ static void s_put_base64(buf_t *b, const unsigned char *in, size_t n)
    stays within 78 characters, else on a continuation line (folding puts the
    CRLF before the space that separates tokens, so unfolding restores it). */
 typedef struct {
-    buf_t *b;
+    strbuf_t *b;
     size_t line;    /* characters on the current line */
     bool first;     /* no token yet: the first stays on the name's line */
 } field_t;
 
-static void s_field_begin(field_t *f, buf_t *b, const char *name)
+static void s_field_begin(field_t *f, strbuf_t *b, const char *name)
 {
     f->b = b;
     f->first = true;
-    s_puts(b, name);
-    s_puts(b, ":");
+    strbuf_str(b, name);
+    strbuf_str(b, ":");
     f->line = strlen(name) + 1;
 }
 
 static void s_field_token(field_t *f, const char *tok, size_t n)
 {
     if (!f->first && f->line + 1 + n > LINE_MAX_CHARS) {
-        s_puts(f->b, "\r\n");
+        strbuf_str(f->b, "\r\n");
         f->line = 0;
     }
-    s_puts(f->b, " ");
-    s_putn(f->b, tok, n);
+    strbuf_str(f->b, " ");
+    strbuf_add(f->b, tok, n);
     f->line += 1 + n;
     f->first = false;
 }
 
 static void s_field_end(field_t *f)
 {
-    s_puts(f->b, "\r\n");
+    strbuf_str(f->b, "\r\n");
 }
 
 /* A field whose value is one unbreakable token. */
-static void s_field(buf_t *b, const char *name, const char *value)
+static void s_field(strbuf_t *b, const char *name, const char *value)
 {
     field_t f;
     s_field_begin(&f, b, name);
@@ -663,7 +617,7 @@ static void s_field_encoded(field_t *f, const char *text)
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t n = strlen(text);
-    buf_t word = { 0 };
+    strbuf_t word = { 0 };
     for (size_t i = 0; i < n;) {
         /* The first word shares its line with the field name; later ones
            can have a continuation line to themselves. */
@@ -673,9 +627,9 @@ static void s_field_encoded(field_t *f, const char *text)
         size_t max = room > EW_OVERHEAD + 8 ? (room - EW_OVERHEAD) / 4 * 3 : 6;
         size_t chunk = s_ew_chunk(p + i, n - i, max);
         word.len = 0;
-        s_puts(&word, "=?UTF-8?B?");
+        strbuf_str(&word, "=?UTF-8?B?");
         s_put_base64(&word, p + i, chunk);
-        s_puts(&word, "?=");
+        strbuf_str(&word, "?=");
         s_field_token(f, word.data, word.len);
         i += chunk;
     }
@@ -720,17 +674,17 @@ static void s_field_text(field_t *f, const char *text, bool phrase)
 }
 
 /* "Name <addr>", or just the address when there is no name. */
-static void s_field_mailbox(buf_t *b, const char *header, const char *name, const char *addr)
+static void s_field_mailbox(strbuf_t *b, const char *header, const char *name, const char *addr)
 {
     field_t f;
     s_field_begin(&f, b, header);
     if (*name) {
-        buf_t clean = { 0 };
+        strbuf_t clean = { 0 };
         s_put_clean(&clean, name);
         s_field_text(&f, clean.data, true);
         free(clean.data);
-        buf_t angle = { 0 };
-        s_printf(&angle, "<%s>", addr);
+        strbuf_t angle = { 0 };
+        strbuf_printf(&angle, "<%s>", addr);
         s_field_token(&f, angle.data, angle.len);
         free(angle.data);
     } else {
@@ -740,7 +694,7 @@ static void s_field_mailbox(buf_t *b, const char *header, const char *name, cons
 }
 
 /* RFC 5322 3.3: "Mon, 20 May 2024 08:00:00 +0700". */
-static void s_put_date(buf_t *b, int64_t ms)
+static void s_put_date(strbuf_t *b, int64_t ms)
 {
     static const char *const wday[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
     static const char *const mon[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -750,7 +704,7 @@ static void s_put_date(buf_t *b, int64_t ms)
     int64_t sod = s - date_local_midnight(day);
     int y, m, md;
     date_to_ymd(day, &y, &m, &md);
-    s_printf(b, "Date: %s, %d %s %04d %02d:%02d:%02d +0700\r\n", wday[date_weekday(day) - 1], md,
+    strbuf_printf(b, "Date: %s, %d %s %04d %02d:%02d:%02d +0700\r\n", wday[date_weekday(day) - 1], md,
              mon[m - 1], y, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
 }
 
@@ -762,7 +716,7 @@ char *alert_text_email(const alert_digest_t *d, int64_t now_ms, size_t *len)
     const phrases_t *p = s_phrases(d);
     char *subject = alert_text_subject(d);
     char *body = alert_text_body(d);
-    buf_t b = { 0 };
+    strbuf_t b = { 0 };
     field_t f;
 
     s_put_date(&b, now_ms);
@@ -772,32 +726,32 @@ char *alert_text_email(const alert_digest_t *d, int64_t now_ms, size_t *len)
     s_field_text(&f, subject, false);
     s_field_end(&f);
 
-    buf_t msgid = { 0 };
-    s_printf(&msgid, "<%s@%s>", d->digest_id, MESSAGE_ID_DOMAIN);
+    strbuf_t msgid = { 0 };
+    strbuf_printf(&msgid, "<%s@%s>", d->digest_id, MESSAGE_ID_DOMAIN);
     s_field(&b, "Message-ID", msgid.data);
     free(msgid.data);
     s_field(&b, "MIME-Version", "1.0");
-    s_puts(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
+    strbuf_str(&b, "Content-Type: text/plain; charset=UTF-8\r\n");
     s_field(&b, "Content-Transfer-Encoding", "base64");
     s_field(&b, "Content-Language", p->code);
     /* RFC 3834: auto-responders must not answer this message. */
     s_field(&b, "Auto-Submitted", "auto-generated");
     s_field(&b, "X-Thuky-Alert", d->digest_id);
-    s_puts(&b, "\r\n");
+    strbuf_str(&b, "\r\n");
 
     /* Text is encoded in its canonical form, with CRLF line ends (RFC 2046
        4.1.1), then cut into lines of 76 characters (57 bytes each). */
-    buf_t crlf = { 0 };
+    strbuf_t crlf = { 0 };
     for (const char *q = body; *q; q++) {
         if (*q == '\n')
-            s_putn(&crlf, "\r\n", 2);
+            strbuf_add(&crlf, "\r\n", 2);
         else
-            s_putn(&crlf, q, 1);
+            strbuf_add(&crlf, q, 1);
     }
     for (size_t i = 0; i < crlf.len; i += BASE64_LINE / 4 * 3) {
         size_t n = crlf.len - i < BASE64_LINE / 4 * 3 ? crlf.len - i : BASE64_LINE / 4 * 3;
         s_put_base64(&b, (const unsigned char *)crlf.data + i, n);
-        s_puts(&b, "\r\n");
+        strbuf_str(&b, "\r\n");
     }
     free(crlf.data);
     free(body);

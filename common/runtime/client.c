@@ -158,8 +158,8 @@ static bool s_await(client_t *self, const char *request_id, client_result_t *out
     }
 }
 
-int client_call_raw(client_t *self, const char *command, const uint8_t *body, size_t body_len,
-                    client_result_t *out)
+static int s_call(client_t *self, const char *command, const uint8_t *body, size_t body_len,
+                  const client_call_options_t *options, client_result_t *out)
 {
     memset(out, 0, sizeof *out);
     if (s_ipc_missing(self->endpoint)) {
@@ -176,6 +176,12 @@ int client_call_raw(client_t *self, const char *command, const uint8_t *body, si
     req.request_id = request_id;
     req.client_id = self->client_id;
     req.request_no = self->request_no;
+    if (options && options->client_id) {
+        req.client_id = (char *)options->client_id;
+        req.request_no = options->request_no;
+    }
+    if (options)
+        req.on_behalf = (Thuky__OnBehalf *)options->on_behalf;
     req.caller = self->caller;
     req.command = (char *)command;
     req.body.data = (uint8_t *)body;
@@ -204,8 +210,14 @@ int client_call_raw(client_t *self, const char *command, const uint8_t *body, si
     return rc;
 }
 
-int client_call(client_t *self, const char *command, const ProtobufCMessage *request,
-                client_result_t *out)
+int client_call_raw(client_t *self, const char *command, const uint8_t *body, size_t body_len,
+                    client_result_t *out)
+{
+    return s_call(self, command, body, body_len, NULL, out);
+}
+
+int client_call_with(client_t *self, const char *command, const ProtobufCMessage *request,
+                     const client_call_options_t *options, client_result_t *out)
 {
     uint8_t *body = NULL;
     size_t len = 0;
@@ -214,7 +226,13 @@ int client_call(client_t *self, const char *command, const ProtobufCMessage *req
         body = xmalloc(len);
         protobuf_c_message_pack(request, body);
     }
-    int rc = client_call_raw(self, command, body, len, out);
+    int rc = s_call(self, command, body, len, options, out);
     free(body);
     return rc;
+}
+
+int client_call(client_t *self, const char *command, const ProtobufCMessage *request,
+                client_result_t *out)
+{
+    return client_call_with(self, command, request, NULL, out);
 }

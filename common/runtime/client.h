@@ -34,6 +34,17 @@ void client_set_curve(client_t *self, const curve_client_t *keys);
  * says why). Free out with client_result_free. */
 int client_call(client_t *self, const char *command, const ProtobufCMessage *request,
                 client_result_t *out);
+/* What a gateway adds to one call: the office it acts for, and an
+ * idempotency key of its own (an HTTP Idempotency-Key) instead of the
+ * client's: a retried POST then gets the daemon's stored reply. */
+typedef struct {
+    const Thuky__OnBehalf *on_behalf;   /* NULL = as the client itself */
+    const char *client_id;              /* NULL = the client's own numbering */
+    uint64_t request_no;
+} client_call_options_t;
+
+int client_call_with(client_t *self, const char *command, const ProtobufCMessage *request,
+                     const client_call_options_t *options, client_result_t *out);
 /* Same, with an already serialized body. */
 int client_call_raw(client_t *self, const char *command, const uint8_t *body, size_t body_len,
                     client_result_t *out);

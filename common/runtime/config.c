@@ -1,6 +1,7 @@
 #include "runtime/config.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 #include "base/date.h"
 #include "base/log.h"
 
-static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond", "notifyd"};
+static const char *const s_service_names[SERVICE_COUNT] = {"taskd", "sessiond", "notifyd",
+                                                           "webd"};
 
 typedef struct {
     config_t *cfg;
@@ -117,6 +119,11 @@ void config_defaults(config_t *cfg)
         svc->max_clients = 256;
     }
     cfg->web.link_days = 30;
+    snprintf(cfg->web.listen_address, sizeof cfg->web.listen_address, "127.0.0.1");
+    cfg->web.listen_port = 8080;
+    cfg->web.max_connections = 512;
+    cfg->web.connections_per_address = 32;
+    cfg->web.requests_per_minute = 600;
     config_notify_t *n = &cfg->notify;
     snprintf(n->mail_from, sizeof n->mail_from, "thuky@localhost");
     n->delivery_timeout_ms = 10000;
@@ -227,6 +234,58 @@ static bool s_public_url(const char *value, char *out, size_t cap)
     return true;
 }
 
+/* A dotted IPv4 address (webd listens on IPv4 loopback or a LAN address;
+ * a reverse proxy speaks IPv6 to the world). */
+static bool s_ipv4(const char *text)
+{
+    struct in_addr a;
+    return inet_pton(AF_INET, text, &a) == 1;
+}
+
+/* "127.0.0.1:8080", or a port alone (loopback). */
+static bool s_listen(const char *value, config_web_t *w)
+{
+    const char *colon = strrchr(value, ':');
+    const char *port = colon ? colon + 1 : value;
+    char host[64] = "127.0.0.1";
+    if (colon) {
+        size_t n = (size_t)(colon - value);
+        if (n == 0 || n >= sizeof host)
+            return false;
+        memcpy(host, value, n);
+        host[n] = '\0';
+    }
+    if (!s_ipv4(host) || !s_parse_int(port, 1, 65535, &w->listen_port))
+        return false;
+    return s_copy(w->listen_address, sizeof w->listen_address, host);
+}
+
+/* A comma-separated list of IPv4 addresses and ADDRESS/BITS networks. */
+static bool s_allow_list(const char *value, config_web_t *w)
+{
+    char copy[CONFIG_ALLOW_MAX * 64];
+    if (!s_copy(copy, sizeof copy, value))
+        return false;
+    w->n_board_allow = 0;
+    for (char *save = NULL, *item = strtok_r(copy, ", ", &save); item;
+         item = strtok_r(NULL, ", ", &save)) {
+        char host[INET_ADDRSTRLEN];
+        int bits = 32;
+        const char *slash = strchr(item, '/');
+        size_t n = slash ? (size_t)(slash - item) : strlen(item);
+        if (n >= sizeof host || w->n_board_allow == CONFIG_ALLOW_MAX ||
+            (slash && !s_parse_int(slash + 1, 0, 32, &bits)))
+            return false;
+        memcpy(host, item, n);
+        host[n] = '\0';
+        if (!s_ipv4(host))
+            return false;
+        snprintf(w->board_allow[w->n_board_allow++], sizeof w->board_allow[0], "%s/%d", host,
+                 bits);
+    }
+    return w->n_board_allow > 0;
+}
+
 static int s_web_key(parse_ctx_t *ctx, const char *key, const char *value)
 {
     config_t *cfg = ctx->cfg;
@@ -239,6 +298,22 @@ static int s_web_key(parse_ctx_t *ctx, const char *key, const char *value)
     }
     if (strcmp(key, "link_days") == 0)
         return s_parse_int(value, 1, 365, &w->link_days) ? 1 : -1;
+    if (strcmp(key, "listen") == 0)
+        return s_listen(value, w) ? 1 : -1;
+    if (strcmp(key, "trusted_proxy") == 0)
+        return s_ipv4(value) && s_copy(w->trusted_proxy, sizeof w->trusted_proxy, value) ? 1 : -1;
+    if (strcmp(key, "tls_cert_file") == 0)
+        return s_copy(w->tls_cert_file, sizeof w->tls_cert_file, value) ? 1 : -1;
+    if (strcmp(key, "tls_key_file") == 0)
+        return s_copy(w->tls_key_file, sizeof w->tls_key_file, value) ? 1 : -1;
+    if (strcmp(key, "board_allow") == 0)
+        return s_allow_list(value, w) ? 1 : -1;
+    if (strcmp(key, "max_connections") == 0)
+        return s_parse_int(value, 1, 65536, &w->max_connections) ? 1 : -1;
+    if (strcmp(key, "connections_per_address") == 0)
+        return s_parse_int(value, 1, 65536, &w->connections_per_address) ? 1 : -1;
+    if (strcmp(key, "requests_per_minute") == 0)
+        return s_parse_int(value, 1, 1000000, &w->requests_per_minute) ? 1 : -1;
     return 0;
 }
 

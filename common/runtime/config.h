@@ -55,6 +55,7 @@ typedef enum {
     SERVICE_TASKD = 0,
     SERVICE_SESSIOND,
     SERVICE_NOTIFYD,
+    SERVICE_WEBD,       /* the web face: a client of the three above */
     SERVICE_COUNT,
 } service_id_t;
 
@@ -98,10 +99,24 @@ typedef struct {
 /* The web face's keys ([web]) that the other daemons need too: where it is
  * reached, and the keys that sign alert links (signed_link.h). */
 #define CONFIG_URL_MAX 200
+#define CONFIG_ALLOW_MAX 16
 typedef struct {
     char public_url[CONFIG_URL_MAX + 1];  /* "http(s)://host[:port][/prefix]"; "" = no links */
     char link_key_dir[CONFIG_PATH_MAX];   /* default STATE_DIR/link-keys */
     int link_days;                        /* how long an alert link works */
+    /* thuky-webd's own: where it listens (an IPv4 address and port), the
+     * reverse proxy whose X-Forwarded-For it believes, TLS, the addresses
+     * that see the board without a login, and what one address may use. */
+    char listen_address[64];              /* default 127.0.0.1 */
+    int listen_port;                      /* default 8080 */
+    char trusted_proxy[64];               /* "" = none */
+    char tls_cert_file[CONFIG_PATH_MAX];  /* both or neither */
+    char tls_key_file[CONFIG_PATH_MAX];
+    char board_allow[CONFIG_ALLOW_MAX][64];  /* "10.0.0.0/8", "192.168.1.7" */
+    int n_board_allow;
+    int max_connections;                  /* default 512 */
+    int connections_per_address;          /* default 32 */
+    int requests_per_minute;              /* per address, with a burst of as many; default 600 */
 } config_web_t;
 
 typedef struct {

@@ -155,7 +155,14 @@ void server_add_reader(server_t *self, void *socket, server_reader_fn fn, void *
 {
     if (self->reader_count == SERVER_MAX_READERS)
         fatalx("too many readers on the server loop");
-    self->readers[self->reader_count++] = (reader_t){socket, fn, arg};
+    self->readers[self->reader_count++] = (reader_t){socket, -1, fn, arg};
+}
+
+void server_add_fd_reader(server_t *self, int fd, server_reader_fn fn, void *arg)
+{
+    if (self->reader_count == SERVER_MAX_READERS)
+        fatalx("too many readers on the server loop");
+    self->readers[self->reader_count++] = (reader_t){NULL, fd, fn, arg};
 }
 
 void server_add_timer(server_t *self, server_timer_fn fn, void *arg)
@@ -282,7 +289,8 @@ void server_run(server_t *self)
     items[n++] = (zmq_pollitem_t){self->router, 0, ZMQ_POLLIN, 0};
     items[n++] = (zmq_pollitem_t){access_socket(self->access), 0, ZMQ_POLLIN, 0};
     for (size_t i = 0; i < self->reader_count; i++)
-        items[n++] = (zmq_pollitem_t){self->readers[i].socket, 0, ZMQ_POLLIN, 0};
+        items[n++] = (zmq_pollitem_t){self->readers[i].socket, self->readers[i].fd, ZMQ_POLLIN,
+                                      0};
 
     /* The store is open and every socket bound: systemd may start what
      * depends on this daemon. */

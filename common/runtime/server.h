@@ -97,6 +97,9 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
                      size_t why_len);
 void server_destroy(server_t **self_p);
 void server_add_reader(server_t *self, void *socket, server_reader_fn fn, void *arg);
+/* The same for a file descriptor (e.g. an HTTP server's epoll set); fn gets
+ * a NULL socket. */
+void server_add_fd_reader(server_t *self, int fd, server_reader_fn fn, void *arg);
 void server_add_timer(server_t *self, server_timer_fn fn, void *arg);
 /* Runs every timer at the next turn of the loop (its plan changed, or the
  * test clock moved). */

@@ -54,7 +54,8 @@ typedef struct {
 } pending_t;
 
 typedef struct {
-    void *socket;
+    void *socket;      /* a ZeroMQ socket, or NULL for a file descriptor */
+    int fd;
     server_reader_fn fn;
     void *arg;
 } reader_t;

@@ -196,14 +196,16 @@ static bool s_receive(server_t *self, pending_t *p)
 /* Settles who the handler sees (p->who, p->caller). The gateway reads as
  * itself (no office scope) and writes only as the office it names, through
  * commands marked COMMAND_GATEWAY; webd has checked the link or token that
- * names the office, and the history records them ("via web"). Nobody else
- * may name an office. False when p was answered. */
+ * names the office, and the history records them ("via web"). An admin may
+ * name an office too, which only narrows its rights to that office's: it
+ * is how webd runs under the daemons' own account (`make run`). Nobody
+ * else may name an office. False when p was answered. */
 static bool s_admit_caller(server_t *self, pending_t *p)
 {
     const Thuky__OnBehalf *ob = p->request->on_behalf;
     const char *name = p->who.name[0] ? p->who.name : "an unidentified caller";
     snprintf(p->caller, sizeof p->caller, "%s", p->who.name);
-    if (p->who.role != ROLE_GATEWAY) {
+    if (p->who.role != ROLE_GATEWAY && p->who.role != ROLE_ADMIN) {
         if (!ob)
             return true;
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
@@ -230,8 +232,8 @@ static bool s_admit_caller(server_t *self, pending_t *p)
     if (!(p->command->roles & ROLE_OFFICE) || (write && !(p->command->flags & COMMAND_GATEWAY))) {
         server_add_counter(self, "denied", 1);
         s_reject(self, p, THUKY__STATUS_CODE__PERMISSION_DENIED,
-                 "%s (role gateway) may not run %s on behalf of an office", name,
-                 p->command->name);
+                 "%s (role %s) may not run %s on behalf of an office", name,
+                 role_name(p->who.role), p->command->name);
         return false;
     }
     p->who.role = ROLE_OFFICE;

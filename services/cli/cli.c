@@ -133,6 +133,11 @@ bool cli_parse_uint(const char *text, unsigned long max, unsigned long *out)
     return true;
 }
 
+bool cli_service_expected(const cli_t *cli, service_id_t service)
+{
+    return service != SERVICE_WEBD || cli->config.web.public_url[0];
+}
+
 bool cli_parse_service(const cli_t *cli, const char *name, service_id_t *service)
 {
     for (int s = 0; s < SERVICE_COUNT; s++)
@@ -140,7 +145,7 @@ bool cli_parse_service(const cli_t *cli, const char *name, service_id_t *service
             *service = (service_id_t)s;
             return true;
         }
-    cli_error(EXIT_USAGE, "unknown service '%s' (taskd, sessiond, notifyd)", name);
+    cli_error(EXIT_USAGE, "unknown service '%s' (taskd, sessiond, notifyd, webd)", name);
     return false;
 }
 

@@ -38,6 +38,10 @@ typedef int (*cli_command_fn)(cli_t *cli, int argc, char **argv);
 
 /* The client of one daemon, created on first use. */
 client_t *cli_client(cli_t *cli, service_id_t service);
+/* Whether this installation runs the service: the three daemons always;
+ * the web face when [web] public_url is set (the alerts' links point at it).
+ * status and clock address only these. */
+bool cli_service_expected(const cli_t *cli, service_id_t service);
 /* Calls a command; on an error reply or no reply prints one line to stderr
  * and returns its exit code; on success decodes the body into *reply
  * (when desc is given) and returns EXIT_OK. */

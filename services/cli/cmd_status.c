@@ -77,6 +77,8 @@ int cmd_status(cli_t *cli, int argc, char **argv)
     char warning[2048] = "";
     int rc = EXIT_OK;
     for (int s = 0; s < SERVICE_COUNT; s++) {
+        if (!cli_service_expected(cli, (service_id_t)s))
+            continue;
         const config_service_t *svc = config_service(&cli->config, (service_id_t)s);
         client_result_t result;
         client_call(cli_client(cli, (service_id_t)s), "status", NULL, &result);
@@ -213,6 +215,8 @@ int cmd_clock(cli_t *cli, int argc, char **argv)
     }
     int rc = EXIT_OK;
     for (int s = 0; s < SERVICE_COUNT && rc == EXIT_OK; s++) {
+        if (!cli_service_expected(cli, (service_id_t)s))
+            continue;
         Thuky__ClockReply *reply = NULL;
         rc = cli_call(cli, (service_id_t)s, command, &req.base, &thuky__clock_reply__descriptor,
                       (ProtobufCMessage **)&reply);

@@ -12,6 +12,7 @@
 #include "base/date.h"
 #include "base/log.h"
 #include "domain/repeat.h"
+#include "text/strbuf.h"
 #include "text/utf8.h"
 
 #define ICAL_TZID "Asia/Ho_Chi_Minh"
@@ -21,60 +22,6 @@
 #define DEFAULT_END_MIN (17 * 60)   /* a missing end time: 17:00 */
 #define DEFAULT_LENGTH_MIN 60       /* when that default would not fit */
 #define SECONDS_PER_DAY (24 * 3600)
-
-/* ---- growable text ---------------------------------------------------- */
-
-typedef struct {
-    char *data; /* NUL-terminated once anything was added */
-    size_t len;
-    size_t cap;
-} buf_t;
-
-static void s_buf_add(buf_t *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        b->data = xrealloc(b->data, cap);
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void s_buf_str(buf_t *b, const char *s) { s_buf_add(b, s, strlen(s)); }
-
-static void s_buf_printf(buf_t *b, const char *fmt, ...) LOG_PRINTF(2, 3);
-static void s_buf_printf(buf_t *b, const char *fmt, ...)
-{
-    char small[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n <= 0)
-        return;
-    if ((size_t)n < sizeof small) {
-        s_buf_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    s_buf_add(b, big, (size_t)n);
-    free(big);
-}
-
-/* Takes the text out of b (never NULL: "" when nothing was added). */
-static char *s_buf_take(buf_t *b)
-{
-    char *text = b->data ? b->data : xstrdup("");
-    *b = (buf_t){0};
-    return text;
-}
 
 static void s_set_why(char *why, size_t why_len, const char *fmt, ...) LOG_PRINTF(3, 4);
 static void s_set_why(char *why, size_t why_len, const char *fmt, ...)
@@ -133,10 +80,10 @@ static char *s_clean_text(const char *text, bool one_line)
 }
 
 /* Appends one cleaned line of user text. */
-static void s_buf_clean(buf_t *b, const char *text)
+static void s_buf_clean(strbuf_t *b, const char *text)
 {
     char *clean = s_clean_text(text, true);
-    s_buf_str(b, clean);
+    strbuf_str(b, clean);
     free(clean);
 }
 
@@ -182,40 +129,40 @@ static icalproperty_status s_status(Thuky__SittingStatus status)
  *   Lý do hủy: ...            (cancelled sittings with a reason) */
 static char *s_description(const Thuky__Sitting *s)
 {
-    buf_t b = {0};
+    strbuf_t b = {0};
     const char *kind = s_kind_vi(s->kind);
     if (kind != NULL)
-        s_buf_printf(&b, "%s%s\n", kind, s->extraordinary ? " (bất thường)" : "");
+        strbuf_printf(&b, "%s%s\n", kind, s->extraordinary ? " (bất thường)" : "");
     if (s_has(s->term)) {
-        s_buf_str(&b, "Khóa ");
+        strbuf_str(&b, "Khóa ");
         s_buf_clean(&b, s->term);
         if (s->number != 0)
-            s_buf_printf(&b, ", số %u", s->number);
-        s_buf_str(&b, "\n");
+            strbuf_printf(&b, ", số %u", s->number);
+        strbuf_str(&b, "\n");
     } else if (s->number != 0) {
-        s_buf_printf(&b, "Số %u\n", s->number);
+        strbuf_printf(&b, "Số %u\n", s->number);
     }
     if (s->n_agenda > 0) {
-        s_buf_str(&b, "Chương trình:\n");
+        strbuf_str(&b, "Chương trình:\n");
         for (size_t i = 0; i < s->n_agenda; i++) {
             const Thuky__AgendaItem *item = s->agenda[i];
             if (item == NULL)
                 continue;
-            s_buf_printf(&b, "%u. ", item->number ? item->number : (unsigned)(i + 1));
+            strbuf_printf(&b, "%u. ", item->number ? item->number : (unsigned)(i + 1));
             s_buf_clean(&b, item->text);
             if (item->task_id != 0)
-                s_buf_printf(&b, " (T%u)", item->task_id);
-            s_buf_str(&b, "\n");
+                strbuf_printf(&b, " (T%u)", item->task_id);
+            strbuf_str(&b, "\n");
         }
     }
     if (s->status == THUKY__SITTING_STATUS__SITTING_CANCELLED && s_has(s->cancel_reason)) {
-        s_buf_str(&b, "Lý do hủy: ");
+        strbuf_str(&b, "Lý do hủy: ");
         s_buf_clean(&b, s->cancel_reason);
-        s_buf_str(&b, "\n");
+        strbuf_str(&b, "\n");
     }
     if (b.len > 0)
         b.data[--b.len] = '\0'; /* no newline after the last line */
-    return s_buf_take(&b);
+    return strbuf_take(&b);
 }
 
 /* ---- times --------------------------------------------------------------- */
@@ -411,6 +358,16 @@ typedef struct {
     struct icaltimetype stamp;
 } render_t;
 
+/* An item's DTSTAMP: its change time, so the same data renders the same
+ * bytes; the render's time only for an item that has none. */
+static struct icaltimetype s_stamp(const render_t *r, int64_t changed_ms)
+{
+    struct icaltimetype when;
+    if (changed_ms > 0 && s_ical_utc(changed_ms, &when))
+        return when;
+    return r->stamp;
+}
+
 static void s_push_event(render_t *r, icalcomponent *ev)
 {
     if (r->n_events == r->cap_events) {
@@ -422,11 +379,11 @@ static void s_push_event(render_t *r, icalcomponent *ev)
 
 static void s_text_init(sitting_text_t *t, const Thuky__Sitting *s)
 {
-    buf_t uid = {0};
+    strbuf_t uid = {0};
     s_buf_clean(&uid, s->id);
-    s_buf_str(&uid, ICAL_UID_DOMAIN);
+    strbuf_str(&uid, ICAL_UID_DOMAIN);
     t->s = s;
-    t->uid = s_buf_take(&uid);
+    t->uid = strbuf_take(&uid);
     t->summary = s_clean_text(s_has(s->title) ? s->title : s->id, true);
     t->location = s_clean_text(s->venue, true);
     t->description = s_description(s);
@@ -449,7 +406,8 @@ static icalcomponent *s_new_event(render_t *r, const sitting_text_t *t, const sp
     icalcomponent *ev = icalcomponent_new_vevent();
 
     icalcomponent_add_property(ev, icalproperty_new_uid(t->uid));
-    icalcomponent_add_property(ev, icalproperty_new_dtstamp(r->stamp));
+    icalcomponent_add_property(ev, icalproperty_new_dtstamp(s_stamp(r, s->updated_ms ? s->updated_ms
+                                                                            : s->created_ms)));
     s_add_time(ev, icalproperty_new_dtstart(s_ical_local(sp->start_day, sp->timed, sp->start_min)),
                sp->timed);
     /* DTEND is exclusive: an all-day sitting ends the day after it closes. */
@@ -613,7 +571,7 @@ static void s_add_x(icalcomponent *cal, const char *name, const char *value)
  * piece up to 75 octets, each further piece a CRLF, a space and up to 74
  * octets, cut only before a byte that starts a UTF-8 character (never
  * before a continuation byte 10xxxxxx). */
-static void s_fold_line(buf_t *out, const char *line, size_t len)
+static void s_fold_line(strbuf_t *out, const char *line, size_t len)
 {
     size_t room = SESSION_ICAL_LINE_MAX;
     while (len > room) {
@@ -622,14 +580,14 @@ static void s_fold_line(buf_t *out, const char *line, size_t len)
             cut--;
         if (cut == 0)
             cut = room; /* not UTF-8 at all: any cut will do */
-        s_buf_add(out, line, cut);
-        s_buf_add(out, "\r\n ", 3);
+        strbuf_add(out, line, cut);
+        strbuf_add(out, "\r\n ", 3);
         line += cut;
         len -= cut;
         room = SESSION_ICAL_LINE_MAX - 1;
     }
-    s_buf_add(out, line, len);
-    s_buf_add(out, "\r\n", 2);
+    strbuf_add(out, line, len);
+    strbuf_add(out, "\r\n", 2);
 }
 
 /* Unfolds libical's output and folds it again on character boundaries.
@@ -658,7 +616,7 @@ static char *s_refold(const char *text)
         flat[n++] = text[i++];
     }
 
-    buf_t out = {0};
+    strbuf_t out = {0};
     for (size_t i = 0; i < n;) {
         size_t eol = i;
         while (eol < n && flat[eol] != '\n')
@@ -671,13 +629,54 @@ static char *s_refold(const char *text)
         i = eol + 1;
     }
     free(flat);
-    return s_buf_take(&out);
+    return strbuf_take(&out);
 }
 
 /* ---- entry point ----------------------------------------------------------- */
 
-char *session_ical_render(Thuky__Sitting *const *sittings, size_t count, int64_t now_ms,
-                          char *why, size_t why_len)
+/* A caller's all-day deadline: DTSTART;VALUE=DATE the day, DTEND the next
+ * (exclusive), free time (TRANSP) since nobody sits through a deadline. */
+static void s_render_deadline(render_t *r, const Thuky__IcalDeadline *d)
+{
+    int32_t day;
+    const char *bad;
+    if (!s_has(d->uid) || !date_parse(d->date, &day, &bad)) {
+        log_warnx("ical: deadline %.64s left out of the feed: no uid or a bad date",
+                  d->uid ? d->uid : "");
+        return;
+    }
+    icalcomponent *ev = icalcomponent_new_vevent();
+    icalcomponent_add_property(ev, icalproperty_new_uid(d->uid));
+    icalcomponent_add_property(ev, icalproperty_new_dtstamp(s_stamp(r, d->changed_ms)));
+    s_add_time(ev, icalproperty_new_dtstart(s_ical_local(day, false, 0)), false);
+    s_add_time(ev, icalproperty_new_dtend(s_ical_local(day + 1, false, 0)), false);
+    char *summary = s_clean_text(d->summary, true);
+    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+    free(summary);
+    if (s_has(d->description)) {
+        char *text = s_clean_text(d->description, false);
+        icalcomponent_add_property(ev, icalproperty_new_description(text));
+        free(text);
+    }
+    if (s_has(d->url)) {
+        char *url = s_clean_text(d->url, true);
+        icalcomponent_add_property(ev, icalproperty_new_url(url));
+        free(url);
+    }
+    icalcomponent_add_property(ev, icalproperty_new_categories("DEADLINE"));
+    icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+    icalcomponent_add_property(ev, icalproperty_new_sequence(d->sequence > INT_MAX
+                                                                 ? INT_MAX
+                                                                 : (int)d->sequence));
+    struct icaltimetype when;
+    if (d->changed_ms > 0 && s_ical_utc(d->changed_ms, &when))
+        icalcomponent_add_property(ev, icalproperty_new_lastmodified(when));
+    s_push_event(r, ev);
+}
+
+char *session_ical_render(Thuky__Sitting *const *sittings, size_t count,
+                          const Thuky__SessionIcalRequest *request, int64_t now_ms, char *why,
+                          size_t why_len)
 {
     if (sittings == NULL && count > 0) {
         s_set_why(why, why_len, "no sittings array");
@@ -706,14 +705,21 @@ char *session_ical_render(Thuky__Sitting *const *sittings, size_t count, int64_t
     if (expanded > 0)
         log_warnx("ical: %zu occurrences listed from series ignored (render the series instead)",
                   expanded);
+    for (size_t i = 0; request && i < request->n_deadlines; i++)
+        s_render_deadline(&r, request->deadlines[i]);
 
     icalcomponent *cal = icalcomponent_new_vcalendar();
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
     icalcomponent_add_property(cal, icalproperty_new_prodid("-//thuky//sittings//VI"));
     icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
     icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
-    s_add_x(cal, "X-WR-CALNAME", "Lịch họp");
+    s_add_x(cal, "X-WR-CALNAME", request && s_has(request->name) ? request->name : "Lịch họp");
     s_add_x(cal, "X-WR-TIMEZONE", ICAL_TZID);
+    /* Subscribers (Outlook, Google, Apple) fetch again hourly. */
+    icalproperty *refresh = icalproperty_new_from_string("REFRESH-INTERVAL;VALUE=DURATION:PT1H");
+    if (refresh)
+        icalcomponent_add_property(cal, refresh);
+    s_add_x(cal, "X-PUBLISHED-TTL", "PT1H");
     if (r.need_tz)
         icalcomponent_add_component(cal, s_vtimezone());
     for (size_t i = 0; i < r.n_events; i++)

@@ -42,8 +42,13 @@
 /* Longest line of the output in octets, CRLF excluded (RFC 5545 3.1). */
 #define SESSION_ICAL_LINE_MAX 75
 
-/* Renders count sittings (NULL entries are skipped) as one VCALENDAR;
- * now_ms (unix milliseconds) becomes every DTSTAMP. Returns the text,
+/* Renders count sittings (NULL entries are skipped) as one VCALENDAR,
+ * with the request's deadlines (all-day VEVENTs) and name (X-WR-CALNAME;
+ * request may be NULL). The output is byte-stable: each DTSTAMP is its
+ * item's change time (updated_ms, else created_ms; now_ms, unix
+ * milliseconds, only for an item without either), so an unchanged calendar
+ * renders the same bytes and its ETag holds. REFRESH-INTERVAL and
+ * X-PUBLISHED-TTL ask subscribers to fetch it hourly. Returns the text,
  * NUL-terminated, malloc'ed: the caller frees it with free(). On failure
  * returns NULL and writes a one-line English reason into why (why_len bytes,
  * always NUL-terminated when why_len > 0; why may be NULL). Failing is rare:
@@ -53,7 +58,8 @@
  * their series renders them. CREATED/LAST-MODIFIED are left out when
  * created_ms/updated_ms are 0 or out of range. Not thread-safe beyond what
  * libical is (it keeps per-thread error state). */
-char *session_ical_render(Thuky__Sitting *const *sittings, size_t count, int64_t now_ms,
-                          char *why, size_t why_len);
+char *session_ical_render(Thuky__Sitting *const *sittings, size_t count,
+                          const Thuky__SessionIcalRequest *request, int64_t now_ms, char *why,
+                          size_t why_len);
 
 #endif /* THUKY_SESSION_ICAL_H */

@@ -285,6 +285,17 @@ void session_get(server_call_t *call, const ProtobufCMessage *request)
     thuky__sitting__free_unpacked(s, NULL);
 }
 
+/* Whether session.ical's sitting_ids (empty: all) name this stored sitting. */
+static bool s_ical_wanted(const Thuky__SessionIcalRequest *req, const Thuky__Sitting *s)
+{
+    if (req->n_sitting_ids == 0)
+        return true;
+    for (size_t i = 0; i < req->n_sitting_ids; i++)
+        if (strcmp(req->sitting_ids[i], s->id) == 0)
+            return true;
+    return false;
+}
+
 void session_ical(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__SessionIcalRequest *req = (const Thuky__SessionIcalRequest *)request;
@@ -298,14 +309,14 @@ void session_ical(server_call_t *call, const ProtobufCMessage *request)
             store_txn_fail(call->txn, STORE_CORRUPT);
             break;
         }
-        if (!req->kind || s->kind == req->kind)
+        if ((!req->kind || s->kind == req->kind) && s_ical_wanted(req, s))
             s_push(&g, s);
         else
             thuky__sitting__free_unpacked(s, NULL);
     }
     store_iter_close(&it);
     char why[256];
-    char *ics = session_ical_render(g.items, g.count, call->now_ms, why, sizeof why);
+    char *ics = session_ical_render(g.items, g.count, req, call->now_ms, why, sizeof why);
     if (!ics) {
         server_fail(call, THUKY__STATUS_CODE__INTERNAL, "iCalendar: %s", why);
     } else {

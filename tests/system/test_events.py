@@ -102,7 +102,7 @@ def test_events_tail_lists_every_change_with_dense_seqs(program):
     # another daemon's log, and a service that does not exist
     assert tail(d, "--service", "sessiond") == []
     rc, _, err = d.cli("events", "tail", "--service", "mailer")
-    assert rc == 2 and "unknown service 'mailer' (taskd, sessiond, notifyd)" in err
+    assert rc == 2 and "unknown service 'mailer' (taskd, sessiond, notifyd, webd)" in err
 
 
 def test_events_read_pages_and_limits(program):
