@@ -29,8 +29,8 @@ LDLIBS += $(PKG_LIBS) -lm
 
 DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
-	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev python3 python3-zmq python3-protobuf python3-pytest python3-pytest-timeout \
-	python3-icalendar python3-ephem python3-aiosmtpd \
+	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev python3 python3-zmq python3-protobuf python3-pytest python3-pytest-timeout \
+	python3-icalendar python3-ephem python3-aiosmtpd chromium chromium-driver python3-selenium \
 	groff-base man-db valgrind
 
 PROTOS := $(wildcard proto/thuky/*.proto)
@@ -48,12 +48,14 @@ TASKD_SRC := $(wildcard services/taskd/*.c)
 SESSIOND_SRC := $(wildcard services/sessiond/*.c)
 NOTIFYD_SRC := $(wildcard services/notifyd/*.c)
 CLI_SRC := $(wildcard services/cli/*.c)
+WEBD_SRC := $(wildcard services/webd/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky-notifyd $(BUILD)/thuky
+BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky-notifyd $(BUILD)/thuky-webd \
+	$(BUILD)/thuky
 
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
@@ -109,6 +111,11 @@ $(BUILD)/thuky-sessiond: $(SESSIOND_SRC:%.c=$(BUILD)/%.o) $(LIB)
 $(BUILD)/services/notifyd/%.o: CPPFLAGS += $(shell pkg-config --cflags libcurl 2>/dev/null)
 $(BUILD)/thuky-notifyd: $(NOTIFYD_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libcurl 2>/dev/null) -lpthread -o $@
+
+# Only the web face speaks HTTP (libmicrohttpd).
+$(BUILD)/services/webd/%.o: CPPFLAGS += $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+$(BUILD)/thuky-webd: $(WEBD_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -o $@
 
 $(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -57,6 +57,9 @@ enum {
     /* The gateway may run this write on behalf of an office (Request.on_behalf):
      * it then runs as that office, with the office role's checks. */
     COMMAND_GATEWAY = 1 << 1,
+    /* Its reply shows a secret once (a new token): the reply stored for a
+     * retry is a CONFLICT without it, so no store keeps the secret. */
+    COMMAND_SECRET = 1 << 2,
 };
 
 typedef struct {

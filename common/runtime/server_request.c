@@ -342,11 +342,22 @@ static void s_store_reply(server_t *self, store_txn_t *txn, const pending_t *p, 
         memcpy(tkey, (uint8_t *)old.mv_data + 8, 8);
         store_del(txn, self->options.replies_time_dbi, tkey, 8 + client_len);
     }
-    size_t len = REPLY_HEADER + p->reply_len;
+    /* A reply that shows a secret once is not kept: a retry hears that it
+     * was applied, and the secret stays only with whoever got the reply. */
+    pending_t kept = {.reply = p->reply, .reply_len = p->reply_len};
+    if (p->command->flags & COMMAND_SECRET) {
+        kept.reply = NULL;
+        s_pack_reply(&kept, p->request->request_id, THUKY__STATUS_CODE__CONFLICT,
+                     "already applied; its secret was shown once and is not kept: list and "
+                     "rotate instead", NULL, 0);
+    }
+    size_t len = REPLY_HEADER + kept.reply_len;
     uint8_t *value = xmalloc(len);
     key_put_u64(value, p->request->request_no);
     key_put_i64(value + 8, now_ms);
-    memcpy(value + REPLY_HEADER, p->reply, p->reply_len);
+    memcpy(value + REPLY_HEADER, kept.reply, kept.reply_len);
+    if (kept.reply != p->reply)
+        free(kept.reply);
     store_put(txn, self->options.replies_dbi, client, client_len, value, len);
     free(value);
     key_put_i64(tkey, now_ms);

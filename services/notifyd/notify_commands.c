@@ -206,6 +206,19 @@ static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
         }
         from_ms = date_local_midnight(day) * 1000;
     }
+    if (req->id[0]) { /* one alert, by id: no walk */
+        Thuky__AlertList one = THUKY__ALERT_LIST__INIT;
+        Thuky__Alert *a = alert_load(call->txn, req->id);
+        bool match = a && (!office[0] || strcmp(a->office, office) == 0) &&
+                     (!req->state || a->state == req->state) &&
+                     (!req->task_id || a->task_id == req->task_id);
+        one.alerts = &a;
+        one.n_alerts = match ? 1 : 0;
+        server_reply(call, &one.base);
+        if (a)
+            thuky__alert__free_unpacked(a, NULL);
+        return;
+    }
     size_t limit = req->limit ? (req->limit < LIST_MAX ? req->limit : LIST_MAX) : LIST_DEFAULT;
     uint8_t start[9] = {NINDEX_FIRE};
     key_put_i64(start + 1, from_ms);
@@ -279,6 +292,8 @@ static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
     Thuky__Alert *now = alert_load(call->txn, req->id);
     if (now) {
         Thuky__Alert acked = *now;
+        if (acked.state != THUKY__ALERT_STATE__ALERT_ACKED)
+            acked.acked_ms = call->now_ms;
         acked.state = THUKY__ALERT_STATE__ALERT_ACKED;
         alert_save(call->txn, now, &acked);
         notify_emit_alert(nd, call->txn, call->now_ms, "alert.acked", &acked, call->caller);
@@ -288,9 +303,48 @@ static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
         /* it was planned, so dropped above: record it acknowledged */
         Thuky__Alert acked = *a;
         acked.state = THUKY__ALERT_STATE__ALERT_ACKED;
+        acked.acked_ms = call->now_ms;
         alert_save(call->txn, NULL, &acked);
         notify_emit_alert(nd, call->txn, call->now_ms, "alert.acked", &acked, call->caller);
         server_reply(call, &acked.base);
+    }
+    thuky__alert__free_unpacked(a, NULL);
+}
+
+/* Undoes an acknowledgement made in the last UNACK_WINDOW_MS (a click on
+ * the wrong button): the alert is as it was (sent, or planned), and the
+ * task's later reminders to that office are planned again. */
+#define UNACK_WINDOW_MS (24 * 3600 * 1000LL)
+static void s_alert_unack(server_call_t *call, const ProtobufCMessage *request)
+{
+    const Thuky__AlertAckRequest *req = (const Thuky__AlertAckRequest *)request;
+    notifyd_t *nd = call->service;
+    Thuky__Alert *a = alert_load(call->txn, req->id);
+    if (!a) {
+        if (call->txn->rc == STORE_OK)
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no alert %.160s", req->id);
+        return;
+    }
+    const char *to = a->office;
+    if (!server_office_may(call, "undo another office's acknowledgement", &to, 1)) {
+        thuky__alert__free_unpacked(a, NULL);
+        return;
+    }
+    if (a->state != THUKY__ALERT_STATE__ALERT_ACKED) {
+        server_fail(call, THUKY__STATUS_CODE__CONFLICT, "alert %.160s is not acknowledged", a->id);
+    } else if (call->now_ms - a->acked_ms > UNACK_WINDOW_MS) {
+        server_fail(call, THUKY__STATUS_CODE__CONFLICT,
+                    "alert %.160s was acknowledged more than 24 hours ago: it stays so", a->id);
+    } else {
+        Thuky__Alert undone = *a;
+        undone.state = a->sent_ms > 0 ? THUKY__ALERT_STATE__ALERT_SENT
+                                      : THUKY__ALERT_STATE__ALERT_PLANNED;
+        undone.acked_ms = 0;
+        alert_save(call->txn, a, &undone);
+        ack_del(call->txn, a->task_id, a->office);
+        notify_emit_alert(nd, call->txn, call->now_ms, "alert.unacked", &undone, call->caller);
+        notify_replan_task(nd, call->txn, a->task_id, call->now_ms);
+        server_reply(call, &undone.base);
     }
     thuky__alert__free_unpacked(a, NULL);
 }
@@ -387,5 +441,7 @@ const command_t notifyd_commands[] = {
      ROLE_ADMIN},
     {"alert.unsilence", &thuky__silence_lift_request__descriptor, notify_silence_lift,
      COMMAND_WRITE, ROLE_ADMIN},
+    {"alert.unack", &thuky__alert_ack_request__descriptor, s_alert_unack,
+     COMMAND_WRITE | COMMAND_GATEWAY, ROLE_ADMIN | ROLE_OFFICE},
 };
 const size_t notifyd_command_count = sizeof notifyd_commands / sizeof notifyd_commands[0];

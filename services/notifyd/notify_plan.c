@@ -441,6 +441,15 @@ static size_t s_replan_task(notifyd_t *nd, store_txn_t *txn, const Thuky__Task *
     return moved;
 }
 
+void notify_replan_task(notifyd_t *nd, store_txn_t *txn, uint32_t task_id, int64_t now_ms)
+{
+    Thuky__Task *task = copy_task_load(txn, task_id);
+    if (!task)
+        return;
+    s_replan_task(nd, txn, task, now_ms);
+    thuky__task__free_unpacked(task, NULL);
+}
+
 /* A planned sitting reminder goes to the working day before, counted in the
  * present calendar. Returns whether it moved. */
 static bool s_replan_sitting_reminder(notifyd_t *nd, store_txn_t *txn, const char *id,

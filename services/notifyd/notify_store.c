@@ -159,6 +159,12 @@ void ack_put(store_txn_t *txn, uint32_t task_id, const char *office)
     store_put(txn, store_dbi(txn->store, NDB_INDEX), k, s_ack_key(k, task_id, office), "", 0);
 }
 
+void ack_del(store_txn_t *txn, uint32_t task_id, const char *office)
+{
+    uint8_t k[KEY_MAX];
+    store_del(txn, store_dbi(txn->store, NDB_INDEX), k, s_ack_key(k, task_id, office));
+}
+
 static size_t s_sitting_key(uint8_t *k, const char *sitting_id)
 {
     size_t n = strlen(sitting_id);

@@ -70,6 +70,7 @@ void delivery_save(store_txn_t *txn, const Thuky__Delivery *old, const Thuky__De
 
 bool ack_exists(store_txn_t *txn, uint32_t task_id, const char *office);
 void ack_put(store_txn_t *txn, uint32_t task_id, const char *office);
+void ack_del(store_txn_t *txn, uint32_t task_id, const char *office);
 
 /* Sittings seen in the session service's events (base ids, "XV-7"). */
 bool sitting_known(store_txn_t *txn, const char *sitting_id);

@@ -46,6 +46,9 @@ void notify_replan_calendar(void *arg, store_txn_t *txn, const calendar_change_t
                             int64_t now_ms);
 /* Reminders before a sitting to the offices leading tasks on its agenda. */
 void notify_apply_session_event(void *arg, store_txn_t *txn, const Thuky__Event *event);
+/* Plans a task's alerts again from its stored copy (after alert.unack);
+ * publishes each alert new or moved. */
+void notify_replan_task(notifyd_t *nd, store_txn_t *txn, uint32_t task_id, int64_t now_ms);
 /* Plans the next reminder after an overdue one fired. */
 void notify_plan_next_overdue(notifyd_t *nd, store_txn_t *txn, const Thuky__Alert *fired,
                               int64_t now_ms);

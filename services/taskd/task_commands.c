@@ -460,15 +460,28 @@ static const char *s_update_type(Thuky__TaskStatus before, Thuky__TaskStatus aft
     return change_count ? "task.updated" : "task.commented";
 }
 
-/* An office reports on the tasks it leads: progress, status and a note. */
+/* The flags an office reports on its own work (the progress form's "none,
+ * quality, dispute"); a cancelled sitting is the service's to say. */
+static bool s_office_flags(const Thuky__TaskFlag *flags, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (flags[i] != THUKY__TASK_FLAG__FLAG_QUALITY && flags[i] != THUKY__TASK_FLAG__FLAG_DISPUTE)
+            return false;
+    return true;
+}
+
+/* An office reports on the tasks it leads: progress, status, the quality
+ * and dispute flags, and a note. */
 static bool s_office_may_update(server_call_t *call, const Thuky__TaskUpdateRequest *req,
                                 const Thuky__Task *task)
 {
-    if (req->n_set_flags || req->n_clear_flags || req->deadline || req->title_set_case ||
-        req->description_set_case || req->lead_office_set_case || req->lead_member_set_case) {
+    if (!s_office_flags(req->set_flags, req->n_set_flags) ||
+        !s_office_flags(req->clear_flags, req->n_clear_flags) || req->deadline ||
+        req->title_set_case || req->description_set_case || req->lead_office_set_case ||
+        req->lead_member_set_case) {
         server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED,
-                    "%s (office %s) may report progress, status and a note only", call->caller,
-                    call->office);
+                    "%s (office %s) may report progress, status, the quality and dispute flags "
+                    "and a note only", call->caller, call->office);
         return false;
     }
     const char *lead = task->lead_office;

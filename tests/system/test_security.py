@@ -376,10 +376,10 @@ def test_office_sees_and_reports_only_its_own(site):
     assert rc == 0, err
     detail = json.loads(site.ok("--json", "task", "show", str(own["id"])))
     assert detail["progress"] == 40 and detail["history"][-1]["caller"] == "ubtt-gateway"
-    # Anything beyond progress, status and a note is the Secretariat's.
+    # Anything beyond progress, status, its own flags and a note is the Secretariat's.
     rc, _, err = site.cli("task", "update", str(own["id"]), "--title", "Khác",
                           key_file=office_key)
-    assert rc == 5 and "progress, status and a note only" in err
+    assert rc == 5 and "the quality and dispute flags and a note only" in err
     rc, _, err = site.cli("task", "update", str(theirs["id"]), "--progress", "10",
                           key_file=office_key)
     assert rc == 5

@@ -1,0 +1,126 @@
+#include "web_auth.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/clock.h"
+#include "web_sign.h"
+#include "web_tokens.h"
+
+static bool s_from_token(const Thuky__WebToken *t, web_principal_t *who)
+{
+    who->known = true;
+    who->office_scope = web_token_is_office(t);
+    snprintf(who->office, sizeof who->office, "%s", who->office_scope ? t->office : "");
+    snprintf(who->token_id, sizeof who->token_id, "%s", t->id);
+    return true;
+}
+
+static bool s_allowed_address(const web_request_t *req)
+{
+    const config_web_t *w = &req->webd->config->web;
+    struct in_addr a;
+    if (inet_pton(AF_INET, req->address, &a) != 1)
+        return false;
+    for (int i = 0; i < w->n_board_allow; i++) {
+        char net[64];
+        snprintf(net, sizeof net, "%s", w->board_allow[i]);
+        char *slash = strchr(net, '/');
+        int bits = slash ? atoi(slash + 1) : 32;
+        if (slash)
+            *slash = '\0';
+        struct in_addr n;
+        if (inet_pton(AF_INET, net, &n) != 1)
+            continue;
+        uint32_t mask = bits == 0 ? 0 : htonl(~0u << (32 - bits));
+        if ((a.s_addr & mask) == (n.s_addr & mask))
+            return true;
+    }
+    return false;
+}
+
+void web_session_cookie(const webd_t *webd, const char *token_id, char *out, size_t cap)
+{
+    char fields[64], value[WEB_SIGNED_MAX];
+    snprintf(fields, sizeof fields, "%s.%" PRId64, token_id,
+             clock_now_ms() / 1000 + WEB_SESSION_S);
+    web_sign(webd, "session", fields, value, sizeof value);
+    snprintf(out, cap, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+             WEB_SESSION_COOKIE, value, WEB_SESSION_S,
+             strncmp(webd->config->web.public_url, "https:", 6) == 0 ? "; Secure" : "");
+}
+
+/* The token behind a session cookie, if it is genuine, current and live. */
+static Thuky__WebToken *s_session_token(web_request_t *req)
+{
+    char fields[64];
+    if (!web_signed_check(req->webd, "session", web_cookie(req, WEB_SESSION_COOKIE), fields,
+                          sizeof fields))
+        return NULL;
+    char *dot = strchr(fields, '.');
+    if (!dot)
+        return NULL;
+    *dot = '\0';
+    if (strtoll(dot + 1, NULL, 10) < clock_now_ms() / 1000)
+        return NULL;
+    /* the token is looked up by id: revoked means the session ends */
+    store_txn_t txn;
+    if (store_txn_begin(req->webd->store, &txn, false) != STORE_OK)
+        return NULL;
+    Thuky__WebToken *t = (Thuky__WebToken *)store_get_message(
+        &txn, store_dbi(req->webd->store, WDB_TOKENS), fields, strlen(fields),
+        &thuky__web_token__descriptor);
+    store_txn_abort(&txn);
+    if (t && t->revoked) {
+        thuky__web_token__free_unpacked(t, NULL);
+        return NULL;
+    }
+    return t;
+}
+
+bool web_auth(web_request_t *req, web_principal_t *who)
+{
+    memset(who, 0, sizeof *who);
+    const char *auth = web_header(req, "Authorization");
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        Thuky__WebToken *t = web_token_find(req->webd, auth + 7);
+        bool ok = t && t->kind == THUKY__TOKEN_KIND__TOKEN_API && s_from_token(t, who);
+        if (t)
+            thuky__web_token__free_unpacked(t, NULL);
+        return ok;
+    }
+    Thuky__WebToken *t = s_session_token(req);
+    if (t) {
+        s_from_token(t, who);
+        thuky__web_token__free_unpacked(t, NULL);
+        return true;
+    }
+    if (s_allowed_address(req)) {
+        who->known = true;
+        return true;
+    }
+    return false;
+}
+
+bool web_auth_api(web_request_t *req, web_principal_t *who)
+{
+    if (web_query(req, "token") || web_query(req, "access_token")) {
+        web_problem(req, 400, "Token in the URL",
+                    "send the token as 'Authorization: Bearer TOKEN', never in a query string "
+                    "(URLs are logged and shared)");
+        return false;
+    }
+    if (web_auth(req, who))
+        return true;
+    web_response_t r;
+    web_response_init(&r, 401, "application/problem+json");
+    strbuf_str(&r.body, "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
+                        "\"detail\":\"an API token (Authorization: Bearer) or a login session "
+                        "is required\"}");
+    web_response_header(&r, "WWW-Authenticate", "Bearer realm=\"thuky\"");
+    web_send(req, &r);
+    return false;
+}

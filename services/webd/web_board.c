@@ -1,0 +1,323 @@
+/* The status board (/), its login (/login/SECRET, /logout) and /healthz.
+ *
+ * Read-only, server-rendered: the briefing report per office, an SVG
+ * timeline of deadlines against the sittings with today marked, and a
+ * task's history (/?task=12). /static/board.js follows the live feed (one
+ * EventSource; the session cookie is its credential) and redraws the page
+ * when something changes. A login link sets the session cookie: setting a
+ * cookie is no change to anything the daemons hold, and the link is
+ * reusable until its token is revoked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "base/log.h"
+#include "runtime/clock.h"
+#include "thuky/session.pb-c.h"
+#include "web_auth.h"
+#include "web_html.h"
+#include "web_report.h"
+#include "web_routes.h"
+#include "web_sign.h"
+#include "web_tokens.h"
+
+#define TIMELINE_BEFORE_DAYS 30
+#define TIMELINE_AFTER_DAYS 120
+#define SVG_W 960
+#define SVG_H 220
+
+static void s_task_table(strbuf_t *b, const web_request_t *req, const char *id, const char *title,
+                         Thuky__Task *const *tasks, size_t n, Thuky__TaskFlag only)
+{
+    strbuf_printf(b, "<section id=\"%s\"><h2>", id);
+    html_text(b, title);
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++)
+        shown += !only || web_task_has_flag(tasks[i], only);
+    strbuf_printf(b, " <span class=\"count\">%zu</span></h2>\n", shown);
+    if (!shown) {
+        strbuf_printf(b, "<p class=\"none\">%s</p></section>\n", L(req, "Không có.", "None."));
+        return;
+    }
+    strbuf_printf(b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                     "</tr></thead><tbody>\n",
+                  L(req, "Nhiệm vụ", "Task"), L(req, "Chủ trì", "Lead"),
+                  L(req, "Hạn", "Deadline"), L(req, "Tiến độ", "Progress"),
+                  L(req, "Tình trạng", "Status"));
+    for (size_t i = 0; i < n; i++) {
+        const Thuky__Task *t = tasks[i];
+        if (only && !web_task_has_flag(t, only))
+            continue;
+        strbuf_printf(b, "<tr data-task=\"%u\"><td><a href=\"/?task=%u\">T%u</a> ", t->id, t->id,
+                      t->id);
+        html_text(b, t->title);
+        strbuf_str(b, "</td><td>");
+        html_text(b, t->lead_office);
+        strbuf_str(b, "</td><td>");
+        html_date(b, req, t->deadline ? t->deadline->resolved_date : "");
+        strbuf_printf(b, "</td><td>%u%%</td><td>", t->progress);
+        html_text(b, web_task_status(req, t->status));
+        strbuf_str(b, "</td></tr>\n");
+    }
+    strbuf_str(b, "</tbody></table></section>\n");
+}
+
+static int s_x(int32_t day, int32_t first, int32_t last)
+{
+    return 20 + (int)((int64_t)(day - first) * (SVG_W - 40) / (last - first));
+}
+
+/* The timeline: sittings as bars, deadlines as marks, today as a line. */
+static void s_timeline(strbuf_t *b, const web_request_t *req, const web_report_t *r,
+                       const Thuky__SessionListReply *sittings)
+{
+    int32_t today, first, last;
+    const char *why;
+    date_parse(r->today, &today, &why);
+    first = today - TIMELINE_BEFORE_DAYS;
+    last = today + TIMELINE_AFTER_DAYS;
+    strbuf_printf(b, "<section id=\"timeline-section\"><h2>%s</h2>\n<svg id=\"timeline\" "
+                     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
+                     "aria-label=\"%s\">\n",
+                  L(req, "Tiến độ so với lịch họp", "Deadlines against the sittings"), SVG_W,
+                  SVG_H, L(req, "Dòng thời gian", "Timeline"));
+    for (int32_t d = first; d <= last; d++) { /* month marks */
+        char iso[DATE_ISO_LEN];
+        date_format_iso(d, iso);
+        if (iso[8] == '0' && iso[9] == '1')
+            strbuf_printf(b, "<line class=\"month\" x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\"/>"
+                             "<text class=\"month\" x=\"%d\" y=\"14\">%.2s/%.4s</text>\n",
+                          s_x(d, first, last), s_x(d, first, last), SVG_H - 10,
+                          s_x(d, first, last) + 2, iso + 5, iso);
+    }
+    for (size_t i = 0; sittings && i < sittings->n_sittings; i++) {
+        const Thuky__Sitting *s = sittings->sittings[i];
+        int32_t a, z;
+        if (!s->start || !date_parse(s->start->date, &a, &why))
+            continue;
+        if (!s->end || !date_parse(s->end->date, &z, &why))
+            z = a;
+        if (z < first || a > last)
+            continue;
+        a = a < first ? first : a;
+        z = z > last ? last : z;
+        int x = s_x(a, first, last), w = s_x(z + 1, first, last) - x;
+        strbuf_printf(b, "<rect class=\"sitting kind-%d\" x=\"%d\" y=\"30\" width=\"%d\" "
+                         "height=\"40\"><title>",
+                      (int)s->kind, x, w < 2 ? 2 : w);
+        html_text(b, s->title);
+        strbuf_str(b, "</title></rect>\n");
+    }
+    const Thuky__TaskList *lists[] = {r->overdue, r->due_soon, r->flagged};
+    int row = 0;
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; lists[l] && i < lists[l]->n_tasks; i++) {
+            const Thuky__Task *t = lists[l]->tasks[i];
+            int32_t d;
+            if (!t->deadline || !date_parse(t->deadline->resolved_date, &d, &why) || d < first ||
+                d > last)
+                continue;
+            int y = 90 + (row++ % 10) * 12;
+            strbuf_printf(b, "<a href=\"/?task=%u\"><circle class=\"deadline%s\" cx=\"%d\" "
+                             "cy=\"%d\" r=\"5\" data-task=\"%u\"><title>",
+                          t->id, d < today ? " late" : "", s_x(d, first, last), y, t->id);
+            html_textf(b, "T%u %s", t->id, t->title);
+            strbuf_str(b, "</title></circle></a>\n");
+        }
+    strbuf_printf(b, "<line id=\"today\" class=\"today\" x1=\"%d\" y1=\"20\" x2=\"%d\" "
+                     "y2=\"%d\"/><text class=\"today\" x=\"%d\" y=\"%d\">%s</text>\n</svg>\n"
+                     "</section>\n",
+                  s_x(today, first, last), s_x(today, first, last), SVG_H - 10,
+                  s_x(today, first, last) + 3, SVG_H - 2, L(req, "Hôm nay", "Today"));
+}
+
+static void s_history(strbuf_t *b, web_request_t *req, unsigned long id)
+{
+    Thuky__TaskGetRequest gr = THUKY__TASK_GET_REQUEST__INIT;
+    gr.id = (uint32_t)id;
+    Thuky__TaskDetail *d = NULL;
+    backend_error_t err;
+    if (!backend_call(&req->webd->backend, SERVICE_TASKD, "task.get", &gr.base, NULL,
+                      &thuky__task_detail__descriptor, (ProtobufCMessage **)&d, &err) ||
+        !d->task) {
+        strbuf_printf(b, "<section id=\"history\"><p class=\"notice\">%s T%lu</p></section>\n",
+                      L(req, "Không tìm thấy nhiệm vụ", "No task"), id);
+        if (d)
+            thuky__task_detail__free_unpacked(d, NULL);
+        return;
+    }
+    strbuf_printf(b, "<section id=\"history\"><h2>T%u ", d->task->id);
+    html_text(b, d->task->title);
+    strbuf_printf(b, "</h2><ol class=\"history\">\n");
+    for (size_t i = 0; i < d->n_history; i++) {
+        const Thuky__HistoryEntry *h = d->history[i];
+        strbuf_str(b, "<li><time>");
+        html_time(b, req, h->time_ms);
+        strbuf_str(b, "</time> ");
+        html_text(b, h->caller);
+        for (size_t k = 0; k < h->n_changes; k++) {
+            strbuf_str(b, " · ");
+            html_textf(b, "%s: %s → %s", h->changes[k]->field, h->changes[k]->old_value,
+                       h->changes[k]->new_value);
+        }
+        if (h->note[0]) {
+            strbuf_str(b, " · «");
+            html_text(b, h->note);
+            strbuf_str(b, "»");
+        }
+        strbuf_str(b, "</li>\n");
+    }
+    strbuf_str(b, "</ol></section>\n");
+    thuky__task_detail__free_unpacked(d, NULL);
+}
+
+static void s_board(web_request_t *req)
+{
+    web_principal_t who;
+    if (!web_auth(req, &who)) {
+        web_send_notice(req, 401, L(req, "Cần đăng nhập", "Sign-in needed"),
+                        L(req, "Vui lòng mở bảng theo dõi bằng liên kết đăng nhập Ban Thư ký "
+                               "đã gửi cho đơn vị.",
+                          "Please open the board with the sign-in link the Secretariat sent."),
+                        false);
+        return;
+    }
+    web_report_t r;
+    backend_error_t err;
+    if (!web_report_load(req->webd, who.office_scope ? who.office : "", &r, &err)) {
+        web_send_notice(req, web_status_of(err.code),
+                        L(req, "Tạm thời chưa xem được", "Not available now"), err.message,
+                        false);
+        return;
+    }
+    Thuky__SessionListRequest sr = THUKY__SESSION_LIST_REQUEST__INIT;
+    Thuky__SessionListReply *sittings = NULL;
+    char from[DATE_ISO_LEN], to[DATE_ISO_LEN];
+    int32_t today;
+    const char *why;
+    date_parse(r.today, &today, &why);
+    date_format_iso(today - TIMELINE_BEFORE_DAYS, from);
+    date_format_iso(today + TIMELINE_AFTER_DAYS, to);
+    sr.from = from;
+    sr.to = to;
+    backend_call(&req->webd->backend, SERVICE_SESSIOND, "session.list", &sr.base, NULL,
+                 &thuky__session_list_reply__descriptor, (ProtobufCMessage **)&sittings, &err);
+    strbuf_t b = {0};
+    html_begin(&b, req, L(req, "Bảng theo dõi", "Status board"));
+    strbuf_printf(&b, "<h1>%s</h1>\n<p class=\"dateline\">", L(req, "Tình hình thực hiện chương "
+                                                                    "trình công tác",
+                                                                "Work program status"));
+    strbuf_str(&b, L(req, "Hà Nội, ngày ", "Hanoi, "));
+    html_date(&b, req, r.today);
+    if (who.office_scope) {
+        strbuf_str(&b, " · ");
+        html_text(&b, who.office);
+    }
+    strbuf_printf(&b, " <span id=\"live\" data-feed=\"/api/v1/events\">%s</span></p>\n",
+                  L(req, "trực tuyến", "live"));
+    s_task_table(&b, req, "behind", L(req, "Chậm tiến độ", "Behind schedule"),
+                 r.overdue ? r.overdue->tasks : NULL, r.overdue ? r.overdue->n_tasks : 0, 0);
+    s_task_table(&b, req, "quality", L(req, "Không bảo đảm chất lượng", "Short on quality"),
+                 r.flagged ? r.flagged->tasks : NULL, r.flagged ? r.flagged->n_tasks : 0,
+                 THUKY__TASK_FLAG__FLAG_QUALITY);
+    s_task_table(&b, req, "dispute", L(req, "Còn nhiều ý kiến khác nhau", "Members disagree"),
+                 r.flagged ? r.flagged->tasks : NULL, r.flagged ? r.flagged->n_tasks : 0,
+                 THUKY__TASK_FLAG__FLAG_DISPUTE);
+    s_task_table(&b, req, "soon", L(req, "Sắp đến hạn", "Due soon"),
+                 r.due_soon ? r.due_soon->tasks : NULL, r.due_soon ? r.due_soon->n_tasks : 0, 0);
+    s_timeline(&b, req, &r, sittings);
+    const char *task = web_query(req, "task");
+    if (task && strtoul(task, NULL, 10) > 0)
+        s_history(&b, req, strtoul(task, NULL, 10));
+    strbuf_str(&b, "<script src=\"/static/board.js\" defer></script>\n");
+    html_end(&b, req);
+    if (sittings)
+        thuky__session_list_reply__free_unpacked(sittings, NULL);
+    web_report_free(&r);
+    web_send_page(req, 200, &b, false);
+}
+
+static void s_login(web_request_t *req)
+{
+    Thuky__WebToken *t = web_token_find(req->webd, req->path + 7);
+    if (!t || t->kind != THUKY__TOKEN_KIND__TOKEN_LOGIN) {
+        if (t)
+            thuky__web_token__free_unpacked(t, NULL);
+        web_send_notice(req, 404, L(req, "Không tìm thấy", "Not found"),
+                        L(req, "Liên kết đăng nhập không đúng hoặc đã bị thu hồi.",
+                          "This sign-in link is not valid or was revoked."),
+                        true);
+        return;
+    }
+    char cookie[WEB_SIGNED_MAX + 128];
+    web_session_cookie(req->webd, t->id, cookie, sizeof cookie);
+    thuky__web_token__free_unpacked(t, NULL);
+    web_response_t r;
+    web_response_init(&r, 303, "text/plain; charset=utf-8");
+    r.noindex = true;
+    web_response_header(&r, "Set-Cookie", "%s", cookie);
+    web_response_header(&r, "Location", "/");
+    strbuf_str(&r.body, "See Other\n");
+    web_send(req, &r);
+}
+
+static void s_health(web_request_t *req)
+{
+    static const char *const names[] = {"taskd", "sessiond", "notifyd"};
+    strbuf_t b = {0};
+    bool all = true;
+    for (int s = 0; s < SERVICE_WEBD; s++) {
+        Thuky__DaemonStatus *st = NULL;
+        backend_error_t err;
+        bool up = backend_call(&req->webd->backend, (service_id_t)s, "status", NULL, NULL,
+                               &thuky__daemon_status__descriptor, (ProtobufCMessage **)&st, &err);
+        if (st)
+            thuky__daemon_status__free_unpacked(st, NULL);
+        strbuf_printf(&b, "%s %s\n", names[s], up ? "up" : "down");
+        all &= up;
+    }
+    web_response_t r;
+    web_response_init(&r, all ? 200 : 503, "text/plain; charset=utf-8");
+    r.body = b;
+    if (!all)
+        web_response_header(&r, "Retry-After", "%d", BACKEND_RETRY_AFTER_S);
+    web_send(req, &r);
+}
+
+void web_board_route(web_request_t *req)
+{
+    const char *p = req->path;
+    bool known = strcmp(p, "/") == 0 || strncmp(p, "/login/", 7) == 0 ||
+                 strcmp(p, "/logout") == 0 || strcmp(p, "/healthz") == 0;
+    if (!known) {
+        web_send_notice(req, 404, L(req, "Không tìm thấy", "Not found"),
+                        L(req, "Không có trang này.", "There is no such page."), false);
+        return;
+    }
+    if (strcmp(p, "/logout") == 0) {
+        if (!web_is_post(req)) {
+            web_method_not_allowed(req, "POST");
+            return;
+        }
+        if (!web_post_allowed(req))
+            return;
+        web_response_t r;
+        web_response_init(&r, 303, "text/plain; charset=utf-8");
+        web_response_header(&r, "Set-Cookie", "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+                            WEB_SESSION_COOKIE);
+        web_response_header(&r, "Location", "/");
+        web_send(req, &r);
+        return;
+    }
+    if (!web_is_get(req)) {
+        web_method_not_allowed(req, "GET, HEAD");
+        return;
+    }
+    if (strncmp(p, "/login/", 7) == 0)
+        s_login(req);
+    else if (strcmp(p, "/healthz") == 0)
+        s_health(req);
+    else
+        s_board(req);
+}

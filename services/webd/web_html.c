@@ -1,0 +1,152 @@
+#include "web_html.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/date.h"
+
+void html_text(strbuf_t *b, const char *s)
+{
+    for (const char *p = s; p && *p; p++) {
+        switch (*p) {
+        case '&': strbuf_str(b, "&amp;"); break;
+        case '<': strbuf_str(b, "&lt;"); break;
+        case '>': strbuf_str(b, "&gt;"); break;
+        case '"': strbuf_str(b, "&quot;"); break;
+        case '\'': strbuf_str(b, "&#39;"); break;
+        default: strbuf_add(b, p, 1);
+        }
+    }
+}
+
+void html_textf(strbuf_t *b, const char *fmt, ...)
+{
+    strbuf_t tmp = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(&tmp, fmt, ap);
+    va_end(ap);
+    html_text(b, tmp.data);
+    strbuf_free(&tmp);
+}
+
+void html_begin(strbuf_t *b, const web_request_t *req, const char *title)
+{
+    strbuf_printf(b, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                     "<title>",
+                  L(req, "vi", "en"));
+    html_text(b, title);
+    strbuf_str(b, " · thuky</title>\n<link rel=\"stylesheet\" href=\"/static/thuky.css\">\n"
+                  "</head>\n<body>\n<header class=\"agency\"><span>");
+    strbuf_str(b, L(req, "VĂN PHÒNG QUỐC HỘI · BAN THƯ KÝ QUỐC HỘI",
+                    "OFFICE OF THE NATIONAL ASSEMBLY · SECRETARIAT"));
+    strbuf_str(b, "</span></header>\n<main>\n");
+}
+
+void html_end(strbuf_t *b, const web_request_t *req)
+{
+    strbuf_printf(b, "</main>\n<footer>%s</footer>\n</body>\n</html>\n",
+                  L(req, "thuky · Theo dõi chương trình công tác", "thuky · work program tracking"));
+}
+
+void web_send_page(web_request_t *req, unsigned status, strbuf_t *b, bool noindex)
+{
+    web_response_t r;
+    web_response_init(&r, status, "text/html; charset=utf-8");
+    r.body = *b;
+    *b = (strbuf_t){0};
+    r.noindex = noindex;
+    web_response_header(&r, "Content-Language", "%s", L(req, "vi", "en"));
+    web_send(req, &r);
+}
+
+void web_send_notice(web_request_t *req, unsigned status, const char *title, const char *text,
+                     bool noindex)
+{
+    strbuf_t b = {0};
+    html_begin(&b, req, title);
+    strbuf_str(&b, "<h1>");
+    html_text(&b, title);
+    strbuf_str(&b, "</h1>\n<p class=\"notice\">");
+    html_text(&b, text);
+    strbuf_str(&b, "</p>\n");
+    html_end(&b, req);
+    web_send_page(req, status, &b, noindex);
+}
+
+void html_date(strbuf_t *b, const web_request_t *req, const char *iso)
+{
+    if (!iso || strlen(iso) != 10) {
+        html_text(b, iso && *iso ? iso : "—");
+        return;
+    }
+    if (req->english)
+        html_text(b, iso);
+    else
+        strbuf_printf(b, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+}
+
+void html_time(strbuf_t *b, const web_request_t *req, int64_t ms)
+{
+    if (ms <= 0) {
+        strbuf_str(b, "—");
+        return;
+    }
+    char text[DATE_TIME_LEN];
+    date_format_local_time(ms / 1000, text); /* "2024-05-20 08:30" */
+    text[10] = '\0';
+    html_date(b, req, text);
+    strbuf_printf(b, " %s", text + 11);
+}
+
+const char *web_task_status(const web_request_t *req, Thuky__TaskStatus status)
+{
+    switch (status) {
+    case THUKY__TASK_STATUS__TASK_OPEN: return L(req, "Chưa thực hiện", "Open");
+    case THUKY__TASK_STATUS__TASK_IN_PROGRESS: return L(req, "Đang thực hiện", "In progress");
+    case THUKY__TASK_STATUS__TASK_DONE: return L(req, "Hoàn thành", "Done");
+    case THUKY__TASK_STATUS__TASK_CANCELLED: return L(req, "Đã hủy", "Cancelled");
+    default: return "—";
+    }
+}
+
+const char *web_task_flag(const web_request_t *req, Thuky__TaskFlag flag)
+{
+    switch (flag) {
+    case THUKY__TASK_FLAG__FLAG_QUALITY:
+        return L(req, "Không bảo đảm chất lượng", "Falls short on quality");
+    case THUKY__TASK_FLAG__FLAG_DISPUTE:
+        return L(req, "Còn nhiều ý kiến khác nhau", "Members still disagree");
+    case THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED:
+        return L(req, "Phiên họp đã bị hủy", "Its sitting was cancelled");
+    default: return "—";
+    }
+}
+
+const char *web_alert_kind(const web_request_t *req, Thuky__AlertKind kind)
+{
+    switch (kind) {
+    case THUKY__ALERT_KIND__ALERT_LEAD: return L(req, "Nhắc trước hạn", "Reminder before the deadline");
+    case THUKY__ALERT_KIND__ALERT_DUE: return L(req, "Đến hạn", "Due today");
+    case THUKY__ALERT_KIND__ALERT_OVERDUE: return L(req, "Chậm tiến độ", "Behind schedule");
+    case THUKY__ALERT_KIND__ALERT_ESCALATION: return L(req, "Báo cáo vượt cấp", "Escalation");
+    case THUKY__ALERT_KIND__ALERT_SITTING: return L(req, "Nhắc trước phiên họp", "Before a sitting");
+    default: return "—";
+    }
+}
+
+const char *web_alert_state(const web_request_t *req, Thuky__AlertState state)
+{
+    switch (state) {
+    case THUKY__ALERT_STATE__ALERT_PLANNED: return L(req, "Đã lên lịch", "Planned");
+    case THUKY__ALERT_STATE__ALERT_SENDING: return L(req, "Đang gửi", "Sending");
+    case THUKY__ALERT_STATE__ALERT_SENT: return L(req, "Đã gửi", "Sent");
+    case THUKY__ALERT_STATE__ALERT_FAILED: return L(req, "Gửi không được", "Failed");
+    case THUKY__ALERT_STATE__ALERT_SILENCED: return L(req, "Tạm hoãn", "Silenced");
+    case THUKY__ALERT_STATE__ALERT_ACKED: return L(req, "Đã xác nhận", "Acknowledged");
+    case THUKY__ALERT_STATE__ALERT_CANCELLED: return L(req, "Đã hủy", "Cancelled");
+    default: return "—";
+    }
+}
