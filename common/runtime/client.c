@@ -177,8 +177,12 @@ static int s_call(client_t *self, const char *command, const uint8_t *body, size
     req.client_id = self->client_id;
     req.request_no = self->request_no;
     if (options && options->client_id) {
+        /* the caller's own key: a replayed reply carries the request id
+         * of the first attempt, so that id is the key's too */
         req.client_id = (char *)options->client_id;
         req.request_no = options->request_no;
+        snprintf(request_id, sizeof request_id, "%.40s:%llu", options->client_id,
+                 (unsigned long long)options->request_no);
     }
     if (options)
         req.on_behalf = (Thuky__OnBehalf *)options->on_behalf;

@@ -357,6 +357,8 @@ static void s_apply(subscriber_t *self, Thuky__Event **events, const uint64_t *h
         }
         if (!store) {
             self->offset = offset;
+            if (self->options.done) /* nothing to commit: the batch is in */
+                self->options.done(self->options.arg, true);
             return;
         }
         MDB_dbi meta = self->options.meta_dbi;

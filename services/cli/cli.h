@@ -108,6 +108,7 @@ int cmd_alert(cli_t *cli, int argc, char **argv);
 int cmd_keygen(cli_t *cli, int argc, char **argv);
 int cmd_resync(cli_t *cli, int argc, char **argv);
 int cmd_backup(cli_t *cli, int argc, char **argv);
+int cmd_web(cli_t *cli, int argc, char **argv);
 
 /* Pages through task.list until done, collecting every task (caller frees
  * with cli_tasks_free). */

@@ -12,6 +12,7 @@ static const char s_usage[] =
     "usage: thuky alert list [--office O] [--pending|--sent|--failed] [--task ID]\n"
     "                        [--from DATE] [--limit N]\n"
     "       thuky alert ack ID\n"
+    "       thuky alert unack ID\n"
     "       thuky alert silence (--task ID|--office O|--sitting ID) --until DATE --reason TEXT\n"
     "       thuky alert silences [--all]\n"
     "       thuky alert unsilence ID\n"
@@ -21,7 +22,8 @@ static const char s_usage[] =
     "Alerts are planned from each task's deadline for its lead and coordinating\n"
     "offices: 7, 3, 1 and 0 days before (on working days, at 08:00), then overdue\n"
     "reminders, then an escalation. Everything due for one office at one moment\n"
-    "goes out as one message. ack stops an alert's later reminders to that office;\n"
+    "goes out as one message. ack stops an alert's later reminders to that office\n"
+    "(unack, within 24 hours, brings them back);\n"
     "silence suppresses alerts until a date (silences lists those in force,\n"
     "--all the expired too; unsilence lifts one early); preview shows what\n"
     "would go out.\n"
@@ -124,19 +126,24 @@ static int s_list(cli_t *cli, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* alert ack ID, alert unack ID (within 24 hours of the ack) */
 static int s_ack(cli_t *cli, int argc, char **argv)
 {
+    bool undo = strcmp(argv[0], "unack") == 0;
     if (argc != 2)
-        return cli_error(EXIT_USAGE, "usage: thuky alert ack ID");
+        return cli_error(EXIT_USAGE, "usage: thuky alert %s ID", argv[0]);
     Thuky__AlertAckRequest req = THUKY__ALERT_ACK_REQUEST__INIT;
     req.id = argv[1];
     Thuky__Alert *a = NULL;
-    int rc = cli_call(cli, SERVICE_NOTIFYD, "alert.ack", &req.base, &thuky__alert__descriptor,
-                      (ProtobufCMessage **)&a);
+    int rc = cli_call(cli, SERVICE_NOTIFYD, undo ? "alert.unack" : "alert.ack", &req.base,
+                      &thuky__alert__descriptor, (ProtobufCMessage **)&a);
     if (rc != EXIT_OK)
         return rc;
     if (cli->json)
         cli_print_json(s_alert_json(a));
+    else if (undo)
+        printf("%s no longer acknowledged: reminders of T%u to %s go on\n", a->id, a->task_id,
+               a->office);
     else
         printf("%s acknowledged: no more reminders of T%u to %s\n", a->id, a->task_id, a->office);
     thuky__alert__free_unpacked(a, NULL);
@@ -321,7 +328,7 @@ int cmd_alert(cli_t *cli, int argc, char **argv)
         return EXIT_OK;
     if (strcmp(argv[1], "list") == 0)
         return s_list(cli, argc - 1, argv + 1);
-    if (strcmp(argv[1], "ack") == 0)
+    if (strcmp(argv[1], "ack") == 0 || strcmp(argv[1], "unack") == 0)
         return s_ack(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "silence") == 0)
         return s_silence(cli, argc - 1, argv + 1);
@@ -333,6 +340,6 @@ int cmd_alert(cli_t *cli, int argc, char **argv)
         return s_silences(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "unsilence") == 0)
         return s_unsilence(cli, argc - 1, argv + 1);
-    return cli_error(EXIT_USAGE, "unknown alert command (list, ack, silence, silences, unsilence, "
+    return cli_error(EXIT_USAGE, "unknown alert command (list, ack, unack, silence, silences, unsilence, "
                                  "redeliver, preview)");
 }

@@ -28,6 +28,7 @@ static const struct {
     {"keygen", cmd_keygen, "write a CURVE key pair for tcp endpoints"},
     {"backup", cmd_backup, "hot copy of every store on this host"},
     {"resync", cmd_resync, "end a follower's divergence after a restore"},
+    {"web", cmd_web, "the web face's tokens: create, list, revoke, rotate"},
 };
 
 static void s_usage(FILE *out)

@@ -99,6 +99,7 @@ int main(int argc, char **argv)
     server_run(wd.server);
     log_info("stopping");
 
+    web_feed_end_streams(wd.feed);
     web_http_destroy(&wd.http);
     web_feed_destroy(&wd.feed);
     backend_close(&wd.backend);

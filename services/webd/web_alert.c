@@ -24,6 +24,7 @@
 
 typedef struct {
     link_t link;
+    char token_id[LINK_KEY_ID_MAX + 8];   /* "link-KEYID": what the history records */
     Thuky__OnBehalf who;
     Thuky__Alert *alert;      /* from alert.list */
     Thuky__AlertList *list;
@@ -92,7 +93,8 @@ static bool s_load(web_request_t *req, alert_view_t *v)
     webd_t *wd = req->webd;
     v->who = (Thuky__OnBehalf)THUKY__ON_BEHALF__INIT;
     v->who.office = v->link.office;
-    v->who.token_id = v->link.key_id[0] ? "alert-link" : "-";
+    snprintf(v->token_id, sizeof v->token_id, "link-%s", v->link.key_id);
+    v->who.token_id = v->token_id;
     v->who.address = req->address;
     v->who.user_agent = req->user_agent;
     client_call_options_t as = {.on_behalf = &v->who};

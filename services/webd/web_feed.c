@@ -55,6 +55,7 @@ typedef struct {
 
 struct web_feed {
     webd_t *webd;
+    bool closing;                  /* stopping: every stream ends */
     subscriber_t *subs[FEED_SOURCES];
     source_t sources[FEED_SOURCES];
     ring_t rings[FEED_SOURCES];
@@ -169,10 +170,12 @@ static char *s_cloudevent(const Thuky__Event *ev, int index)
              (int)(in_day / 60 % 60), (int)(in_day % 60), (int)(ev->time_ms % 1000));
     char type[96];
     snprintf(type, sizeof type, "vn.gov.quochoi.thuky.%s", ev->type);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "specversion", "1.0", "id",
+    /* "sequence" is the CloudEvents sequence extension: a string */
+    char seq[24];
+    snprintf(seq, sizeof seq, "%" PRIu64, ev->seq);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "specversion", "1.0", "id",
                           ev->id, "source", ev->source, "type", type, "subject", ev->subject,
-                          "time", time, "datacontenttype", "application/json", "sequence",
-                          (json_int_t)ev->seq);
+                          "time", time, "datacontenttype", "application/json", "sequence", seq);
     json_object_set_new(j, "thukysource", json_string(s_names[index]));
     json_object_set_new(j, "data", s_data(ev));
     char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -351,6 +354,12 @@ web_feed_t *web_feed_new(webd_t *webd)
     return self;
 }
 
+void web_feed_end_streams(web_feed_t *self)
+{
+    self->closing = true;
+    s_resume_all(self);
+}
+
 void web_feed_destroy(web_feed_t **self_p)
 {
     web_feed_t *self = *self_p;
@@ -458,6 +467,8 @@ static ssize_t s_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
     stream_t *st = cls;
+    if (st->feed->closing)
+        return MHD_CONTENT_READER_END_OF_STREAM;
     if (st->handed == st->pending.len) {
         st->pending.len = 0;
         st->handed = 0;

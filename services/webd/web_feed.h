@@ -39,6 +39,9 @@ typedef struct {
 } feed_filter_t;
 
 web_feed_t *web_feed_new(webd_t *webd);
+/* Stopping: every stream ends at its next turn (libmicrohttpd may not stop
+ * with a connection suspended). Destroy the feed after the HTTP side. */
+void web_feed_end_streams(web_feed_t *self);
 void web_feed_destroy(web_feed_t **self_p);
 
 /* Parses "t=1,s=2,n=3" (any order, any subset; missing = 0). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <jansson.h>
@@ -13,6 +14,7 @@
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/secret.h"
+#include "text/utf8.h"
 #include "web_routes.h"
 
 /* Token buckets per address: a fixed table, so that many addresses cannot
@@ -421,6 +423,11 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
         s_address(self, req);
         const char *ua = web_header(req, "User-Agent");
         snprintf(req->user_agent, sizeof req->user_agent, "%s", ua ? ua : "");
+        /* it goes into the audit history: valid UTF-8, one line */
+        utf8_scrub(req->user_agent, strlen(req->user_agent));
+        for (char *c = req->user_agent; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = ' ';
         req->english = s_wants_english(web_header(req, "Accept-Language"));
         const char *type = web_header(req, "Content-Type");
         req->body_limit = type && strncmp(type, "application/json", 16) == 0 ? WEB_JSON_MAX
@@ -572,12 +579,12 @@ web_http_t *web_http_new(webd_t *webd, char *why, size_t why_len)
      * connection bound would then bind them all together. */
     unsigned per_address = w->trusted_proxy[0] ? 0 : (unsigned)w->connections_per_address;
     self->mhd = MHD_start_daemon(
-        flags, (uint16_t)w->listen_port, NULL, NULL, s_access, self, MHD_OPTION_SOCK_ADDR, &addr,
+        flags, (uint16_t)w->listen_port, NULL, NULL, s_access, self, MHD_OPTION_EXTERNAL_LOGGER,
+        s_mhd_log, self, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)w->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log,
-        self, self->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, self->tls_cert,
+        MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, self->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, self->tls_cert,
         MHD_OPTION_HTTPS_MEM_KEY, self->tls_key, MHD_OPTION_END);
     if (!self->mhd) {
         snprintf(why, why_len, "cannot listen on %s:%d: %s", w->listen_address, w->listen_port,
@@ -601,8 +608,21 @@ void web_http_destroy(web_http_t **self_p)
     web_http_t *self = *self_p;
     if (!self)
         return;
-    if (self->mhd)
+    if (self->mhd) {
+        /* streams were told to end (web_feed_end_streams): let MHD run
+         * until they have, since it may not stop with one suspended */
+        MHD_quiesce_daemon(self->mhd);
+        for (int i = 0; i < 50; i++) {
+            MHD_run(self->mhd);
+            const union MHD_DaemonInfo *info =
+                MHD_get_daemon_info(self->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+            if (!info || info->num_connections == 0)
+                break;
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
         MHD_stop_daemon(self->mhd);
+    }
     free(self->buckets);
     if (self->tls_key)
         secret_wipe(self->tls_key, strlen(self->tls_key));

@@ -30,7 +30,8 @@ BUILD = _build if _build.is_absolute() else REPO / _build
 TASKD = BUILD / "thuky-taskd"
 SESSIOND = BUILD / "thuky-sessiond"
 NOTIFYD = BUILD / "thuky-notifyd"
-BINARIES = {"taskd": TASKD, "sessiond": SESSIOND, "notifyd": NOTIFYD}
+WEBD = BUILD / "thuky-webd"
+BINARIES = {"taskd": TASKD, "sessiond": SESSIOND, "notifyd": NOTIFYD, "webd": WEBD}
 CALENDAR_DIR = REPO / "deploy" / "calendar"
 DEMO_SITTINGS = REPO / "deploy" / "demo" / "sittings-2024.json"
 THUKY = BUILD / "thuky"
@@ -53,7 +54,7 @@ STOP_TIMEOUT = 10.0
 
 
 def pytest_configure(config):
-    for binary in (TASKD, SESSIOND, NOTIFYD, THUKY):
+    for binary in (TASKD, SESSIOND, NOTIFYD, WEBD, THUKY):
         if not binary.exists():
             raise pytest.UsageError(
                 f"{binary} is missing: run 'make all' (or set THUKY_BUILD)")
