@@ -22,7 +22,7 @@ INSTALL ?= install
 INSTALL_PROGRAM ?= $(INSTALL) -m 0755
 INSTALL_DATA ?= $(INSTALL) -m 0644
 
-THUKY_DAEMONS = thuky-taskd thuky-sessiond thuky-notifyd
+THUKY_DAEMONS = thuky-taskd thuky-sessiond thuky-notifyd thuky-webd
 THUKY_UNITS = $(THUKY_DAEMONS:%=%.service) thuky.target
 # Whatever pages exist (written separately), plus the names they will have,
 # so that uninstall finds them either way.
@@ -74,6 +74,11 @@ install: $(BINS)
 			adduser --system --group --home /var/lib/thuky --no-create-home --quiet thuky || \
 			useradd --system --user-group --home-dir /var/lib/thuky --no-create-home \
 				--shell /usr/sbin/nologin thuky || exit 1; \
+		getent passwd thuky-web >/dev/null || \
+			adduser --system --ingroup thuky --home /var/lib/thuky/webd --no-create-home \
+				--quiet thuky-web || \
+			useradd --system --gid thuky --home-dir /var/lib/thuky/webd --no-create-home \
+				--shell /usr/sbin/nologin thuky-web || exit 1; \
 		chown root:thuky $(CONFDIR)/keys $(CONFDIR)/thuky.conf && \
 		if [ -e $(CONFDIR)/thuky.conf.new ]; then chown root:thuky $(CONFDIR)/thuky.conf.new; fi; \
 	fi

@@ -2,7 +2,8 @@
 and writes only on behalf of one office, through the two commands marked
 for it (task.update for progress, alert.ack), with that office's rights;
 the history names it "via web" with the token, address and browser. It can
-do nothing an admin does, and nobody else may name an office.
+do nothing an admin does; an admin naming an office narrows itself to it
+(webd under the daemons' own account), and nobody else may name one.
 
 The gateway runs as another local user (nobody, given role gateway by a
 [user:nobody] section): root and the daemon's own user are admins."""
@@ -124,13 +125,34 @@ def test_the_gateway_can_do_nothing_an_admin_does(taskd, command, body):
         assert reply.status.code == envelope_pb2.PERMISSION_DENIED, (command, reply.status)
 
 
-def test_nobody_but_the_gateway_may_name_an_office(taskd):
+def test_an_admin_naming_an_office_has_that_office_s_rights_only(taskd):
+    # webd run under the daemons' own account (make run) is an admin: naming
+    # an office narrows it to that office, as it does the gateway
     tid = int(add_task(taskd, "Báo cáo công tác", lead="vu-thu-ky", due="2024-09-30")[1:])
-    req = envelope_pb2.Request.FromString(Daemon.request("task.update", progress(tid)))
+    other = int(add_task(taskd, "Việc của vụ khác", lead="vu-thong-tin", due="2024-09-30")[1:])
+    for task_id, want in ((tid, envelope_pb2.OK), (other, envelope_pb2.PERMISSION_DENIED)):
+        req = envelope_pb2.Request.FromString(Daemon.request("task.update", progress(task_id)))
+        req.on_behalf.CopyFrom(envelope_pb2.OnBehalf(**OFFICE))
+        assert taskd.raw(req.SerializeToString()).status.code == want
+    caller = taskd.json("task", "show", f"T{tid}")["history"][-1]["caller"]
+    assert caller.startswith("web:tok-7f3a for vu-thu-ky via ")
+    req = envelope_pb2.Request.FromString(Daemon.request(
+        "task.update", task_pb2.TaskUpdateRequest(id=tid, title="Khác")))
     req.on_behalf.CopyFrom(envelope_pb2.OnBehalf(**OFFICE))
-    reply = taskd.raw(req.SerializeToString())
-    assert reply.status.code == envelope_pb2.INVALID_ARGUMENT
-    assert "on_behalf is for the gateway role only" in reply.status.message
+    assert taskd.raw(req.SerializeToString()).status.code == envelope_pb2.PERMISSION_DENIED
+
+
+def test_nobody_else_may_name_an_office(tmpdir_short):
+    tmpdir_short.chmod(0o711)
+    d = Daemon(tmpdir_short, "[user:nobody]\nrole = reader\n")
+    d.start()
+    try:
+        reply, _ = as_gateway(d, "task.list", task_pb2.TaskListRequest(), on_behalf=OFFICE)
+        assert reply.status.code == envelope_pb2.INVALID_ARGUMENT
+        assert "on_behalf is for the gateway role only" in reply.status.message
+    finally:
+        d.stop()
+        d.close()
 
 
 @pytest.mark.parametrize("field,value", [
