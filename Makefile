@@ -30,7 +30,7 @@ LDLIBS += $(PKG_LIBS) -lm
 DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
 	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev python3 python3-zmq python3-protobuf python3-pytest python3-pytest-timeout \
-	python3-icalendar python3-ephem python3-aiosmtpd chromium chromium-driver python3-selenium \
+	python3-icalendar python3-ephem python3-aiosmtpd chromium chromium-driver python3-selenium poppler-utils \
 	groff-base man-db valgrind
 
 PROTOS := $(wildcard proto/thuky/*.proto)
