@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "domain/deadline.h"
 #include "runtime/clock.h"
 #include "thuky/session.pb-c.h"
 #include "thuky/task.pb-c.h"
@@ -114,8 +115,8 @@ static char *s_render(webd_t *wd, const char *office, backend_error_t *err)
     Thuky__TaskList **pages = NULL;
     size_t n_pages = 0;
     Thuky__SessionListReply *sittings = NULL;
-    char **ids = NULL;
-    size_t n_ids = 0;
+    char **ids = NULL, **owned = NULL;
+    size_t n_ids = 0, n_owned = 0;
     Thuky__IcalDeadline *deadlines = NULL, **dl = NULL;
     char (*uids)[48] = NULL, (*summaries)[640] = NULL, (*urls)[300] = NULL;
     char *text = NULL;
@@ -152,6 +153,7 @@ static char *s_render(webd_t *wd, const char *office, backend_error_t *err)
             summaries = xcalloc(total + 1, sizeof *summaries);
             urls = xcalloc(total + 1, sizeof *urls);
             ids = xcalloc(sittings->n_sittings + total + 1, sizeof *ids);
+            owned = xcalloc(total + 1, sizeof *owned);
             for (size_t p = 0; p < n_pages; p++)
                 for (size_t i = 0; i < pages[p]->n_tasks; i++) {
                     const Thuky__Task *t = pages[p]->tasks[i];
@@ -164,9 +166,16 @@ static char *s_render(webd_t *wd, const char *office, backend_error_t *err)
                         dl[ical.n_deadlines] = &deadlines[ical.n_deadlines];
                         ical.n_deadlines++;
                     }
-                    if (t->deadline->rule_case == THUKY__DEADLINE__RULE_RELATIVE &&
-                        !s_listed(ids, n_ids, t->deadline->relative->sitting_id))
-                        ids[n_ids++] = t->deadline->relative->sitting_id;
+                    /* an occurrence ("GB-1@2024-03-04") is rendered by its series */
+                    const char *sitting = deadline_sitting(t->deadline);
+                    size_t len = sitting ? strcspn(sitting, "@") : 0;
+                    char *series = len ? xstrndup(sitting, len) : NULL;
+                    if (series && !s_listed(ids, n_ids, series)) {
+                        ids[n_ids++] = series;
+                        owned[n_owned++] = series;
+                    } else {
+                        free(series);
+                    }
                 }
             for (size_t i = 0; i < sittings->n_sittings; i++) {
                 const Thuky__Sitting *s = sittings->sittings[i];
@@ -202,6 +211,9 @@ static char *s_render(webd_t *wd, const char *office, backend_error_t *err)
     if (sittings)
         thuky__session_list_reply__free_unpacked(sittings, NULL);
     free(ids);
+    for (size_t i = 0; i < n_owned; i++)
+        free(owned[i]);
+    free(owned);
     free(deadlines);
     free(dl);
     free(uids);

@@ -212,6 +212,23 @@ def test_an_office_calendar_is_cached_validated_and_byte_stable(site):
     assert site.get(path, {"If-None-Match": etag})[0] == 200
 
 
+def test_an_office_calendar_holds_the_sittings_that_concern_it(site):
+    for sid, kind, title, start in (("UBTV-33", "standing", "Phiên họp thứ 33", "2024-05-14"),
+                                    ("UBTV-34", "standing", "Phiên họp thứ 34", "2024-06-11"),
+                                    ("XV-7", "plenary", "Kỳ họp thứ bảy", "2024-05-20")):
+        site.ok("session", "add", "--id", sid, "--kind", kind, "--title", title,
+                "--start", start, "--end", start)
+    hung = add_task(site, "Hồ sơ trình phiên họp", lead=OFFICE, due_rel="UBTV-33:open:-3d",
+                    before_sitting=False)
+    path = site.token("calendar", OFFICE)["path"]
+    events = {str(e["UID"]): e for e in ics(site.get(path)[2]).walk("VEVENT")}
+    summaries = {str(e["SUMMARY"]) for e in events.values()}
+    # its task's sitting and every plenary session; not another office's meeting
+    assert {"Phiên họp thứ 33", "Kỳ họp thứ bảy"} <= summaries
+    assert "Phiên họp thứ 34" not in summaries
+    assert events[f"task-{hung[1:]}-deadline@thuky"]["DTSTART"].dt.isoformat() == "2024-05-11"
+
+
 def test_unknown_revoked_and_wrong_office_tokens_get_the_same_404(site):
     created = site.token("calendar", OFFICE)
     path, tid = created["path"], created["token"]["id"]
