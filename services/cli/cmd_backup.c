@@ -26,7 +26,8 @@ static const char s_usage[] =
     "sequence stored with its own data and catches up from its source's log.\n";
 
 /* The order of the copies: followers before the daemons they follow. */
-static const service_id_t s_order[] = {SERVICE_NOTIFYD, SERVICE_TASKD, SERVICE_SESSIOND};
+static const service_id_t s_order[] = {SERVICE_WEBD, SERVICE_NOTIFYD, SERVICE_TASKD,
+                                        SERVICE_SESSIOND};
 
 /* Why dir cannot take a backup, or NULL when it is absent or empty. */
 static const char *s_unusable(const char *dir)

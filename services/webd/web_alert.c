@@ -33,6 +33,7 @@ typedef struct {
     ProtobufCMessage **owned; /* what to free */
     size_t n_owned;
     bool closed;
+    char office_name[256];    /* "Vụ Thư ký"; the id when unknown */
 } alert_view_t;
 
 static void s_view_free(alert_view_t *v)
@@ -124,6 +125,16 @@ static bool s_load(web_request_t *req, alert_view_t *v)
         return false;
     }
     v->alert = v->list->alerts[0];
+    snprintf(v->office_name, sizeof v->office_name, "%s", v->link.office);
+    Thuky__OfficeGetRequest og = THUKY__OFFICE_GET_REQUEST__INIT;
+    og.id = v->link.office;
+    Thuky__Office *office = NULL;
+    if (backend_call(&wd->backend, SERVICE_NOTIFYD, "office.get", &og.base, NULL,
+                     &thuky__office__descriptor, (ProtobufCMessage **)&office, &err)) {
+        if (office->name[0])
+            snprintf(v->office_name, sizeof v->office_name, "%s", office->name);
+        thuky__office__free_unpacked(office, NULL);
+    }
     if (v->alert->task_id) {
         Thuky__TaskGetRequest gr = THUKY__TASK_GET_REQUEST__INIT;
         gr.id = v->alert->task_id;
@@ -237,7 +248,7 @@ static void s_render(web_request_t *req, alert_view_t *v, unsigned status, const
         strbuf_str(&b, "</p>\n");
     }
     strbuf_printf(&b, "<dl class=\"alert\"><dt>%s</dt><dd>", L(req, "Đơn vị nhận", "To"));
-    html_text(&b, a->office);
+    html_text(&b, v->office_name);
     strbuf_printf(&b, "</dd><dt>%s</dt><dd>", L(req, "Hạn", "Deadline"));
     html_date(&b, req, a->due_date);
     strbuf_printf(&b, "</dd><dt>%s</dt><dd id=\"alert-state\" data-state=\"%d\">",

@@ -372,6 +372,27 @@ static void s_events(web_request_t *req, const web_principal_t *who)
     s_json(req, 200, json_pack("{s:o, s:s}", "events", events, "next", next));
 }
 
+/* POST /api/v1/events/ticket: a single-use ticket for an EventSource. */
+static void s_ticket(web_request_t *req, const web_principal_t *who)
+{
+    if (!web_header(req, "Authorization") && !web_post_allowed(req))
+        return;
+    char ticket[WEB_SIGNED_MAX];
+    if (!web_ticket_make(req, who, ticket, sizeof ticket)) {
+        web_response_t r;
+        web_response_init(&r, 429, "application/problem+json");
+        strbuf_str(&r.body, "{\"type\":\"about:blank\",\"title\":\"Too many requests\","
+                            "\"status\":429,\"detail\":\"too many stream tickets outstanding\"}");
+        web_response_header(&r, "Retry-After", "%d", WEB_TICKET_S);
+        web_send(req, &r);
+        return;
+    }
+    char url[WEB_SIGNED_MAX + 32];
+    snprintf(url, sizeof url, "/api/v1/events?ticket=%s", ticket);
+    s_json(req, 200, json_pack("{s:s, s:i, s:s}", "ticket", ticket, "expires_in", WEB_TICKET_S,
+                               "url", url));
+}
+
 void web_api_route(web_request_t *req)
 {
     const char *p = req->path;
@@ -387,6 +408,15 @@ void web_api_route(web_request_t *req)
         return;
     }
     web_principal_t who;
+    if (strcmp(p, "/api/v1/events") == 0 && web_query(req, "ticket")) {
+        if (!web_is_get(req) || !web_ticket_take(req, &who)) {
+            web_problem(req, 401, "Unauthorized",
+                        "this stream ticket is not valid, has expired or was used");
+            return;
+        }
+        s_events(req, &who);
+        return;
+    }
     if (!web_auth_api(req, &who))
         return;
     Thuky__OnBehalf ob;
@@ -395,7 +425,9 @@ void web_api_route(web_request_t *req)
     const char *rest;
     ProtobufCMessage *m = NULL;
     if (web_is_post(req)) {
-        if (s_id_after(p, "/api/v1/tasks/", &id, &rest) && strcmp(rest, "/progress") == 0)
+        if (strcmp(p, "/api/v1/events/ticket") == 0)
+            s_ticket(req, &who);
+        else if (s_id_after(p, "/api/v1/tasks/", &id, &rest) && strcmp(rest, "/progress") == 0)
             s_progress(req, &who, id);
         else if (strncmp(p, "/api/v1/alerts/", 15) == 0 && strlen(p) > 19 &&
                  strcmp(p + strlen(p) - 4, "/ack") == 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "runtime/clock.h"
 #include "web_sign.h"
@@ -40,6 +41,80 @@ static bool s_allowed_address(const web_request_t *req)
             return true;
     }
     return false;
+}
+
+/* Tickets used up and not yet expired: a fixed table, so a flood of
+ * tickets cannot grow memory; when it is full of live ones no more are
+ * given out until some expire. */
+#define TICKETS_KEPT 4096
+typedef struct {
+    char nonce[17];
+    int64_t expiry_s;
+} ticket_seen_t;
+static ticket_seen_t s_used[TICKETS_KEPT];
+
+static ticket_seen_t *s_free_slot(int64_t now_s)
+{
+    for (int i = 0; i < TICKETS_KEPT; i++)
+        if (s_used[i].expiry_s < now_s)
+            return &s_used[i];
+    return NULL;
+}
+
+bool web_ticket_make(web_request_t *req, const web_principal_t *who, char *out, size_t cap)
+{
+    int64_t now_s = clock_now_ms() / 1000;
+    if (!s_free_slot(now_s))
+        return false;
+    uint8_t raw[8];
+    char nonce[17];
+    getrandom(raw, sizeof raw, 0);
+    for (int i = 0; i < 8; i++)
+        snprintf(nonce + 2 * i, 3, "%02x", raw[i]);
+    /* '~' is in no field and safe in a URL */
+    char fields[160];
+    snprintf(fields, sizeof fields, "%c~%s~%s~%" PRId64 "~%s", who->office_scope ? 'o' : 'r',
+             who->office, who->token_id, now_s + WEB_TICKET_S, nonce);
+    return web_sign(req->webd, "ticket", fields, out, cap);
+}
+
+bool web_ticket_take(web_request_t *req, web_principal_t *who)
+{
+    char fields[160];
+    if (!web_signed_check(req->webd, "ticket", web_query(req, "ticket"), fields, sizeof fields))
+        return false;
+    /* scope~office~token~expiry~nonce; office and token may be empty */
+    int n = 0;
+    char *f[5] = {0};
+    for (char *q = fields, *start = fields;; q++)
+        if (*q == '~' || *q == '\0') {
+            bool end = *q == '\0';
+            *q = '\0';
+            if (n < 5)
+                f[n++] = start;
+            start = q + 1;
+            if (end)
+                break;
+        }
+    if (n != 5 || strlen(f[4]) != 16)
+        return false;
+    int64_t now_s = clock_now_ms() / 1000, expiry = strtoll(f[3], NULL, 10);
+    if (expiry < now_s)
+        return false;
+    for (int i = 0; i < TICKETS_KEPT; i++)
+        if (s_used[i].expiry_s >= now_s && strcmp(s_used[i].nonce, f[4]) == 0)
+            return false; /* used */
+    ticket_seen_t *slot = s_free_slot(now_s);
+    if (!slot)
+        return false;
+    snprintf(slot->nonce, sizeof slot->nonce, "%s", f[4]);
+    slot->expiry_s = expiry;
+    memset(who, 0, sizeof *who);
+    who->known = true;
+    who->office_scope = f[0][0] == 'o';
+    snprintf(who->office, sizeof who->office, "%s", f[1]);
+    snprintf(who->token_id, sizeof who->token_id, "%s", f[2]);
+    return true;
 }
 
 void web_session_cookie(const webd_t *webd, const char *token_id, char *out, size_t cap)

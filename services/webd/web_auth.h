@@ -29,6 +29,15 @@ typedef struct {
 bool web_auth(web_request_t *req, web_principal_t *who);
 /* The same, answering 401 (problem+json) when nobody. */
 bool web_auth_api(web_request_t *req, web_principal_t *who);
+/* Stream tickets, for a browser's EventSource (which cannot send an
+ * Authorization header): POST /api/v1/events/ticket gives one for the
+ * caller's scope; it opens /api/v1/events?ticket=T once, within
+ * WEB_TICKET_S seconds. NULL-terminated text; false when too many are
+ * outstanding. */
+#define WEB_TICKET_S 60
+bool web_ticket_make(web_request_t *req, const web_principal_t *who, char *out, size_t cap);
+/* Uses up the request's ?ticket=; false when absent, forged, expired or used. */
+bool web_ticket_take(web_request_t *req, web_principal_t *who);
 /* The Set-Cookie value of a new session for token_id. */
 void web_session_cookie(const webd_t *webd, const char *token_id, char *out, size_t cap);
 

@@ -63,6 +63,78 @@ static void s_task_table(strbuf_t *b, const web_request_t *req, const char *id, 
     strbuf_str(b, "</tbody></table></section>\n");
 }
 
+/* Counts per lead office (by_office) or per key task group: the four
+ * columns of the briefing. */
+typedef struct {
+    char key[CONFIG_OFFICE_MAX];
+    unsigned n[4];
+} tally_t;
+
+static void s_count(tally_t **rows, size_t *n, const char *key, int column)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*rows)[i].key, key) == 0) {
+            (*rows)[i].n[column]++;
+            return;
+        }
+    *rows = xrealloc(*rows, (*n + 1) * sizeof **rows);
+    memset(&(*rows)[*n], 0, sizeof **rows);
+    snprintf((*rows)[*n].key, sizeof (*rows)[*n].key, "%s", key);
+    (*rows)[(*n)++].n[column] = 1;
+}
+
+static int s_tally_cmp(const void *a, const void *b)
+{
+    return strcmp(((const tally_t *)a)->key, ((const tally_t *)b)->key);
+}
+
+static void s_tally(strbuf_t *b, const web_request_t *req, const web_report_t *r, bool by_office)
+{
+    tally_t *rows = NULL;
+    size_t n = 0;
+    const Thuky__TaskList *lists[] = {r->overdue, r->flagged, r->flagged, r->due_soon};
+    for (int c = 0; c < 4; c++)
+        for (size_t i = 0; lists[c] && i < lists[c]->n_tasks; i++) {
+            const Thuky__Task *t = lists[c]->tasks[i];
+            if ((c == 1 && !web_task_has_flag(t, THUKY__TASK_FLAG__FLAG_QUALITY)) ||
+                (c == 2 && !web_task_has_flag(t, THUKY__TASK_FLAG__FLAG_DISPUTE)))
+                continue;
+            char key[CONFIG_OFFICE_MAX];
+            if (by_office)
+                snprintf(key, sizeof key, "%s", t->lead_office);
+            else
+                snprintf(key, sizeof key, "%02u", t->group);
+            s_count(&rows, &n, key, c);
+        }
+    qsort(rows, n, sizeof *rows, s_tally_cmp);
+    strbuf_printf(b, "<section id=\"%s\"><h2>%s</h2>\n", by_office ? "by-office" : "by-group",
+                  by_office ? L(req, "Theo đơn vị chủ trì", "By lead office")
+                            : L(req, "Theo nhóm nhiệm vụ trọng tâm", "By key task group"));
+    if (!n) {
+        strbuf_printf(b, "<p class=\"none\">%s</p></section>\n", L(req, "Không có.", "None."));
+        free(rows);
+        return;
+    }
+    strbuf_printf(b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                     "</tr></thead><tbody>\n",
+                  by_office ? L(req, "Đơn vị", "Office") : L(req, "Nhóm", "Group"),
+                  L(req, "Chậm tiến độ", "Behind"), L(req, "Chất lượng", "Quality"),
+                  L(req, "Ý kiến khác nhau", "Disputed"), L(req, "Sắp đến hạn", "Due soon"));
+    for (size_t i = 0; i < n; i++) {
+        strbuf_str(b, "<tr><td>");
+        if (by_office)
+            html_text(b, rows[i].key);
+        else if (strcmp(rows[i].key, "00") == 0)
+            strbuf_str(b, L(req, "Ngoài nhóm trọng tâm", "Outside the key groups"));
+        else
+            strbuf_printf(b, "%s %d", L(req, "Nhóm", "Group"), atoi(rows[i].key));
+        strbuf_printf(b, "</td><td>%u</td><td>%u</td><td>%u</td><td>%u</td></tr>\n", rows[i].n[0],
+                      rows[i].n[1], rows[i].n[2], rows[i].n[3]);
+    }
+    strbuf_str(b, "</tbody></table></section>\n");
+    free(rows);
+}
+
 static int s_x(int32_t day, int32_t first, int32_t last)
 {
     return 20 + (int)((int64_t)(day - first) * (SVG_W - 40) / (last - first));
@@ -226,6 +298,9 @@ static void s_board(web_request_t *req)
                  THUKY__TASK_FLAG__FLAG_DISPUTE);
     s_task_table(&b, req, "soon", L(req, "Sắp đến hạn", "Due soon"),
                  r.due_soon ? r.due_soon->tasks : NULL, r.due_soon ? r.due_soon->n_tasks : 0, 0);
+    if (!who.office_scope)
+        s_tally(&b, req, &r, true);
+    s_tally(&b, req, &r, false);
     s_timeline(&b, req, &r, sittings);
     const char *task = web_query(req, "task");
     if (task && strtoul(task, NULL, 10) > 0)

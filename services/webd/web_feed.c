@@ -470,6 +470,9 @@ static ssize_t s_read(void *cls, uint64_t pos, char *buf, size_t max)
     if (st->feed->closing)
         return MHD_CONTENT_READER_END_OF_STREAM;
     if (st->handed == st->pending.len) {
+        /* a stream that caught up on a long backlog gives its room back */
+        if (st->pending.cap > 16 * 1024)
+            strbuf_free(&st->pending);
         st->pending.len = 0;
         st->handed = 0;
         if (st->pending.data)

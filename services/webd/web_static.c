@@ -28,7 +28,10 @@ static const char s_css[] =
 
 /* The board follows the feed and redraws <main> from a fresh copy of the
  * page when an event comes (debounced), so what it shows is always what
- * the server renders. */
+ * the server renders. Tabs share one stream (browsers allow about six
+ * HTTP/1.1 connections per site): the tab that holds the Web Lock opens
+ * the EventSource and passes each event to the others on a
+ * BroadcastChannel; when it closes, another tab takes the lock. */
 static const char s_board_js[] =
     "'use strict';\n"
     "(function(){\n"
@@ -47,10 +50,20 @@ static const char s_board_js[] =
     "          if(live){live.classList.remove('off');live.dataset.updated=String(Date.now());}}\n"
     "      });\n"
     "  }\n"
-    "  var es=new EventSource(live.dataset.feed);\n"
-    "  es.onmessage=function(){if(!timer)timer=setTimeout(redraw,300);};\n"
-    "  es.onerror=function(){var l=document.getElementById('live');if(l)l.classList.add('off');};\n"
-    "  es.onopen=function(){var l=document.getElementById('live');if(l)l.classList.remove('off');};\n"
+    "  function changed(){if(!timer)timer=setTimeout(redraw,300);}\n"
+    "  function mark(on){var l=document.getElementById('live');if(l)l.classList.toggle('off',!on);}\n"
+    "  function follow(channel){\n"
+    "    var es=new EventSource(live.dataset.feed);\n"
+    "    es.onmessage=function(){changed();if(channel)channel.postMessage('event');};\n"
+    "    es.onerror=function(){mark(false);};\n"
+    "    es.onopen=function(){mark(true);if(channel)channel.postMessage('open');};\n"
+    "  }\n"
+    "  if(window.BroadcastChannel&&navigator.locks){\n"
+    "    var channel=new BroadcastChannel('thuky-feed');\n"
+    "    channel.onmessage=function(m){if(m.data==='event')changed();else mark(true);};\n"
+    "    navigator.locks.request('thuky-feed',function(){follow(channel);"
+    "return new Promise(function(){});});\n"
+    "  }else{follow(null);}\n"
     "})();\n";
 
 const char web_openapi_json[] =

@@ -59,6 +59,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
+import web_bench  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BIG = 1_000_000
@@ -386,7 +387,7 @@ class Bench:
         self.load_start = os.getloadavg()
         self.peer_versions = {}
         self.tw_tasks = DEFAULT_TW_TASKS
-        self.steps = 10
+        self.steps = 11
         self.step_no = 0
 
     def step(self):
@@ -660,6 +661,15 @@ class Bench:
         d.stop()
         self.timings["catch-up"] = time.monotonic() - t_start
         log(f"  {last:,} events applied in {elapsed:.1f} s ({last / elapsed:,.0f} events/s)")
+
+    def web(self, seconds, repeat):
+        log(f"bench: [{self.step()}] the web face: calendar, API page, board, "
+            f"SSE fan-out to {100 if QUICK else 500} streams, store of 10,000 tasks")
+        try:
+            self.results["web"] = web_bench.run(self.build, self.tmp / "web", seconds, repeat,
+                                                log, streams=100 if QUICK else 500)
+        except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+            raise BenchError(f"web face: {e}")
 
     def idle_memory(self):
         """Each daemon's resident memory, idle on a fresh store, the three
@@ -1171,6 +1181,26 @@ def build_rows(bench, big):
     n_burst, burst_s = r["alert_burst"]
     row(f"alerts delivered to a local webhook, burst of {n_burst:,} digests",
         f"{n_burst / burst_s:,.0f}/s ({burst_s:.2f} s)")
+    w = r.get("web")
+    if w:
+        def lat(x):
+            return f"p50 {x['p50_ms']:.2f} ms / p99 {x['p99_ms']:.2f} ms"
+        n = f"{w['tasks'] // 1000}k-task store"
+        row(f"web: an office's .ics, 200 ({w['ics_200']['bytes'] // 1024} KiB), {n}",
+            f"{lat(w['ics_200'])}, {w['ics_200']['rps']:,.0f}/s")
+        row(f"web: an office's .ics, 304 (If-None-Match), {n}",
+            f"{lat(w['ics_304'])}, {w['ics_304']['rps']:,.0f}/s", target="no rendering")
+        row(f"web: an office's .ics rendered after a change, {n}", lat(w["ics_render"]))
+        row("web: JSON page of 100 tasks (/api/v1/tasks)",
+            f"{lat(w['api_page'])}, {w['api_page']['rps']:,.0f}/s")
+        row("web: status board rendered", f"{lat(w['board'])}, {w['board']['rps']:,.0f}/s")
+        s = w["sse"]
+        row(f"web: SSE fan-out, {s['streams']} streams × {s['updates']:,} task events",
+            f"{s['delivered'] / s['seconds']:,.0f} events/s delivered "
+            f"(each stream ≥ {s['min_per_stream']:,})", ok=s["min_per_stream"] >= s["updates"],
+            target="every event to every stream")
+        row(f"web: webd VmRSS idle / {s['streams']} streams open / peak while fanning out",
+            f"{s['rss_idle']:.1f} / {s['rss_open']:.1f} / {s['rss_peak']:.1f} MiB")
     row(f"notifyd VmRSS with {r['planned_100k']:,} planned alerts", rss(r["rss_notifyd_100k"]))
     row(f"notifyd VmRSS with the alerts of {n_dep:,} tasks planned "
         f"({r['planned_alerts']:,} alert events)", rss(r["rss_notifyd_planned"]))
@@ -1411,6 +1441,7 @@ def main():
         else:
             timed("sittings", bench.sittings, seconds)
             timed("alerts", bench.alerts)
+        timed("web face", bench.web, seconds, repeat)
         timed("idle memory", bench.idle_memory)
         timed("idle subscribers", bench.idle_subscribers,
               per_subscriber=100 if QUICK else 1000)

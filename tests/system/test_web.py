@@ -5,7 +5,6 @@ and its exact resume, limits, and 503 while a daemon is down."""
 import json
 import re
 import socket
-import time
 
 import icalendar
 import pytest
@@ -416,7 +415,6 @@ def task_seqs(events):
 
 def test_the_feed_resumes_exactly_across_restarts_of_webd_and_taskd(site):
     reader = site.token("api")["secret"]
-    start = site.get("/healthz")  # noqa: F841
     first = add_task(site, "Một", due="2024-06-10")
     s = Stream(site, reader, last_id="t=0,s=0,n=0", query="?type=task.")
     got = s.events(1)   # from the log: program.created is not a task. event

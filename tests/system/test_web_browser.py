@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import add_task, wait_for
+from conftest import add_task
 from web_site import OFFICE, Site, fire_one_alert
 
 webdriver = pytest.importorskip("selenium.webdriver")
