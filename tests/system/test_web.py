@@ -2,14 +2,16 @@
 nonce, CSRF rules, PRG, undo, closed alerts), calendar tokens and their
 conditional GETs, the JSON API with its scopes and problems, the live feed
 and its exact resume, limits, and 503 while a daemon is down."""
+import http.client
 import json
 import re
 import socket
+import subprocess
 
 import icalendar
 import pytest
 
-from conftest import add_task, wait_for
+from conftest import WEBD, add_task, base_config, run_daemon_once, wait_for
 from web_site import OFFICE, OTHER, Site, fire_one_alert
 
 
@@ -517,3 +519,74 @@ def test_the_board_needs_a_login_link_whose_cookie_ends_with_its_token(site):
     assert site.get("/", {"Cookie": value})[0] == 401
     forged = value[:-3] + "AAA"
     assert site.get("/", {"Cookie": forged})[0] == 401
+
+
+def test_a_stream_ticket_opens_the_feed_once(site):
+    office = site.token("api", OFFICE)["secret"]
+    add_task(site, "Của Vụ Thư ký", lead=OFFICE, due="2024-06-11")
+    status, _, t = site.api("POST", "/api/v1/events/ticket", office)
+    assert status == 200 and t["expires_in"] == 60 and t["url"].startswith("/api/v1/events?")
+    page = t["url"] + "&after=t=0,s=0,n=0&type=task."
+    status, _, body = site.request("GET", page)   # no Authorization: the ticket is it
+    assert status == 200 and len(json.loads(body)["events"]) == 1
+    assert site.request("GET", page)[0] == 401     # used
+    forged = t["url"][:-3] + ("AAA" if not t["url"].endswith("AAA") else "BBB")
+    assert site.request("GET", forged)[0] == 401
+    status, _, t = site.api("POST", "/api/v1/events/ticket", office)
+    site.ok("clock", "advance", "2m")
+    assert site.request("GET", t["url"])[0] == 401  # expired
+
+
+def test_an_allowed_address_sees_the_board_without_a_login(tmpdir_short):
+    s = Site(tmpdir_short, "board_allow = 10.0.0.0/8, 127.0.0.1\n")
+    s.start()
+    try:
+        s.setup_program()
+        add_task(s, "Nhiệm vụ chậm", lead=OFFICE, due="2024-04-10")
+        status, _, page = s.get("/")
+        assert status == 200 and "Theo đơn vị chủ trì".encode() in page
+        assert b"<td>vu-thu-ky</td><td>1</td>" in page
+        assert s.request("GET", "/api/v1/tasks")[0] == 200
+    finally:
+        s.stop()
+        s.close()
+
+
+def test_https_when_a_certificate_is_configured(tmpdir_short):
+    import ssl
+    cert, key = tmpdir_short / "cert.pem", tmpdir_short / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    s = Site(tmpdir_short, f"tls_cert_file = {cert}\ntls_key_file = {key}\n")
+    try:
+        s.sessiond.start(), s.taskd.start(), s.notifyd.start(), s.webd.start()
+        ctx = ssl.create_default_context(cafile=str(cert))
+        ctx.check_hostname = False
+
+        def get():
+            conn = http.client.HTTPSConnection("127.0.0.1", s.port, context=ctx, timeout=10)
+            try:
+                conn.request("GET", "/healthz")
+                return conn.getresponse().status
+            finally:
+                conn.close()
+        assert wait_for(get, "https") == 200
+        with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
+            s.get("/healthz")   # plain HTTP is not spoken on that port
+    finally:
+        s.stop()
+        s.close()
+
+
+@pytest.mark.parametrize("web,why", [
+    ("listen = 127.0.0.1:99999\n", "bad value '127.0.0.1:99999' for web.listen"),
+    ("listen = example.org:80\n", "bad value 'example.org:80' for web.listen"),
+    ("board_allow = 10.0.0.0/33\n", "for web.board_allow"),
+    ("tls_cert_file = /nonexistent.pem\n", "tls_cert_file and tls_key_file go together"),
+])
+def test_a_bad_web_configuration_stops_webd_with_one_line(tmpdir_short, web, why):
+    config = tmpdir_short / "bad.conf"
+    config.write_text(base_config(tmpdir_short) + f"[web]\nlisten = 127.0.0.1:1\n{web}")
+    rc, err = run_daemon_once(config, binary=WEBD)
+    assert rc == 1 and why in err, err
