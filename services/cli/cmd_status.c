@@ -218,8 +218,26 @@ int cmd_clock(cli_t *cli, int argc, char **argv)
         if (!cli_service_expected(cli, (service_id_t)s))
             continue;
         Thuky__ClockReply *reply = NULL;
-        rc = cli_call(cli, (service_id_t)s, command, &req.base, &thuky__clock_reply__descriptor,
+        if (s == SERVICE_WEBD) {
+            /* the web face is not always running where the daemons are
+             * tested: its clock moves when it answers */
+            client_result_t result;
+            client_call(cli_client(cli, SERVICE_WEBD), command, &req.base, &result);
+            if (result.code == THUKY__STATUS_CODE__UNAVAILABLE) {
+                fprintf(stderr, "thuky: webd does not answer (%s): its clock was not moved\n",
+                        result.message);
+                client_result_free(&result);
+                continue;
+            }
+            if (result.code == THUKY__STATUS_CODE__OK)
+                reply = (Thuky__ClockReply *)client_result_decode(&result,
+                                                                  &thuky__clock_reply__descriptor);
+            rc = reply ? EXIT_OK : cli_error(cli_exit_code(result.code), "%s", result.message);
+            client_result_free(&result);
+        } else {
+            rc = cli_call(cli, (service_id_t)s, command, &req.base, &thuky__clock_reply__descriptor,
                       (ProtobufCMessage **)&reply);
+        }
         if (rc == EXIT_OK) {
             char now[32];
             render_time(reply->now_ms, now, sizeof now);

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, REPO
+from conftest import BUILD, REPO, wait_for
 
 pytestmark = pytest.mark.skipif(
     BUILD.name == "build-san",
     reason="installing is not about sanitizers: tested with build/ only")
 
-DAEMONS = ("thuky-taskd", "thuky-sessiond", "thuky-notifyd")
+DAEMONS = ("thuky-taskd", "thuky-sessiond", "thuky-notifyd", "thuky-webd")
 UNITS = tuple(f"{d}.service" for d in DAEMONS) + ("thuky.target",)
 CALENDARS = sorted((REPO / "deploy" / "calendar").glob("*.conf"))
 MAN_PAGES = sorted(p for p in (REPO / "deploy" / "man").glob("*.*") if p.suffix in (".1", ".5", ".8"))
@@ -203,7 +203,7 @@ HARDENING = {
     "Restart": "on-failure", "KillSignal": "SIGTERM", "ExecReload": "/bin/kill -HUP $MAINPID",
     "User": "thuky", "Group": "thuky", "UMask": "0007",
     "StateDirectory": "thuky", "StateDirectoryMode": "0750",
-    "RuntimeDirectory": "thuky", "RuntimeDirectoryMode": "0750",
+    "RuntimeDirectory": "thuky", "RuntimeDirectoryMode": "0770",
     "RuntimeDirectoryPreserve": "yes", "StandardError": "journal",
     "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
     "PrivateDevices": "yes", "NoNewPrivileges": "yes",
@@ -219,11 +219,16 @@ HARDENING = {
 
 def test_units_are_hardened_and_grouped(installed):
     after = {"thuky-sessiond": set(), "thuky-taskd": {"thuky-sessiond.service"},
-             "thuky-notifyd": {"thuky-sessiond.service", "thuky-taskd.service"}}
+             "thuky-notifyd": {"thuky-sessiond.service", "thuky-taskd.service"},
+             "thuky-webd": {"thuky-sessiond.service", "thuky-taskd.service",
+                            "thuky-notifyd.service"}}
+    # the web face runs as its own user, in the thuky group, in its own state dir
+    own = {"thuky-webd": {"User": "thuky-web", "StateDirectory": "thuky/webd"}}
     for d in DAEMONS:
         unit = read_unit(installed / f"lib/systemd/system/{d}.service")
         service = unit["Service"]
         for key, value in HARDENING.items():
+            value = own.get(d, {}).get(key, value)
             assert service.get(key) == [value], f"{d}.service: {key}={service.get(key)}"
         assert unit["Unit"]["PartOf"] == ["thuky.target"]
         assert f"man:{d}(8)" in " ".join(unit["Unit"]["Documentation"])
@@ -311,7 +316,7 @@ def test_deb_control(deb):
     assert depends == linked_packages() | {"adduser"}
     # What the binaries link today (libsystemd0 once a daemon calls sd_notify).
     assert {"libzmq5", "liblmdb0", "libprotobuf-c1", "libinih1", "libjansson4", "libical3",
-            "libcurl4", "libssl3", "adduser"} <= depends
+            "libcurl4", "libssl3", "libmicrohttpd12", "adduser"} <= depends
     info = subprocess.run(["dpkg-deb", "-I", str(deb)], capture_output=True, text=True,
                           check=True).stdout
     for script in ("conffiles", "postinst", "prerm", "postrm"):
@@ -356,6 +361,16 @@ def test_deb_contents(deb, tmp_path):
 
 # ---- the package, installed for real --------------------------------------
 
+def _http_status(port, path):
+    import http.client
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", path)
+        return conn.getresponse().status
+    except OSError:
+        return None
+
+
 def _dpkg_status():
     p = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "thuky"], capture_output=True, text=True)
     return p.stdout.strip() if p.returncode == 0 else ""
@@ -386,6 +401,8 @@ def test_dpkg_install_run_remove_purge(deb, tmp_path):
     if _exists("/run/thuky"):
         pytest.skip("/run/thuky exists: a thuky may be running here")
     had_user = subprocess.run(["getent", "passwd", "thuky"], capture_output=True).returncode == 0
+    had_web_user = subprocess.run(["getent", "passwd", "thuky-web"],
+                                  capture_output=True).returncode == 0
     had_group = subprocess.run(["getent", "group", "thuky"], capture_output=True).returncode == 0
     had_var, had_etc = _exists("/var/lib/thuky"), _exists("/etc/thuky")
     procs = []
@@ -397,6 +414,8 @@ def test_dpkg_install_run_remove_purge(deb, tmp_path):
         assert user.pw_uid < 1000 and user.pw_dir == "/var/lib/thuky"
         assert grp.getgrgid(user.pw_gid).gr_name == "thuky"
         gid = user.pw_gid
+        web = pwd.getpwnam("thuky-web")
+        assert web.pw_uid < 1000 and web.pw_gid == gid   # in the thuky group
         for path, owner, m in (("/var/lib/thuky", (user.pw_uid, gid), 0o750),
                                ("/etc/thuky/keys", (0, gid), 0o750),
                                ("/etc/thuky/thuky.conf", (0, gid), 0o640)):
@@ -409,14 +428,20 @@ def test_dpkg_install_run_remove_purge(deb, tmp_path):
             _run(f"/usr/sbin/{d}", "--help")
 
         # Run the installed services on the installed config the way the
-        # units do: as thuky, umask 0007, /run/thuky made for them 0750.
-        os.mkdir("/run/thuky", 0o750)
+        # units do: as thuky, umask 0007, /run/thuky made for them 0770.
+        os.mkdir("/run/thuky")
+        os.chmod("/run/thuky", 0o770)   # mkdir's mode is cut by the umask
         os.chown("/run/thuky", user.pw_uid, gid)
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
-        for d in ("thuky-sessiond", "thuky-taskd", "thuky-notifyd"):
+        # webd as its unit runs it: thuky-web, in /var/lib/thuky/webd
+        os.mkdir("/var/lib/thuky/webd")
+        os.chmod("/var/lib/thuky/webd", 0o750)
+        os.chown("/var/lib/thuky/webd", web.pw_uid, gid)
+        for d in DAEMONS:
             err = open(tmp_path / f"{d}.err", "wb")
             procs.append((d, err, subprocess.Popen(
-                [f"/usr/sbin/{d}", "--config", "/etc/thuky/thuky.conf"], user="thuky",
+                [f"/usr/sbin/{d}", "--config", "/etc/thuky/thuky.conf"],
+                user="thuky-web" if d == "thuky-webd" else "thuky",
                 group="thuky", extra_groups=[], umask=0o007, env=env, cwd="/",
                 stdin=subprocess.DEVNULL, stdout=err, stderr=err)))
 
@@ -436,8 +461,12 @@ def test_dpkg_install_run_remove_purge(deb, tmp_path):
             time.sleep(0.1)
         for d in DAEMONS:
             sock = Path(f"/run/thuky/{d[len('thuky-'):]}.cmd")
-            assert sock.is_socket(), sock
-            assert os.stat(sock).st_uid == user.pw_uid
+            wait_for(lambda: sock.is_socket() or [p.poll() for _, _, p in procs] and
+                     any(p.poll() is not None for _, _, p in procs) and
+                     pytest.fail(logs()), f"{sock}")
+            assert os.stat(sock).st_uid == (web.pw_uid if d == "thuky-webd" else user.pw_uid)
+        # the web face reads as the gateway: its health check asks all three
+        wait_for(lambda: _http_status(8080, "/healthz") == 200, "webd's /healthz")
         for d, err, proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=15) == 0, logs()
@@ -473,6 +502,8 @@ def test_dpkg_install_run_remove_purge(deb, tmp_path):
             shutil.rmtree("/var/lib/thuky", ignore_errors=True)
         if not had_etc:
             shutil.rmtree("/etc/thuky", ignore_errors=True)
+        if not had_web_user:
+            subprocess.run(["userdel", "thuky-web"], capture_output=True)
         if not had_user:
             subprocess.run(["userdel", "thuky"], capture_output=True)
         if not had_group:

@@ -335,7 +335,7 @@ def test_api_writes_act_for_the_office_once_per_idempotency_key(site):
 
 
 def site_token_id(site, office):
-    return next(t["id"] for t in site.json("web", "token", "list") if t["office"] == office)
+    return next(t["id"] for t in site.json("web", "token", "list") if t.get("office") == office)
 
 
 def test_openapi_describes_what_the_server_answers(site):
@@ -590,3 +590,17 @@ def test_a_bad_web_configuration_stops_webd_with_one_line(tmpdir_short, web, why
     config.write_text(base_config(tmpdir_short) + f"[web]\nlisten = 127.0.0.1:1\n{web}")
     rc, err = run_daemon_once(config, binary=WEBD)
     assert rc == 1 and why in err, err
+
+
+def test_the_access_log_never_shows_a_secret(site):
+    _, link = fire_one_alert(site)
+    cal = site.token("calendar", OFFICE)
+    login = site.token("login")
+    api = site.token("api")["secret"]
+    for path in (link, cal["path"], login["path"], "/cal/public.ics"):
+        site.get(path)
+    site.api("GET", "/api/v1/tasks", api)
+    log = site.webd.stderr_text()
+    assert f"GET /cal/{OFFICE}/…" in log and "GET /login/…" in log and "GET /cal/public.ics" in log
+    for secret in (cal["secret"], login["secret"], api, link.rsplit(".", 1)[1]):
+        assert secret not in log
