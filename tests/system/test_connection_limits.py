@@ -101,7 +101,9 @@ def test_subscribers_past_the_bound_are_refused_and_followers_keep_following(tmp
         line = refusals(s.taskd, "subscribers")[0]
         assert "refused a events connection" in line and "at most 3" in line
         counters = taskd_status(s)["counters"]
-        assert counters["subscribers"] == 3 and counters["connections_refused"] == 2, counters
+        # at least the two refused: a refused socket may try again before it is
+        # closed (libzmq's reconnect interval), and each try is refused anew
+        assert counters["subscribers"] == 3 and counters["connections_refused"] >= 2, counters
         # two refusals of one caller for one reason: one line in the log
         assert len(refusals(s.taskd, "subscribers")) == 1, refusals(s.taskd, "subscribers")
         # the follower still follows
