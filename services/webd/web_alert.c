@@ -335,9 +335,11 @@ static void s_progress(web_request_t *req, alert_view_t *v, const client_call_op
         !web_form_value(req->body, "progress", progress, sizeof progress) ||
         !web_form_value(req->body, "flag", flag, sizeof flag) ||
         !web_form_value(req->body, "note", note, sizeof note)) {
-        web_send_notice(req, 400, L(req, "Thiếu thông tin", "Missing fields"),
-                        L(req, "Cần có tiến độ, đánh giá và nội dung báo cáo.",
-                          "Progress, flag and a note are required."),
+        web_send_notice(req, 400, L(req, "Thiếu hoặc sai thông tin", "Missing or bad fields"),
+                        L(req, "Cần có tiến độ, đánh giá và nội dung báo cáo (văn bản, tối đa "
+                               "2000 ký tự).",
+                          "Progress, flag and a note (text, at most 2000 characters) are "
+                          "required."),
                         true);
         return;
     }
@@ -418,9 +420,11 @@ static void s_post(web_request_t *req, alert_view_t *v)
     }
     /* The same form sent twice (a double click, a retry) is applied once:
      * its idempotency key is the nonce and the body. */
-    char key_text[WEB_FORM_MAX + 64], key[17], client_id[40];
-    snprintf(key_text, sizeof key_text, "%s\n%s", req->path, req->body);
-    web_digest16(req->webd, key_text, key);
+    char key[17], client_id[40];
+    strbuf_t key_text = {0};
+    strbuf_printf(&key_text, "%s\n%s", req->path, req->body);
+    web_digest16(req->webd, key_text.data, key);
+    strbuf_free(&key_text);
     snprintf(client_id, sizeof client_id, "web-%s", key);
     client_call_options_t as = {.on_behalf = &v->who, .client_id = client_id, .request_no = 1};
     backend_error_t err;

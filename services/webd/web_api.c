@@ -154,30 +154,29 @@ static void s_tasks(web_request_t *req, const web_principal_t *who)
         return;
     }
     tr.limit = (uint32_t)n;
-    uint8_t raw[CURSOR_MAX];
+    /* opaque to clients: the daemon's cursor in unpadded base64url, at
+     * most CURSOR_MAX bytes; anything else is not one this API gave */
+    uint8_t raw[CURSOR_MAX + 3];
     if (cursor) {
-        /* opaque to clients: the daemon's cursor in base64url */
-        char b64[CURSOR_MAX * 2];
+        char b64[CURSOR_MAX / 3 * 4 + 8];
         size_t len = strlen(cursor);
-        if (len >= sizeof b64 - 4) {
+        bool ok = len > 0 && len <= CURSOR_MAX / 3 * 4 && len % 4 != 1;
+        for (size_t i = 0; ok && i < len; i++) {
+            char c = cursor[i];
+            ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_';
+            b64[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+        }
+        size_t pad = 0;
+        while (ok && (len + pad) % 4)
+            b64[len + pad++] = '=';
+        int got = ok ? EVP_DecodeBlock(raw, (unsigned char *)b64, (int)(len + pad)) : -1;
+        if (got < (int)pad) {
             web_problem(req, 400, "Invalid argument", "cursor: not one this API gave");
             return;
         }
-        for (size_t i = 0; i < len; i++)
-            b64[i] = cursor[i] == '-' ? '+' : cursor[i] == '_' ? '/' : cursor[i];
-        while (len % 4)
-            b64[len++] = '=';
-        b64[len] = '\0';
-        int got = EVP_DecodeBlock(raw, (unsigned char *)b64, (int)len);
-        if (got < 0) {
-            web_problem(req, 400, "Invalid argument", "cursor: not one this API gave");
-            return;
-        }
-        int pad = 0;
-        while (len > 0 && b64[--len] == '=')
-            pad++;
         tr.cursor.data = raw;
-        tr.cursor.len = (size_t)(got - pad);
+        tr.cursor.len = (size_t)got - pad;
     }
     Thuky__OnBehalf ob;
     client_call_options_t as = s_as(req, who, &ob);
@@ -249,8 +248,7 @@ static bool s_write_as(web_request_t *req, const web_principal_t *who, Thuky__On
                     "only an office's token may acknowledge or report (this one reads)");
         return false;
     }
-    /* a bearer token is no ambient credential; a session cookie is */
-    if (!web_header(req, "Authorization") && !web_post_allowed(req))
+    if (!web_auth_post_allowed(req, who))
         return false;
     *as = s_as(req, who, ob);
     const char *key = web_header(req, "Idempotency-Key");
@@ -357,7 +355,7 @@ static void s_events(web_request_t *req, const web_principal_t *who)
     }
     const char *accept = web_header(req, "Accept");
     if (accept && strstr(accept, "text/event-stream")) {
-        web_feed_stream(req->webd->feed, req, &from, &filter);
+        web_feed_stream(req->webd->feed, req, &from, &filter, who->token_id);
         return;
     }
     json_t *events = json_array();
@@ -375,7 +373,7 @@ static void s_events(web_request_t *req, const web_principal_t *who)
 /* POST /api/v1/events/ticket: a single-use ticket for an EventSource. */
 static void s_ticket(web_request_t *req, const web_principal_t *who)
 {
-    if (!web_header(req, "Authorization") && !web_post_allowed(req))
+    if (!web_auth_post_allowed(req, who))
         return;
     char ticket[WEB_SIGNED_MAX];
     if (!web_ticket_make(req, who, ticket, sizeof ticket)) {

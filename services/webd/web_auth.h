@@ -23,7 +23,13 @@ typedef struct {
     bool office_scope;
     char office[CONFIG_OFFICE_MAX];
     char token_id[16];               /* "" for an allowed address */
+    bool bearer;                     /* by Authorization: Bearer: no ambient
+                                      * credential, so no CSRF check */
 } web_principal_t;
+
+/* A cookie-borne (or address-borne) principal's POST must come from this
+ * site (web_post_allowed); a bearer token's need not. False with the 403 sent. */
+bool web_auth_post_allowed(web_request_t *req, const web_principal_t *who);
 
 /* Fills who; false when nobody (with no answer sent). */
 bool web_auth(web_request_t *req, web_principal_t *who);

@@ -204,13 +204,22 @@ static void s_timeline(strbuf_t *b, const web_request_t *req, const web_report_t
                   s_x(today, first, last) + 3, SVG_H - 2, L(req, "Hôm nay", "Today"));
 }
 
-static void s_history(strbuf_t *b, web_request_t *req, unsigned long id)
+/* A task's history, as the principal may see it: an office's session asks
+ * on behalf of its office, so taskd refuses another office's task. */
+static void s_history(strbuf_t *b, web_request_t *req, const web_principal_t *who,
+                      unsigned long id)
 {
     Thuky__TaskGetRequest gr = THUKY__TASK_GET_REQUEST__INIT;
     gr.id = (uint32_t)id;
     Thuky__TaskDetail *d = NULL;
     backend_error_t err;
-    if (!backend_call(&req->webd->backend, SERVICE_TASKD, "task.get", &gr.base, NULL,
+    Thuky__OnBehalf ob = THUKY__ON_BEHALF__INIT;
+    ob.office = (char *)who->office;
+    ob.token_id = (char *)who->token_id;
+    ob.address = req->address;
+    ob.user_agent = req->user_agent;
+    client_call_options_t as = {.on_behalf = who->office_scope ? &ob : NULL};
+    if (!backend_call(&req->webd->backend, SERVICE_TASKD, "task.get", &gr.base, &as,
                       &thuky__task_detail__descriptor, (ProtobufCMessage **)&d, &err) ||
         !d->task) {
         strbuf_printf(b, "<section id=\"history\"><p class=\"notice\">%s T%lu</p></section>\n",
@@ -304,7 +313,7 @@ static void s_board(web_request_t *req)
     s_timeline(&b, req, &r, sittings);
     const char *task = web_query(req, "task");
     if (task && strtoul(task, NULL, 10) > 0)
-        s_history(&b, req, strtoul(task, NULL, 10));
+        s_history(&b, req, &who, strtoul(task, NULL, 10));
     strbuf_str(&b, "<script src=\"/static/board.js\" defer></script>\n");
     html_end(&b, req);
     if (sittings)

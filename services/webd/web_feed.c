@@ -12,9 +12,14 @@
 #include "runtime/subscriber.h"
 #include "thuky/event.pb-c.h"
 #include "web_routes.h"
+#include "web_tokens.h"
 
 #define PENDING_MAX (64 * 1024)   /* what one stream is handed at a time */
 #define PAGE_EVENTS 200
+/* Events looked at for one page or one fill, passed by the filter or not:
+ * an old position with a filter that matches nothing moves on by this
+ * much per turn instead of reading whole logs while everyone waits. */
+#define SCAN_MAX 2000
 
 static const service_id_t s_sources[FEED_SOURCES] = {SERVICE_TASKD, SERVICE_SESSIOND,
                                                      SERVICE_NOTIFYD};
@@ -41,6 +46,7 @@ struct stream {
     struct MHD_Connection *conn;
     feed_position_t at;
     feed_filter_t filter;
+    char token_id[16];         /* the token it was opened with ("" = an allowed address) */
     strbuf_t pending;
     size_t handed;             /* bytes of pending given to MHD */
     bool suspended;
@@ -376,23 +382,37 @@ void web_feed_destroy(web_feed_t **self_p)
 
 /* ---- reading a position forward ------------------------------------------- */
 
-typedef void (*emit_fn)(void *arg, const item_t *it, const feed_position_t *after);
+/* Takes one event; false when the receiver is full. */
+typedef bool (*emit_fn)(void *arg, const item_t *it, const feed_position_t *after);
+
+typedef struct {
+    int emit;    /* events that may still be handed over */
+    int scan;    /* events that may still be looked at */
+} budget_t;
+
+static bool s_take(budget_t *b, const item_t *it, const feed_filter_t *filter, emit_fn emit,
+                   void *arg, const feed_position_t *at)
+{
+    b->scan--;
+    if (!s_passes(it, filter))
+        return true;
+    b->emit--;
+    return emit(arg, it, at);
+}
 
 /* Hands each event after at->seq[i] (ring, else the daemon's log) to emit
- * while budget lasts; false when the daemon could not be read. */
+ * while the budget lasts; false when the daemon could not be read. */
 static bool s_advance(web_feed_t *self, int i, feed_position_t *at, const feed_filter_t *filter,
-                      int *budget, emit_fn emit, void *arg, backend_error_t *err)
+                      budget_t *budget, emit_fn emit, void *arg, backend_error_t *err)
 {
     ring_t *r = &self->rings[i];
-    while (*budget > 0 && at->seq[i] < r->last) {
+    while (budget->emit > 0 && budget->scan > 0 && at->seq[i] < r->last) {
         uint64_t next = at->seq[i] + 1;
         if (next >= r->first) {
             const item_t *it = &r->items[next % FEED_RING];
             at->seq[i] = next;
-            if (s_passes(it, filter)) {
-                emit(arg, it, at);
-                (*budget)--;
-            }
+            if (!s_take(budget, it, filter, emit, arg, at))
+                budget->emit = 0;
             continue;
         }
         /* older than the ring: from the durable log */
@@ -404,7 +424,8 @@ static bool s_advance(web_feed_t *self, int i, feed_position_t *at, const feed_f
                           &thuky__events_read_reply__descriptor, (ProtobufCMessage **)&page, err))
             return false;
         bool moved = false;
-        for (size_t k = 0; k < page->n_events && at->seq[i] + 1 < r->first; k++) {
+        for (size_t k = 0; k < page->n_events && at->seq[i] + 1 < r->first && budget->emit > 0;
+             k++) {
             const Thuky__Event *ev = page->events[k];
             if (ev->seq <= at->seq[i])
                 continue;
@@ -412,10 +433,8 @@ static bool s_advance(web_feed_t *self, int i, feed_position_t *at, const feed_f
             s_item_fill(&it, ev, i);
             at->seq[i] = ev->seq;
             moved = true;
-            if (s_passes(&it, filter)) {
-                emit(arg, &it, at);
-                (*budget)--;
-            }
+            if (!s_take(budget, &it, filter, emit, arg, at))
+                budget->emit = 0;
             s_item_clear(&it);
         }
         thuky__events_read_reply__free_unpacked(page, NULL);
@@ -425,42 +444,47 @@ static bool s_advance(web_feed_t *self, int i, feed_position_t *at, const feed_f
     return true;
 }
 
-static void s_emit_sse(void *arg, const item_t *it, const feed_position_t *after)
+static bool s_emit_sse(void *arg, const item_t *it, const feed_position_t *after)
 {
     stream_t *st = arg;
     char id[FEED_POSITION_MAX];
     feed_position_format(after, id);
     strbuf_printf(&st->pending, "id: %s\ndata: %s\n\n", id, it->json);
+    return st->pending.len < PENDING_MAX;
 }
 
-static void s_emit_json(void *arg, const item_t *it, const feed_position_t *after)
+static bool s_emit_json(void *arg, const item_t *it, const feed_position_t *after)
 {
     (void)after;
     json_t *event = json_loads(it->json, 0, NULL);
     if (event)
         json_array_append_new(arg, event);
+    return true;
 }
 
 int web_feed_page(web_feed_t *self, feed_position_t *from, const feed_filter_t *filter,
                   int limit, json_t *out, backend_error_t *err)
 {
-    int budget = limit;
+    budget_t budget = {limit, SCAN_MAX};
     for (int i = 0; i < FEED_SOURCES; i++)
         if (!s_advance(self, i, from, filter, &budget, s_emit_json, out, err))
             return -1;
-    return limit - budget;
+    return limit - budget.emit;
 }
 
 /* ---- SSE streams ----------------------------------------------------------------- */
 
 static void s_fill(stream_t *st)
 {
-    int budget = PENDING_MAX / 512;
+    budget_t budget = {PENDING_MAX / 512, SCAN_MAX};
     for (int i = 0; i < FEED_SOURCES && st->pending.len < PENDING_MAX; i++) {
         backend_error_t err;
         if (!s_advance(st->feed, i, &st->at, &st->filter, &budget, s_emit_sse, st, &err))
             log_warnx("feed: %s", err.message); /* tried again at the next event or ping */
     }
+    /* still behind after a whole scan: say so, and come back at once */
+    if (st->pending.len == 0 && budget.scan <= 0)
+        strbuf_str(&st->pending, ": catching up\n\n");
 }
 
 static ssize_t s_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -468,6 +492,10 @@ static ssize_t s_read(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     stream_t *st = cls;
     if (st->feed->closing)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    /* the credential it was opened with is checked again: revoked ends it */
+    if (st->handed == st->pending.len && st->token_id[0] &&
+        !web_token_live(st->feed->webd, st->token_id))
         return MHD_CONTENT_READER_END_OF_STREAM;
     if (st->handed == st->pending.len) {
         /* a stream that caught up on a long backlog gives its room back */
@@ -511,10 +539,11 @@ static void s_stream_free(void *cls)
 }
 
 void web_feed_stream(web_feed_t *self, web_request_t *req, const feed_position_t *from,
-                     const feed_filter_t *filter)
+                     const feed_filter_t *filter, const char *token_id)
 {
     stream_t *st = xcalloc(1, sizeof *st);
     st->feed = self;
+    snprintf(st->token_id, sizeof st->token_id, "%s", token_id);
     st->conn = req->conn;
     st->at = *from;
     st->filter = *filter;

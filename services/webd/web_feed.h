@@ -52,12 +52,14 @@ feed_position_t web_feed_now(const web_feed_t *self);
 /* The time of the newest event from taskd and sessiond (for calendars). */
 int64_t web_feed_changed_ms(const web_feed_t *self);
 
-/* Serves a Server-Sent Events stream after `from` to req. */
+/* Serves a Server-Sent Events stream after `from` to req; it ends when
+ * token_id ("" for none) is revoked. */
 void web_feed_stream(web_feed_t *self, web_request_t *req, const feed_position_t *from,
-                     const feed_filter_t *filter);
-/* Appends to out (a JSON array's items, comma separated) at most limit
- * events after *from that pass the filter, advancing *from. Returns how
- * many; -1 with err when a daemon could not be read. */
+                     const feed_filter_t *filter, const char *token_id);
+/* Appends to the JSON array out at most limit events after *from that
+ * pass the filter, advancing *from past every event looked at (at most
+ * SCAN_MAX a call: a page may be empty yet move on). Returns how many; -1
+ * with err when a daemon could not be read. */
 int web_feed_page(web_feed_t *self, feed_position_t *from, const feed_filter_t *filter,
                   int limit, json_t *out, backend_error_t *err);
 

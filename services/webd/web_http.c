@@ -102,9 +102,13 @@ void web_send_text(web_request_t *req, unsigned status, const char *content_type
     web_send(req, &r);
 }
 
-static void s_problem(web_request_t *req, unsigned status, const char *title, const char *detail,
+static void s_problem(web_request_t *req, unsigned status, const char *title, const char *said,
                       int retry_after)
 {
+    /* a detail cut to its buffer may end inside a character */
+    char detail[1024];
+    snprintf(detail, sizeof detail, "%s", said);
+    utf8_scrub(detail, strlen(detail));
     json_t *j = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
                           "status", (int)status, "detail", detail);
     char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -224,12 +228,12 @@ bool web_form_value(const char *body, const char *name, char *out, size_t cap)
                     c = s_hex(p[i + 1]) * 16 + s_hex(p[i + 2]);
                     i += 2;
                 }
-                if (n + 1 >= cap)
-                    return false;
+                if (n + 1 >= cap || c == 0)
+                    return false; /* too long, or a NUL that would cut it */
                 out[n++] = (char)c;
             }
             out[n] = '\0';
-            return true;
+            return utf8_valid(out, n);
         }
         if (len == name_len && strncmp(p, name, name_len) == 0) {
             if (cap == 0)
@@ -365,26 +369,37 @@ static bool s_wants_english(const char *accept)
     return false;
 }
 
-/* The path as the log may show it: the credential segment cut. */
+/* The path as the log may show it: everything from the credential on is
+ * cut (/a/ALERT/OFFICE…, /cal/OFFICE/…, /login/…), and bytes that are not
+ * printable ASCII are shown as \xNN, so a path cannot forge a log line. */
 static void s_redact(const char *path, char *out, size_t cap)
 {
-    const char *cut = NULL;
+    size_t keep = strlen(path);
+    bool cut = false;
     if (strncmp(path, "/a/", 3) == 0) {
         const char *slash = strchr(path + 3, '/');
-        if (slash) {
-            const char *dot = strchr(slash, '.');
-            cut = dot ? dot : slash + 1;
-        }
-    } else if (strncmp(path, "/cal/", 5) == 0 || strncmp(path, "/login/", 7) == 0) {
-        const char *slash = strrchr(path, '/');
-        cut = slash ? slash + 1 : NULL;
-        if (cut && strncmp(path, "/cal/public", 11) == 0)
-            cut = NULL;
+        const char *dot = slash ? strchr(slash, '.') : NULL;
+        keep = dot ? (size_t)(dot - path) : slash ? (size_t)(slash + 1 - path) : keep;
+        cut = slash != NULL;
+    } else if (strncmp(path, "/cal/", 5) == 0 && strcmp(path, "/cal/public.ics") != 0) {
+        const char *slash = strchr(path + 5, '/');
+        keep = slash ? (size_t)(slash + 1 - path) : keep;
+        cut = slash != NULL;
+    } else if (strncmp(path, "/login/", 7) == 0) {
+        keep = 7;
+        cut = true;
     }
-    if (cut)
-        snprintf(out, cap, "%.*s…", (int)(cut - path), path);
-    else
-        snprintf(out, cap, "%.200s", path);
+    size_t n = 0;
+    for (size_t i = 0; i < keep && i < 200 && n + 5 < cap; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            out[n++] = (char)c;
+        else
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", c);
+    }
+    out[n] = '\0';
+    if (cut && n + 4 < cap)
+        snprintf(out + n, cap - n, "…");
 }
 
 static void s_route(web_request_t *req)

@@ -91,7 +91,8 @@ bool web_is_post(const web_request_t *req);
 bool web_post_allowed(web_request_t *req);
 
 /* The value of NAME in an application/x-www-form-urlencoded body, decoded
- * into out; false when absent or too long. */
+ * into out; false when absent, too long, or not text (a NUL byte, invalid
+ * UTF-8). */
 bool web_form_value(const char *body, const char *name, char *out, size_t cap);
 
 #endif

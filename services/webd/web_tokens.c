@@ -56,6 +56,28 @@ static Thuky__WebToken *s_load(store_txn_t *txn, const char *id)
                                                 strlen(id), &thuky__web_token__descriptor);
 }
 
+Thuky__WebToken *web_token_get(webd_t *webd, const char *id)
+{
+    store_txn_t txn;
+    if (store_txn_begin(webd->store, &txn, false) != STORE_OK)
+        return NULL;
+    Thuky__WebToken *t = s_load(&txn, id);
+    store_txn_abort(&txn);
+    if (t && t->revoked) {
+        thuky__web_token__free_unpacked(t, NULL);
+        return NULL;
+    }
+    return t;
+}
+
+bool web_token_live(webd_t *webd, const char *id)
+{
+    Thuky__WebToken *t = web_token_get(webd, id);
+    if (t)
+        thuky__web_token__free_unpacked(t, NULL);
+    return t != NULL;
+}
+
 Thuky__WebToken *web_token_find(webd_t *webd, const char *secret)
 {
     if (!secret || !s_secret_shape(secret))

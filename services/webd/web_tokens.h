@@ -19,6 +19,12 @@
  * Free with thuky__web_token__free_unpacked. */
 Thuky__WebToken *web_token_find(webd_t *webd, const char *secret);
 
+/* The live token with this id (a session cookie names its token by id),
+ * or NULL. Free with thuky__web_token__free_unpacked. */
+Thuky__WebToken *web_token_get(webd_t *webd, const char *id);
+/* Whether the token with this id exists and is not revoked. */
+bool web_token_live(webd_t *webd, const char *id);
+
 /* Whether the token may act for (and see only) that office. */
 bool web_token_is_office(const Thuky__WebToken *t);
 

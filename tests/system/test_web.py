@@ -389,6 +389,8 @@ class Stream:
 
     def _until(self, sep):
         while sep not in self.buf:
+            # the last chunk of a chunked body ends the stream too
+            assert not self.buf.endswith(b"\r\n0\r\n\r\n"), "stream closed"
             chunk = self.sock.recv(65536)
             assert chunk, "stream closed"
             self.buf += chunk
@@ -604,3 +606,71 @@ def test_the_access_log_never_shows_a_secret(site):
     assert f"GET /cal/{OFFICE}/…" in log and "GET /login/…" in log and "GET /cal/public.ics" in log
     for secret in (cal["secret"], login["secret"], api, link.rsplit(".", 1)[1]):
         assert secret not in log
+
+
+# ---- what an outside review found (each failed before its fix) -----------------
+
+@pytest.mark.parametrize("cursor", ["A" * 1016, "====", "AAAA====", "A", "%00", "AA=A"])
+def test_a_forged_cursor_is_refused_and_webd_lives(site, cursor):
+    reader = site.token("api")["secret"]
+    status, _, problem = site.api("GET", "/api/v1/tasks?cursor=" + cursor.replace("=", "%3D"),
+                                  reader)
+    assert status == 400 and "cursor" in problem["detail"]
+    assert site.get("/healthz")[0] == 200
+
+
+def test_an_office_session_sees_only_its_own_tasks_history(site):
+    theirs = add_task(site, "Việc mật của vụ khác", lead=OTHER, due="2024-06-20")
+    site.ok("task", "update", theirs, "--note", "Ghi chú nội bộ")
+    login = site.token("login", OFFICE)
+    _, headers, _ = site.get(login["path"])
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    status, _, page = site.get(f"/?task={theirs[1:]}", {"Cookie": cookie})
+    assert status == 200 and "Ghi chú nội bộ".encode() not in page
+    assert "Việc mật của vụ khác".encode() not in page
+
+
+def test_an_old_position_with_a_filter_that_matches_nothing_moves_on_in_steps(site):
+    for i in range(3):
+        add_task(site, f"Nhiệm vụ {i}", due="2024-06-10")
+    reader = site.token("api")["secret"]
+    after = "t=0,s=0,n=0"
+    for _ in range(20):
+        status, _, page = site.api("GET", f"/api/v1/events?after={after}&type=nothing.", reader)
+        assert status == 200 and page["events"] == []
+        if page["next"] == after:
+            break
+        after = page["next"]
+    assert after.startswith(f"t={site.last_seq(site.taskd)},")
+
+
+def test_revoking_a_token_ends_its_open_stream(site):
+    created = site.token("api")
+    s = Stream(site, created["secret"], query="?type=task.")
+    add_task(site, "Một", due="2024-06-10")
+    s.events(1)
+    site.ok("web", "token", "revoke", created["token"]["id"])
+    add_task(site, "Hai", due="2024-06-11")   # wakes the stream, which ends
+    with pytest.raises(AssertionError, match="stream closed"):
+        s.events(1)
+    s.close()
+
+
+@pytest.mark.parametrize("note", ["ok%00rest", "%FF%FE", "x" * 9000])
+def test_a_note_that_is_not_text_or_too_long_is_refused_whole(site, note):
+    task, link = fire_one_alert(site)
+    _, _, page = site.get(link)
+    body = (f"action=progress&nonce={nonce_of(page)}&task={task[1:]}&progress=50&flag=none"
+            f"&note={note}").encode()
+    status, _, answer = site.request("POST", link, body, {
+        "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"})
+    assert status == 400 and "tối đa 2000 ký tự".encode() in answer
+    detail = site.json("task", "show", task)
+    assert detail["progress"] == 0 and not [h for h in detail["history"] if h["note"]]
+
+
+def test_a_path_cannot_forge_a_line_of_the_access_log(site):
+    site.get("/x%0A%3C6%3Ethuky-webd:%20info:%20forged")
+    lines = site.webd.stderr_text().splitlines()
+    assert not any(line.startswith("<6>thuky-webd: info: forged") for line in lines)
+    assert any("/x\\x0a<6>" in line for line in lines)
