@@ -106,7 +106,8 @@ static void s_tally(strbuf_t *b, const web_request_t *req, const web_report_t *r
                 snprintf(key, sizeof key, "%02u", t->group);
             s_count(&rows, &n, key, c);
         }
-    qsort(rows, n, sizeof *rows, s_tally_cmp);
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, s_tally_cmp);
     strbuf_printf(b, "<section id=\"%s\"><h2>%s</h2>\n", by_office ? "by-office" : "by-group",
                   by_office ? L(req, "Theo đơn vị chủ trì", "By lead office")
                             : L(req, "Theo nhóm nhiệm vụ trọng tâm", "By key task group"));
