@@ -257,23 +257,34 @@ static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
     free(list.alerts);
 }
 
+/* The alert id names, if the caller may act on it (an office: its own);
+ * else NULL with the call failed (NOT_FOUND, or PERMISSION_DENIED saying
+ * what was refused). */
+static Thuky__Alert *s_office_alert(server_call_t *call, const char *id, const char *refused)
+{
+    Thuky__Alert *a = alert_load(call->txn, id);
+    if (!a) {
+        if (call->txn->rc == STORE_OK)
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no alert %.160s", id);
+        return NULL;
+    }
+    const char *to = a->office;
+    if (!server_office_may(call, refused, &to, 1)) {
+        thuky__alert__free_unpacked(a, NULL);
+        return NULL;
+    }
+    return a;
+}
+
 /* Acknowledged: the office has seen it; its task's later reminders to that
  * office stop (planned ones are dropped, none are planned again). */
 static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AlertAckRequest *req = (const Thuky__AlertAckRequest *)request;
     notifyd_t *nd = call->service;
-    Thuky__Alert *a = alert_load(call->txn, req->id);
-    if (!a) {
-        if (call->txn->rc == STORE_OK)
-            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no alert %.160s", req->id);
+    Thuky__Alert *a = s_office_alert(call, req->id, "acknowledge another office's alert");
+    if (!a)
         return;
-    }
-    const char *to = a->office;
-    if (!server_office_may(call, "acknowledge another office's alert", &to, 1)) {
-        thuky__alert__free_unpacked(a, NULL);
-        return;
-    }
     ack_put(call->txn, a->task_id, a->office);
     uint8_t prefix[5] = {NINDEX_TASK};
     key_put_u32(prefix + 1, a->task_id);
@@ -319,17 +330,9 @@ static void s_alert_unack(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AlertAckRequest *req = (const Thuky__AlertAckRequest *)request;
     notifyd_t *nd = call->service;
-    Thuky__Alert *a = alert_load(call->txn, req->id);
-    if (!a) {
-        if (call->txn->rc == STORE_OK)
-            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "no alert %.160s", req->id);
+    Thuky__Alert *a = s_office_alert(call, req->id, "undo another office's acknowledgement");
+    if (!a)
         return;
-    }
-    const char *to = a->office;
-    if (!server_office_may(call, "undo another office's acknowledgement", &to, 1)) {
-        thuky__alert__free_unpacked(a, NULL);
-        return;
-    }
     if (a->state != THUKY__ALERT_STATE__ALERT_ACKED) {
         server_fail(call, THUKY__STATUS_CODE__CONFLICT, "alert %.160s is not acknowledged", a->id);
     } else if (call->now_ms - a->acked_ms > UNACK_WINDOW_MS) {

@@ -32,20 +32,9 @@ extern const char web_openapi_json[];
 static const char *const s_hidden[] = {"webhook_secret", "webhook_secret_file", "secret_hash",
                                        NULL};
 
-static void s_json(web_request_t *req, unsigned status, json_t *j)
-{
-    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(j);
-    web_response_t r;
-    web_response_init(&r, status, "application/json");
-    strbuf_str(&r.body, text ? text : "null");
-    free(text);
-    web_send(req, &r);
-}
-
 static void s_message(web_request_t *req, const ProtobufCMessage *m)
 {
-    s_json(req, 200, proto_json(m, s_hidden));
+    web_send_json(req, 200, proto_json(m, s_hidden));
 }
 
 /* The office a read is limited to: the principal's, or the one asked. */
@@ -201,7 +190,7 @@ static void s_tasks(web_request_t *req, const web_principal_t *who)
         json_object_set_new(page, "next_cursor", json_string(b64));
     }
     thuky__task_list__free_unpacked(list, NULL);
-    s_json(req, 200, page);
+    web_send_json(req, 200, page);
 }
 
 static bool s_id_after(const char *path, const char *prefix, unsigned long *id, const char **rest)
@@ -367,7 +356,7 @@ static void s_events(web_request_t *req, const web_principal_t *who)
     }
     char next[FEED_POSITION_MAX];
     feed_position_format(&from, next);
-    s_json(req, 200, json_pack("{s:o, s:s}", "events", events, "next", next));
+    web_send_json(req, 200, json_pack("{s:o, s:s}", "events", events, "next", next));
 }
 
 /* POST /api/v1/events/ticket: a single-use ticket for an EventSource. */
@@ -377,17 +366,13 @@ static void s_ticket(web_request_t *req, const web_principal_t *who)
         return;
     char ticket[WEB_SIGNED_MAX];
     if (!web_ticket_make(req, who, ticket, sizeof ticket)) {
-        web_response_t r;
-        web_response_init(&r, 429, "application/problem+json");
-        strbuf_str(&r.body, "{\"type\":\"about:blank\",\"title\":\"Too many requests\","
-                            "\"status\":429,\"detail\":\"too many stream tickets outstanding\"}");
-        web_response_header(&r, "Retry-After", "%d", WEB_TICKET_S);
-        web_send(req, &r);
+        web_problem_retry(req, 429, WEB_TICKET_S, "Too many requests",
+                          "too many stream tickets outstanding");
         return;
     }
     char url[WEB_SIGNED_MAX + 32];
     snprintf(url, sizeof url, "/api/v1/events?ticket=%s", ticket);
-    s_json(req, 200, json_pack("{s:s, s:i, s:s}", "ticket", ticket, "expires_in", WEB_TICKET_S,
+    web_send_json(req, 200, json_pack("{s:s, s:i, s:s}", "ticket", ticket, "expires_in", WEB_TICKET_S,
                                "url", url));
 }
 
@@ -480,7 +465,7 @@ void web_api_route(web_request_t *req)
         web_report_t report;
         backend_error_t err;
         if (web_report_load(req->webd, s_office(req, &who), &report, &err)) {
-            s_json(req, 200, web_report_json(&report));
+            web_send_json(req, 200, web_report_json(&report));
             web_report_free(&report);
         } else {
             web_backend_problem(req, &err);

@@ -102,24 +102,49 @@ void web_send_text(web_request_t *req, unsigned status, const char *content_type
     web_send(req, &r);
 }
 
+/* Sends j (taken) as the body of r. */
+static void s_send_json(web_request_t *req, web_response_t *r, json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    strbuf_str(&r->body, text ? text : "null");
+    free(text);
+    web_send(req, r);
+}
+
+void web_send_json(web_request_t *req, unsigned status, json_t *j)
+{
+    web_response_t r;
+    web_response_init(&r, status, "application/json");
+    s_send_json(req, &r, j);
+}
+
+/* header/value: one more header (Allow, Retry-After), or NULL. */
 static void s_problem(web_request_t *req, unsigned status, const char *title, const char *said,
-                      int retry_after)
+                      const char *header, const char *value)
 {
     /* a detail cut to its buffer may end inside a character */
     char detail[1024];
     snprintf(detail, sizeof detail, "%s", said);
     utf8_scrub(detail, strlen(detail));
-    json_t *j = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
-                          "status", (int)status, "detail", detail);
-    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(j);
     web_response_t r;
     web_response_init(&r, status, "application/problem+json");
-    strbuf_str(&r.body, text ? text : "{}");
-    free(text);
-    if (retry_after > 0)
-        web_response_header(&r, "Retry-After", "%d", retry_after);
-    web_send(req, &r);
+    if (header)
+        web_response_header(&r, header, "%s", value);
+    s_send_json(req, &r, json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
+                                   "status", (int)status, "detail", detail));
+}
+
+void web_problem_retry(web_request_t *req, unsigned status, int retry_after_s, const char *title,
+                       const char *fmt, ...)
+{
+    char detail[768], after[16];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    snprintf(after, sizeof after, "%d", retry_after_s);
+    s_problem(req, status, title, detail, "Retry-After", after);
 }
 
 void web_problem(web_request_t *req, unsigned status, const char *title, const char *fmt, ...)
@@ -129,7 +154,10 @@ void web_problem(web_request_t *req, unsigned status, const char *title, const c
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    s_problem(req, status, title, detail, status == 503 ? BACKEND_RETRY_AFTER_S : 0);
+    if (status == 503)
+        web_problem_retry(req, status, BACKEND_RETRY_AFTER_S, title, "%s", detail);
+    else
+        s_problem(req, status, title, detail, NULL, NULL);
 }
 
 unsigned web_status_of(Thuky__StatusCode code)
@@ -153,18 +181,14 @@ void web_backend_problem(web_request_t *req, const backend_error_t *err)
     const char *title = (unsigned)err->code < sizeof titles / sizeof titles[0]
                             ? titles[err->code]
                             : "Internal error";
-    s_problem(req, status, title, err->message, status == 503 ? BACKEND_RETRY_AFTER_S : 0);
+    web_problem(req, status, title, "%s", err->message);
 }
 
 void web_method_not_allowed(web_request_t *req, const char *allow)
 {
-    web_response_t r;
-    web_response_init(&r, 405, "application/problem+json");
-    strbuf_printf(&r.body, "{\"type\":\"about:blank\",\"title\":\"Method not allowed\","
-                           "\"status\":405,\"detail\":\"use %s\"}",
-                  allow);
-    web_response_header(&r, "Allow", "%s", allow);
-    web_send(req, &r);
+    char detail[80];
+    snprintf(detail, sizeof detail, "use %s", allow);
+    s_problem(req, 405, "Method not allowed", detail, "Allow", allow);
 }
 
 void web_see_other(web_request_t *req, const char *location)
@@ -451,14 +475,9 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
         if (strlen(url) > WEB_URL_MAX) {
             web_problem(req, 414, "URI too long", "at most %d bytes", WEB_URL_MAX);
         } else if (!s_rate_take(self, req->address, &retry_s)) {
-            web_response_t r;
-            web_response_init(&r, 429, "application/problem+json");
-            strbuf_printf(&r.body, "{\"type\":\"about:blank\",\"title\":\"Too many requests\","
-                                   "\"status\":429,\"detail\":\"at most %d requests a minute "
-                                   "from one address\"}",
-                          self->webd->config->web.requests_per_minute);
-            web_response_header(&r, "Retry-After", "%d", retry_s);
-            web_send(req, &r);
+            web_problem_retry(req, 429, retry_s, "Too many requests",
+                              "at most %d requests a minute from one address",
+                              self->webd->config->web.requests_per_minute);
         } else {
             const char *length = web_header(req, "Content-Length");
             if (length && strtoull(length, NULL, 10) > req->body_limit)

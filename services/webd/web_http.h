@@ -10,6 +10,7 @@
  * is cut. */
 #ifndef THUKY_WEB_HTTP_H
 #define THUKY_WEB_HTTP_H
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,6 +70,11 @@ void web_send_text(web_request_t *req, unsigned status, const char *content_type
 /* An RFC 9457 problem (application/problem+json). */
 void web_problem(web_request_t *req, unsigned status, const char *title, const char *fmt, ...)
     LOG_PRINTF(4, 5);
+/* The same with Retry-After (429, 503). */
+void web_problem_retry(web_request_t *req, unsigned status, int retry_after_s, const char *title,
+                       const char *fmt, ...) LOG_PRINTF(5, 6);
+/* Sends a JSON body (taken) as application/json. */
+void web_send_json(web_request_t *req, unsigned status, json_t *j);
 /* The problem for a daemon's refusal or silence: INVALID_ARGUMENT 400,
  * NOT_FOUND 404, CONFLICT 409, PERMISSION_DENIED 403, UNAVAILABLE 503 with
  * Retry-After, anything else 500. */

@@ -12,21 +12,7 @@ import icalendar
 import pytest
 
 from conftest import WEBD, add_task, base_config, run_daemon_once, wait_for
-from web_site import OFFICE, OTHER, Site, fire_one_alert
-
-
-@pytest.fixture
-def site(tmpdir_short):
-    s = Site(tmpdir_short)
-    s.start()
-    try:
-        s.setup_program()
-        yield s
-    finally:
-        try:
-            s.stop()
-        finally:
-            s.close()
+from web_site import OFFICE, OTHER, Site, fire_one_alert, site  # noqa: F401 (fixture)
 
 
 def nonce_of(page):

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from conftest import add_task
-from web_site import OFFICE, Site, fire_one_alert
+from web_site import OFFICE, fire_one_alert, site  # noqa: F401 (fixture)
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -35,20 +35,6 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
-
-
-@pytest.fixture
-def site(tmpdir_short):
-    s = Site(tmpdir_short)
-    s.start()
-    try:
-        s.setup_program()
-        yield s
-    finally:
-        try:
-            s.stop()
-        finally:
-            s.close()
 
 
 def wait(driver, what, predicate, timeout=15):

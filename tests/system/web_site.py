@@ -7,6 +7,8 @@ import json
 import re
 import urllib.parse
 
+import pytest
+
 from conftest import Daemon, Services, add_task, free_ports, wait_for
 
 KEY = bytes(range(32))
@@ -101,6 +103,21 @@ class Site(Services):
     def last_seq(self, daemon):
         return daemon.json("status")[["taskd", "sessiond", "notifyd", "webd"].index(
             daemon.name)]["last_event_seq"]
+
+
+@pytest.fixture
+def site(tmpdir_short):
+    """The four daemons running, with the 2024 program and two offices."""
+    s = Site(tmpdir_short)
+    s.start()
+    try:
+        s.setup_program()
+        yield s
+    finally:
+        try:
+            s.stop()
+        finally:
+            s.close()
 
 
 def fire_one_alert(site, office=OFFICE, title="Báo cáo thẩm tra dự án Luật Đất đai"):
