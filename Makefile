@@ -31,7 +31,7 @@ DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev l
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
 	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev python3 python3-zmq python3-protobuf python3-pytest python3-pytest-timeout \
 	python3-icalendar python3-ephem python3-aiosmtpd chromium chromium-driver python3-selenium poppler-utils \
-	groff-base man-db valgrind
+	groff-base man-db valgrind gettext libunistring-dev libxlsxwriter-dev
 
 PROTOS := $(wildcard proto/thuky/*.proto)
 GEN_C := $(PROTOS:proto/%.proto=$(BUILD)/gen/%.pb-c.c)
@@ -57,11 +57,40 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 BINS := $(BUILD)/thuky-taskd $(BUILD)/thuky-sessiond $(BUILD)/thuky-notifyd $(BUILD)/thuky-webd \
 	$(BUILD)/thuky
 
+# Translations (GNU gettext). Every string a person reads is marked in
+# the source (base/i18n.h); `make po` extracts them into po/thuky.pot and
+# merges po/vi.po with it; the catalog is built beside the binaries, where
+# they find it (build/locale), and installed under /usr/share/locale.
+PO_SRC = $(sort $(wildcard common/*/*.c services/*/*.c))
+LOCALE_MO := $(BUILD)/locale/vi/LC_MESSAGES/thuky.mo
+XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --no-wrap --sort-by-file \
+	--add-comments=TRANSLATORS: --package-name=thuky --msgid-bugs-address=thuky@localhost \
+	--keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=W_:2 \
+	--keyword=cli_error:2 --flag=cli_error:2:c-format \
+	--keyword=server_fail:3 --flag=server_fail:3:c-format \
+	--keyword=s_reject:4 --flag=s_reject:4:c-format \
+	--keyword=log_warn --keyword=log_warnx --keyword=log_info --keyword=log_error \
+	--keyword=fatal --keyword=fatalx \
+	--flag=log_warn:1:c-format --flag=log_warnx:1:c-format --flag=log_info:1:c-format \
+	--flag=log_error:1:c-format --flag=fatal:1:c-format --flag=fatalx:1:c-format
+
+$(LOCALE_MO): po/vi.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# A format string with no words ("%s: %s") needs no translation: left out.
+po:
+	xgettext $(XGETTEXT_FLAGS) -o po/thuky.pot.all $(PO_SRC)
+	msggrep --no-wrap --invert-match --msgid --extended-regexp -e '^[^[:alpha:]]*$$' \
+		-o po/thuky.pot po/thuky.pot.all
+	rm -f po/thuky.pot.all
+	msgmerge --quiet --update --backup=none --no-wrap --no-fuzzy-matching po/vi.po po/thuky.pot
+
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all deps test test-unit test-valgrind test-valgrind-ci bench run clean
-all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY)
+.PHONY: all po deps test test-unit test-valgrind test-valgrind-ci bench run clean
+all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY) $(LOCALE_MO)
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \

@@ -1,5 +1,7 @@
 #include "base/log.h"
 
+#include "base/i18n.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +46,10 @@ static void s_vlog(log_level_t level, int errnum, const char *fmt, va_list ap)
     if (level > s_log.level)
         return;
     char line[2048];
+    /* A person reads the journal too: in the process's language; debug
+     * lines are for developers and stay as written. */
+    if (level != LOG_LEVEL_DEBUG)
+        fmt = i18n_text(i18n_language(), fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
     if (n >= 0 && errnum != 0 && (size_t)n < sizeof line)
         snprintf(line + n, sizeof line - (size_t)n, ": %s", strerror(errnum));

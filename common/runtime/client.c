@@ -1,13 +1,18 @@
 #include "runtime/client.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/secret.h"
@@ -21,6 +26,11 @@ struct client {
     char client_id[17];
     uint64_t request_no;
     char caller[128];
+    char language[8];
+    bool ipc_checked;       /* the stale-socket check runs before the first call */
+    int waiting_ms;         /* tell the user after this long without a reply */
+    client_waiting_fn waiting;
+    void *waiting_arg;
     curve_client_t curve;
     bool use_curve;
 };
@@ -82,6 +92,18 @@ void client_destroy(client_t **self_p)
     *self_p = NULL;
 }
 
+void client_set_waiting(client_t *self, int after_ms, client_waiting_fn fn, void *arg)
+{
+    self->waiting_ms = after_ms;
+    self->waiting = fn;
+    self->waiting_arg = arg;
+}
+
+void client_set_language(client_t *self, const char *language)
+{
+    snprintf(self->language, sizeof self->language, "%s", language);
+}
+
 void client_set_caller(client_t *self, const char *caller)
 {
     snprintf(self->caller, sizeof self->caller, "%s", caller);
@@ -109,22 +131,53 @@ ProtobufCMessage *client_result_decode(const client_result_t *result,
     return protobuf_c_message_unpack(desc, NULL, result->body_len, result->body);
 }
 
-/* An ipc endpoint whose socket file is missing has no daemon behind it:
+/* An ipc endpoint whose socket file is missing, or left behind by a
+ * daemon that has stopped (connect is refused), has no daemon behind it:
  * say so at once instead of waiting for the timeout. */
 static bool s_ipc_missing(const char *endpoint)
 {
+    if (strncmp(endpoint, "ipc://", 6) != 0)
+        return false;
+    const char *path = endpoint + 6;
     struct stat st;
-    return strncmp(endpoint, "ipc://", 6) == 0 && stat(endpoint + 6, &st) != 0;
+    if (stat(path, &st) != 0)
+        return true;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (!S_ISSOCK(st.st_mode) || strlen(path) >= sizeof addr.sun_path)
+        return false; /* let libzmq say what is wrong */
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool refused = connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 && errno == ECONNREFUSED;
+    close(fd);
+    return refused;
+}
+
+/* The language of the client's own messages: the one it asks in. */
+static lang_t s_lang(const client_t *self)
+{
+    lang_t lang = i18n_language();
+    lang_parse(self->language, &lang);
+    return lang;
 }
 
 /* Waits for the reply to request_id; true when it came. */
-static bool s_await(client_t *self, const char *request_id, client_result_t *out)
+static bool s_await(client_t *self, const char *request_id, client_result_t *out,
+                    int64_t *tell_at)
 {
     int64_t deadline = clock_monotonic_ms() + self->timeout_ms;
     for (;;) {
-        int64_t left = deadline - clock_monotonic_ms();
+        int64_t now = clock_monotonic_ms();
+        int64_t left = deadline - now;
         if (left <= 0)
             return false;
+        if (*tell_at && now >= *tell_at) {
+            *tell_at = 0;
+            self->waiting(self->waiting_arg, self->endpoint);
+        }
+        if (*tell_at && *tell_at - now < left)
+            left = *tell_at - now;
         zmq_pollitem_t item = {self->socket, 0, ZMQ_POLLIN, 0};
         int rc = zmq_poll(&item, 1, (long)left);
         if (rc < 0 && zmq_errno() == EINTR)
@@ -162,9 +215,14 @@ static int s_call(client_t *self, const char *command, const uint8_t *body, size
                   const client_call_options_t *options, client_result_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (s_ipc_missing(self->endpoint)) {
+    /* Once: a connect that probes every call would cost the daemon a
+     * connection each time. */
+    bool first = !self->ipc_checked;
+    self->ipc_checked = true;
+    if (first && s_ipc_missing(self->endpoint)) {
         out->code = THUKY__STATUS_CODE__UNAVAILABLE;
-        snprintf(out->message, sizeof out->message, "no daemon listens on %s", self->endpoint);
+        snprintf(out->message, sizeof out->message,
+                 i18n_text(s_lang(self), "no daemon listens on %s"), self->endpoint);
         return -1;
     }
     char request_id[64];
@@ -184,8 +242,11 @@ static int s_call(client_t *self, const char *command, const uint8_t *body, size
         snprintf(request_id, sizeof request_id, "%.40s:%llu", options->client_id,
                  (unsigned long long)options->request_no);
     }
+    req.language = self->language;
     if (options)
         req.on_behalf = (Thuky__OnBehalf *)options->on_behalf;
+    if (options && options->language)
+        req.language = (char *)options->language;
     req.caller = self->caller;
     req.command = (char *)command;
     req.body.data = (uint8_t *)body;
@@ -195,12 +256,13 @@ static int s_call(client_t *self, const char *command, const uint8_t *body, size
     thuky__request__pack(&req, packed);
 
     int rc = -1;
+    int64_t tell_at = self->waiting ? clock_monotonic_ms() + self->waiting_ms : 0;
     for (int attempt = 0; attempt <= self->retries; attempt++) {
         if (attempt > 0)
             s_connect(self); /* a fresh socket: the old one may be wedged */
         if (zmq_send(self->socket, packed, len, 0) < 0)
             continue;
-        if (s_await(self, request_id, out)) {
+        if (s_await(self, request_id, out, &tell_at)) {
             rc = 0;
             break;
         }
@@ -208,8 +270,9 @@ static int s_call(client_t *self, const char *command, const uint8_t *body, size
     free(packed);
     if (rc != 0) {
         out->code = THUKY__STATUS_CODE__UNAVAILABLE;
-        snprintf(out->message, sizeof out->message, "no reply from %s after %d attempt(s)",
-                 self->endpoint, self->retries + 1);
+        snprintf(out->message, sizeof out->message,
+                 i18n_text(s_lang(self), "no reply from %s after %d attempt(s)"), self->endpoint,
+                 self->retries + 1);
     }
     return rc;
 }

@@ -26,6 +26,14 @@ typedef struct {
 client_t *client_new(void *zmq_ctx, const char *endpoint, int timeout_ms, int retries);
 void client_destroy(client_t **self_p);
 void client_set_caller(client_t *self, const char *caller);
+/* The language the daemon answers in ("vi", "en"); default: the
+ * daemon's. A call's options may name another. */
+void client_set_language(client_t *self, const char *language);
+/* Called once per call when no reply has come after after_ms (the retries
+ * go on): a person waiting is told at once that the daemon is slow or
+ * down, not only when every attempt has timed out. */
+typedef void (*client_waiting_fn)(void *arg, const char *endpoint);
+void client_set_waiting(client_t *self, int after_ms, client_waiting_fn fn, void *arg);
 /* Speaks CURVE with these keys from now on (for a tcp:// endpoint). */
 void client_set_curve(client_t *self, const curve_client_t *keys);
 /* Sends one command (request may be NULL for commands without a body) and
@@ -41,6 +49,7 @@ typedef struct {
     const Thuky__OnBehalf *on_behalf;   /* NULL = as the client itself */
     const char *client_id;              /* NULL = the client's own numbering */
     uint64_t request_no;
+    const char *language;               /* NULL = the client's */
 } client_call_options_t;
 
 int client_call_with(client_t *self, const char *command, const ProtobufCMessage *request,

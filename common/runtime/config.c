@@ -105,6 +105,7 @@ void config_defaults(config_t *cfg)
     snprintf(cfg->key_dir, sizeof cfg->key_dir, "%s", CONFIG_DEFAULT_KEY_DIR);
     cfg->local_role = ROLE_ADMIN;
     cfg->log_level = LOG_LEVEL_INFO;
+    cfg->language = LANG_VI;
     cfg->client_timeout_ms = 5000;
     cfg->client_retries = 3;
     for (int i = 0; i < SERVICE_COUNT; i++) {
@@ -330,6 +331,11 @@ static int s_core_key(parse_ctx_t *ctx, const char *key, const char *value)
     }
     if (strcmp(key, "log_level") == 0)
         return log_level_parse(value, &cfg->log_level) ? 1 : -1;
+    if (strcmp(key, "language") == 0)
+        return (strcmp(value, "vi") == 0 || strcmp(value, "en") == 0) &&
+                       lang_parse(value, &cfg->language)
+                   ? 1
+                   : -1;
     if (strcmp(key, "log_target") == 0) {
         if (strcmp(value, "stderr") == 0)
             cfg->log_syslog = false;
@@ -674,6 +680,7 @@ int config_reload(config_t *cfg, char *why, size_t why_len)
                   "apply at the next restart",
                   cfg->path);
     cfg->log_level = fresh->log_level;
+    cfg->language = fresh->language;
     memcpy(cfg->key_dir, fresh->key_dir, sizeof cfg->key_dir);
     cfg->local_role = fresh->local_role;
     memcpy(cfg->local_office, fresh->local_office, sizeof cfg->local_office);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/thuky/thuky.conf"
@@ -127,6 +128,10 @@ typedef struct {
     bool calendar_dir_explicit;
     log_level_t log_level;
     bool log_syslog;
+    /* The installation's language ([core] language): what the daemons
+     * answer a request that names none in, what they log in, and what the
+     * CLI speaks when neither --lang nor the locale chooses. */
+    lang_t language;
     int client_timeout_ms;
     int client_retries;
     config_service_t services[SERVICE_COUNT];

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/curve.h"
@@ -242,6 +243,7 @@ static void s_reload_config(server_t *self)
         log_error("reload refused, configuration unchanged: %s", why);
     } else {
         log_set_level(cfg->log_level);
+        i18n_set_language(cfg->language);
         access_reload(self->access, cfg);
         if (self->options.reloaded)
             self->options.reloaded(self, self->options.service);

@@ -43,6 +43,7 @@ typedef struct {
     role_t role;            /* one of the command's roles */
     const char *office;     /* role office: the caller's office */
     int64_t now_ms;         /* the daemon clock, fixed for the whole batch */
+    lang_t lang;            /* the caller's: server_fail translates into it */
     void *service;          /* the service's own context */
     Thuky__StatusCode code;
     char message[512];

@@ -29,7 +29,7 @@ void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, .
     call->code = code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(call->message, sizeof call->message, fmt, ap);
+    vsnprintf(call->message, sizeof call->message, i18n_text(call->lang, fmt), ap);
     va_end(ap);
 }
 

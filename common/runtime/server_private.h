@@ -51,6 +51,7 @@ typedef struct {
     size_t reply_len;
     /* the request id of a request refused before decoding (too large) */
     char early_id[SERVER_MAX_REQUEST_ID + 1];
+    lang_t lang;   /* Request.language, else the installation's */
 } pending_t;
 
 typedef struct {

@@ -73,7 +73,7 @@ static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const
     char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    vsnprintf(message, sizeof message, i18n_text(p->lang, fmt), ap);
     va_end(ap);
     s_pack_reply(p, p->request ? p->request->request_id : p->early_id, code, message, NULL, 0);
     server_add_counter(self, "rejected", 1);
@@ -119,6 +119,7 @@ static void s_decode(server_t *self, pending_t *p, const void *data, size_t size
 {
     size_t limit = self->options.config->max_message;
     server_add_counter(self, "requests", 1);
+    p->lang = self->options.settings->language;
     if (size > limit) {
         /* answered under the id it carries, so its client sees the reason */
         wire_text_find(data, size, 2, p->early_id, sizeof p->early_id);
@@ -128,6 +129,8 @@ static void s_decode(server_t *self, pending_t *p, const void *data, size_t size
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "empty request");
     } else {
         p->request = thuky__request__unpack(NULL, size, data);
+        if (p->request)
+            lang_parse(p->request->language, &p->lang); /* else the default stays */
         if (!p->request)
             s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                      "request is not a thuky.Request protobuf message");
@@ -405,6 +408,7 @@ static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, i
         .role = p->who.role,
         .office = p->who.office,
         .now_ms = now_ms,
+        .lang = p->lang,
         .service = self->options.service,
         .code = THUKY__STATUS_CODE__OK,
     };

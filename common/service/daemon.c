@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/secret.h"
@@ -69,6 +70,7 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
     if (config_load(cfg, config_path, why, sizeof why) != 0)
         fatalx("%s", why);
     log_init(name, cfg->log_level, cfg->log_syslog);
+    i18n_init(cfg->language);
     /* Sockets, stores and spooled mail: owner and group only. */
     umask(0007);
     if (test_clock)

@@ -18,7 +18,7 @@ int cli_error(int code, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fputs("thuky: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, _(fmt), ap); /* every format is extracted for translation */
     fputc('\n', stderr);
     va_end(ap);
     return code;
@@ -57,6 +57,18 @@ bool cli_curve_keys(cli_t *cli, service_id_t service, curve_client_t *keys)
     return true;
 }
 
+/* How long a person waits before being told that a daemon is not
+ * answering (the attempts go on until the client timeout). */
+#define WAITING_NOTICE_MS 1000
+
+static void s_waiting(void *arg, const char *endpoint)
+{
+    const char *name = arg;
+    fprintf(stderr, _("thuky: %s (%s) has not answered for a second; still trying. Is it "
+                      "running? See 'systemctl status thuky-%s' or 'thuky status'.\n"),
+            name, endpoint, name);
+}
+
 client_t *cli_client(cli_t *cli, service_id_t service)
 {
     if (!cli->clients[service]) {
@@ -64,6 +76,9 @@ client_t *cli_client(cli_t *cli, service_id_t service)
         cli->clients[service] = client_new(cli->zmq, svc->command, cli->config.client_timeout_ms,
                                            cli->config.client_retries);
         client_set_caller(cli->clients[service], cli->caller);
+        client_set_language(cli->clients[service], lang_code(i18n_language()));
+        client_set_waiting(cli->clients[service], WAITING_NOTICE_MS, s_waiting,
+                           (void *)svc->name);
         curve_client_t keys;
         if (cli_curve_keys(cli, service, &keys)) {
             client_set_curve(cli->clients[service], &keys);
@@ -80,7 +95,13 @@ int cli_call(cli_t *cli, service_id_t service, const char *command, const Protob
     client_call(cli_client(cli, service), command, request, &result);
     if (result.code != THUKY__STATUS_CODE__OK) {
         int code = cli_exit_code(result.code);
-        cli_error(code, "%s", result.message);
+        if (code == EXIT_UNAVAILABLE)
+            cli_error(code, _("%s: %s is down or not answering. Start it ('systemctl start "
+                              "thuky-%s', or 'make run' in a source tree), then try again."),
+                      result.message, config_service(&cli->config, service)->name,
+                      config_service(&cli->config, service)->name);
+        else
+            cli_error(code, "%s", result.message);
         client_result_free(&result);
         return code;
     }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "base/i18n.h"
 #include "runtime/client.h"
 #include "runtime/config.h"
 #include "thuky/session.pb-c.h"
@@ -49,7 +50,8 @@ int cli_call(cli_t *cli, service_id_t service, const char *command, const Protob
              const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply);
 int cli_exit_code(Thuky__StatusCode code);
 
-/* One line to stderr ("thuky: ..."), returns code. */
+/* One line to stderr ("thuky: ..."), returns code. fmt is English and
+ * translated here (xgettext extracts it: no _() at the call). */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints a subcommand's help when argv has -h/--help; returns true then. */
 bool cli_wants_help(int argc, char **argv, const char *usage);
@@ -75,7 +77,15 @@ void render_flags(const Thuky__Task *task, char *out, size_t len);
 const char *render_flag(Thuky__TaskFlag flag);
 /* Prints tasks as an aligned table (or JSON array with --json). */
 void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count);
-void render_time(int64_t ms, char *out, size_t len);
+/* Dates as people read them: dd/mm/yyyy in Vietnamese, ISO in English.
+ * --json never changes with the language: it uses render_time_iso and
+ * ISO dates. */
+void render_day(int32_t day, char out[11]);
+/* An ISO date from a daemon ("2024-05-20") as people read it; anything
+ * else is copied as it is. */
+void render_iso_date(const char *iso, char *out, size_t len);
+void render_time(int64_t ms, char *out, size_t len);     /* "20/05/2024 08:30" */
+void render_time_iso(int64_t ms, char *out, size_t len); /* "2024-05-20 08:30" */
 /* Rendering of sittings (render_session.c). */
 void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len);
 json_t *render_sitting_json(const Thuky__Sitting *s);

@@ -48,6 +48,26 @@ static void s_usage(FILE *out)
                  "4 conflict, 5 permission denied, 6 daemon unavailable, 7 internal error.\n");
 }
 
+/* --lang, else the first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is
+ * set: a locale naming a language (vi_VN.UTF-8, en_US.UTF-8, or C for
+ * English) chooses it; one that names none (C.UTF-8, a language thuky does
+ * not speak) leaves the installation's ([core] language). */
+static bool s_chosen_language(const char *flag, lang_t *lang)
+{
+    if (flag)
+        return (strcmp(flag, "vi") == 0 || strcmp(flag, "en") == 0) && lang_parse(flag, lang);
+    static const char *const vars[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *value = getenv(vars[i]);
+        if (!value || !value[0])
+            continue;
+        char first[64];
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(value, ":"), value);
+        return lang_parse(first, lang);
+    }
+    return false;
+}
+
 static void s_caller(cli_t *cli)
 {
     const char *user = getenv("USER");
@@ -65,9 +85,14 @@ int main(int argc, char **argv)
     const char *config_path = NULL;
     /* Global options may stand anywhere; take them out of argv. */
     int kept = 1;
+    const char *lang_flag = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             cli.json = true;
+        } else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
+            lang_flag = argv[++i];
+        } else if (strncmp(argv[i], "--lang=", 7) == 0) {
+            lang_flag = argv[i] + 7;
         } else if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
             config_path = argv[++i];
         } else if (strncmp(argv[i], "--config=", 9) == 0) {
@@ -78,6 +103,13 @@ int main(int argc, char **argv)
     }
     argc = kept;
     argv[argc] = NULL;
+    /* Until the config is read: the flag's or the locale's language, else
+     * Vietnamese (the embedded default). */
+    lang_t lang = LANG_VI;
+    bool chosen = s_chosen_language(lang_flag, &lang);
+    i18n_init(lang);
+    if (lang_flag && !chosen)
+        return cli_error(EXIT_USAGE, _("unknown language '%s' (vi, en)"), lang_flag);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         s_usage(argc < 2 ? stderr : stdout);
@@ -94,6 +126,8 @@ int main(int argc, char **argv)
     char why[1024];
     if (config_load(&cli.config, config_path, why, sizeof why) != 0)
         return cli_error(EXIT_USAGE, "%s", why);
+    if (!chosen)
+        i18n_set_language(cli.config.language);
     s_caller(&cli);
     cli.zmq = zmq_ctx_new();
     int rc = s_commands[cmd].fn(&cli, argc - 1, argv + 1);

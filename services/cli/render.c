@@ -29,11 +29,41 @@ bool render_parse_status(const char *text, Thuky__TaskStatus *status)
     return false;
 }
 
-void render_time(int64_t ms, char *out, size_t len)
+void render_day(int32_t day, char out[DATE_ISO_LEN])
+{
+    if (i18n_language() == LANG_VI)
+        date_format_vn(day, out);
+    else
+        date_format_iso(day, out);
+}
+
+void render_iso_date(const char *iso, char *out, size_t len)
+{
+    int32_t day;
+    char text[DATE_ISO_LEN];
+    if (iso && iso[0] && date_parse(iso, &day, NULL)) {
+        render_day(day, text);
+        snprintf(out, len, "%s", text);
+    } else {
+        snprintf(out, len, "%s", iso ? iso : "");
+    }
+}
+
+void render_time_iso(int64_t ms, char *out, size_t len)
 {
     char local[DATE_TIME_LEN];
     date_format_local_time(ms / 1000, local);
     snprintf(out, len, "%s", local);
+}
+
+void render_time(int64_t ms, char *out, size_t len)
+{
+    char local[DATE_TIME_LEN];
+    date_format_local_time(ms / 1000, local);
+    char day[DATE_ISO_LEN];
+    render_day(date_local_day(ms / 1000), day);
+    /* "2024-05-20 08:30": the time of day follows the date */
+    snprintf(out, len, "%s%s", day, local + DATE_ISO_LEN - 1);
 }
 
 /* "20/05/2024", or the rule when it is not resolved yet. */
@@ -45,7 +75,7 @@ void render_deadline(const Thuky__Task *task, char *out, size_t len)
         snprintf(out, len, "-");
     } else if (dl->resolved_date[0] && date_parse(dl->resolved_date, &day, NULL)) {
         char vn[DATE_ISO_LEN];
-        date_format_vn(day, vn);
+        render_day(day, vn);
         const Thuky__AbsoluteDeadline *absolute = deadline_absolute(dl);
         bool timed = absolute && absolute->time[0];
         snprintf(out, len, "%s%s%s", vn, timed ? " " : "", timed ? absolute->time : "");
@@ -91,8 +121,8 @@ json_t *render_task_json(const Thuky__Task *task)
 {
     char id[16], created[DATE_TIME_LEN], updated[DATE_TIME_LEN];
     snprintf(id, sizeof id, "T%u", task->id);
-    render_time(task->created_ms, created, sizeof created);
-    render_time(task->updated_ms, updated, sizeof updated);
+    render_time_iso(task->created_ms, created, sizeof created);
+    render_time_iso(task->updated_ms, updated, sizeof updated);
     json_t *flags = json_array();
     for (size_t i = 0; i < task->n_flags; i++)
         json_array_append_new(flags, json_string(render_flag(task->flags[i])));
@@ -123,7 +153,7 @@ json_t *render_task_json(const Thuky__Task *task)
 json_t *render_history_json(const Thuky__HistoryEntry *entry)
 {
     char when[DATE_TIME_LEN];
-    render_time(entry->time_ms, when, sizeof when);
+    render_time_iso(entry->time_ms, when, sizeof when);
     json_t *changes = json_array();
     for (size_t i = 0; i < entry->n_changes; i++)
         json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "field",

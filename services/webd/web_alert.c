@@ -73,16 +73,12 @@ static bool s_check_link(web_request_t *req, link_t *link)
     if (st == LINK_VALID)
         return true;
     if (st == LINK_EXPIRED)
-        web_send_notice(req, 410, L(req, "Liên kết đã hết hạn", "This link has expired"),
-                        L(req, "Liên kết trong thư nhắc việc chỉ dùng được đến ngày hết hạn. "
-                               "Vui lòng dùng liên kết trong thư nhắc mới nhất.",
-                          "The link in an alert e-mail works until it expires. Please use the "
-                          "link in the latest alert."),
+        web_send_notice(req, 410, W_(req, "This link has expired"),
+                        W_(req, "The link in an alert e-mail works until it expires. Please use the link in the latest alert."),
                         true);
     else
-        web_send_notice(req, 404, L(req, "Không tìm thấy", "Not found"),
-                        L(req, "Liên kết không đúng hoặc không còn hiệu lực.",
-                          "This link is not valid."),
+        web_send_notice(req, 404, W_(req, "Not found"),
+                        W_(req, "This link is not valid."),
                         true);
     return false;
 }
@@ -106,21 +102,17 @@ static bool s_load(web_request_t *req, alert_view_t *v)
     if (!backend_call(&wd->backend, SERVICE_NOTIFYD, "alert.list", &lr.base, &as,
                       &thuky__alert_list__descriptor, (ProtobufCMessage **)&v->list, &err)) {
         if (err.code == THUKY__STATUS_CODE__UNAVAILABLE)
-            web_send_notice(req, 503, L(req, "Tạm thời chưa xem được", "Not available now"),
-                            L(req, "Hệ thống nhắc việc đang bận hoặc đang khởi động lại. Vui "
-                                   "lòng thử lại sau ít phút.",
-                              "The alert service is busy or restarting. Please try again in a "
-                              "few minutes."),
+            web_send_notice(req, 503, W_(req, "Not available now"),
+                            W_(req, "The alert service is busy or restarting. Please try again in a few minutes."),
                             true);
         else
-            web_send_notice(req, web_status_of(err.code), L(req, "Không xem được", "Cannot show"),
+            web_send_notice(req, web_status_of(err.code), W_(req, "Cannot show"),
                             err.message, true);
         return false;
     }
     if (v->list->n_alerts == 0) {
-        web_send_notice(req, 404, L(req, "Không tìm thấy cảnh báo", "Alert not found"),
-                        L(req, "Cảnh báo này không còn trong hệ thống.",
-                          "This alert is no longer on record."),
+        web_send_notice(req, 404, W_(req, "Alert not found"),
+                        W_(req, "This alert is no longer on record."),
                         true);
         return false;
     }
@@ -209,10 +201,10 @@ static void s_progress_form(strbuf_t *b, const web_request_t *req, const Thuky__
     snprintf(id, sizeof id, "%u", t->id);
     s_hidden(b, "task", id);
     strbuf_str(b, "<fieldset><legend>");
-    html_textf(b, "%s T%u", L(req, "Báo cáo tiến độ", "Report progress on"), t->id);
+    html_textf(b, "%s T%u", W_(req, "Report progress on"), t->id);
     strbuf_printf(b, "</legend><label>%s <input type=\"number\" name=\"progress\" min=\"0\" "
                      "max=\"100\" required value=\"%u\"> %%</label>",
-                  L(req, "Tiến độ", "Progress"), t->progress);
+                  W_(req, "Progress"), t->progress);
     bool quality = false, dispute = false;
     for (size_t i = 0; i < t->n_flags; i++) {
         quality |= t->flags[i] == THUKY__TASK_FLAG__FLAG_QUALITY;
@@ -220,16 +212,16 @@ static void s_progress_form(strbuf_t *b, const web_request_t *req, const Thuky__
     }
     strbuf_printf(b, "<label>%s <select name=\"flag\"><option value=\"none\"%s>%s</option>"
                      "<option value=\"quality\"%s>",
-                  L(req, "Đánh giá", "Flag"), !quality && !dispute ? " selected" : "",
-                  L(req, "Không có vướng mắc", "None"), quality ? " selected" : "");
+                  W_(req, "Flag"), !quality && !dispute ? " selected" : "",
+                  W_(req, "None"), quality ? " selected" : "");
     html_text(b, web_task_flag(req, THUKY__TASK_FLAG__FLAG_QUALITY));
     strbuf_printf(b, "</option><option value=\"dispute\"%s>", dispute && !quality ? " selected" : "");
     html_text(b, web_task_flag(req, THUKY__TASK_FLAG__FLAG_DISPUTE));
     strbuf_printf(b, "</option></select></label><label>%s <textarea name=\"note\" required "
                      "maxlength=\"%d\" rows=\"3\"></textarea></label><button type=\"submit\">%s"
                      "</button></fieldset></form>\n",
-                  L(req, "Nội dung báo cáo (bắt buộc)", "Note (required)"), NOTE_MAX,
-                  L(req, "Gửi báo cáo", "Send report"));
+                  W_(req, "Note (required)"), NOTE_MAX,
+                  W_(req, "Send report"));
 }
 
 static void s_render(web_request_t *req, alert_view_t *v, unsigned status, const char *flash)
@@ -247,12 +239,12 @@ static void s_render(web_request_t *req, alert_view_t *v, unsigned status, const
         html_text(&b, flash);
         strbuf_str(&b, "</p>\n");
     }
-    strbuf_printf(&b, "<dl class=\"alert\"><dt>%s</dt><dd>", L(req, "Đơn vị nhận", "To"));
+    strbuf_printf(&b, "<dl class=\"alert\"><dt>%s</dt><dd>", W_(req, "To"));
     html_text(&b, v->office_name);
-    strbuf_printf(&b, "</dd><dt>%s</dt><dd>", L(req, "Hạn", "Deadline"));
+    strbuf_printf(&b, "</dd><dt>%s</dt><dd>", W_(req, "Deadline"));
     html_date(&b, req, a->due_date);
     strbuf_printf(&b, "</dd><dt>%s</dt><dd id=\"alert-state\" data-state=\"%d\">",
-                  L(req, "Trạng thái", "State"), (int)a->state);
+                  W_(req, "State"), (int)a->state);
     html_text(&b, web_alert_state(req, a->state));
     if (a->state == THUKY__ALERT_STATE__ALERT_ACKED) {
         strbuf_str(&b, " (");
@@ -263,18 +255,17 @@ static void s_render(web_request_t *req, alert_view_t *v, unsigned status, const
     if (v->n_tasks) {
         strbuf_printf(&b, "<table class=\"tasks\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
                           "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
-                      L(req, "Mã", "Id"), L(req, "Nhiệm vụ", "Task"),
-                      L(req, "Chủ trì", "Lead"), L(req, "Hạn", "Deadline"),
-                      L(req, "Tình trạng", "Status"), L(req, "Tiến độ", "Progress"),
-                      L(req, "Lưu ý", "Flags"));
+                      W_(req, "Id"), W_(req, "Task"),
+                      W_(req, "Lead"), W_(req, "Deadline"),
+                      W_(req, "Status"), W_(req, "Progress"),
+                      W_(req, "Flags"));
         for (size_t i = 0; i < v->n_tasks; i++)
             s_task_row(&b, req, v->tasks[i]);
         strbuf_str(&b, "</tbody></table>\n");
     }
     if (v->closed) {
         strbuf_printf(&b, "<p class=\"closed\" id=\"closed\">%s</p>\n",
-                      L(req, "Cảnh báo này đã đóng: không cần xác nhận hay báo cáo thêm.",
-                        "This alert is closed: nothing more to acknowledge or report."));
+                      W_(req, "This alert is closed: nothing more to acknowledge or report."));
     } else {
         char nonce[WEB_SIGNED_MAX];
         web_nonce_make(req->webd, req->path, clock_now_ms() / 1000, nonce);
@@ -282,12 +273,12 @@ static void s_render(web_request_t *req, alert_view_t *v, unsigned status, const
             if (clock_now_ms() - a->acked_ms <= 24 * 3600 * 1000LL) {
                 s_form_begin(&b, req, "undo", nonce, "undo");
                 strbuf_printf(&b, "<button type=\"submit\" id=\"undo\">%s</button></form>\n",
-                              L(req, "Hủy xác nhận", "Undo the acknowledgement"));
+                              W_(req, "Undo the acknowledgement"));
             }
         } else {
             s_form_begin(&b, req, "ack", nonce, "ack");
             strbuf_printf(&b, "<button type=\"submit\" id=\"ack\">%s</button></form>\n",
-                          L(req, "Xác nhận đã nhận", "Acknowledge"));
+                          W_(req, "Acknowledge"));
         }
         for (size_t i = 0; i < v->n_tasks; i++)
             if (s_task_open(v->tasks[i]) && strcmp(v->tasks[i]->lead_office, v->link.office) == 0)
@@ -303,13 +294,11 @@ static const char *s_flash(const web_request_t *req)
     if (!done)
         return NULL;
     if (strcmp(done, "ack") == 0)
-        return L(req, "Đã xác nhận. Các nhắc việc tiếp theo cho nhiệm vụ này sẽ dừng.",
-                 "Acknowledged. The task's later reminders stop.");
+        return W_(req, "Acknowledged. The task's later reminders stop.");
     if (strcmp(done, "undo") == 0)
-        return L(req, "Đã hủy xác nhận. Nhắc việc sẽ tiếp tục.",
-                 "The acknowledgement was undone. Reminders go on.");
+        return W_(req, "The acknowledgement was undone. Reminders go on.");
     if (strcmp(done, "progress") == 0)
-        return L(req, "Đã ghi nhận báo cáo tiến độ.", "The progress report was recorded.");
+        return W_(req, "The progress report was recorded.");
     return NULL;
 }
 
@@ -323,7 +312,7 @@ static void s_done(web_request_t *req, const char *what)
 
 static void s_refused(web_request_t *req, const backend_error_t *err)
 {
-    web_send_notice(req, web_status_of(err->code), L(req, "Chưa thực hiện được", "Not done"),
+    web_send_notice(req, web_status_of(err->code), W_(req, "Not done"),
                     err->message, true);
 }
 
@@ -335,11 +324,8 @@ static void s_progress(web_request_t *req, alert_view_t *v, const client_call_op
         !web_form_value(req->body, "progress", progress, sizeof progress) ||
         !web_form_value(req->body, "flag", flag, sizeof flag) ||
         !web_form_value(req->body, "note", note, sizeof note)) {
-        web_send_notice(req, 400, L(req, "Thiếu hoặc sai thông tin", "Missing or bad fields"),
-                        L(req, "Cần có tiến độ, đánh giá và nội dung báo cáo (văn bản, tối đa "
-                               "2000 ký tự).",
-                          "Progress, flag and a note (text, at most 2000 characters) are "
-                          "required."),
+        web_send_notice(req, 400, W_(req, "Missing or bad fields"),
+                        W_(req, "Progress, flag and a note (text, at most 2000 characters) are required."),
                         true);
         return;
     }
@@ -357,11 +343,8 @@ static void s_progress(web_request_t *req, alert_view_t *v, const client_call_op
     if (!ok || !known || note_len == 0 ||
         (strcmp(flag, "none") != 0 && strcmp(flag, "quality") != 0 &&
          strcmp(flag, "dispute") != 0)) {
-        web_send_notice(req, 400, L(req, "Thông tin chưa đúng", "Invalid report"),
-                        L(req, "Tiến độ từ 0 đến 100, một đánh giá trong danh sách, và nội "
-                               "dung báo cáo không được để trống.",
-                          "Progress from 0 to 100, a flag from the list, and a note that is "
-                          "not empty."),
+        web_send_notice(req, 400, W_(req, "Invalid report"),
+                        W_(req, "Progress from 0 to 100, a flag from the list, and a note that is not empty."),
                         true);
         return;
     }
@@ -405,16 +388,14 @@ static void s_post(web_request_t *req, alert_view_t *v)
     if (!web_form_value(req->body, "action", action, sizeof action) ||
         !web_form_value(req->body, "nonce", nonce, sizeof nonce) ||
         !web_nonce_check(req->webd, req->path, nonce, clock_now_ms() / 1000)) {
-        web_send_notice(req, 403, L(req, "Biểu mẫu đã cũ", "This form has expired"),
-                        L(req, "Vui lòng mở lại trang và thử lại.",
-                          "Please open the page again and retry."),
+        web_send_notice(req, 403, W_(req, "This form has expired"),
+                        W_(req, "Please open the page again and retry."),
                         true);
         return;
     }
     if (v->closed) {
-        web_send_notice(req, 409, L(req, "Cảnh báo đã đóng", "This alert is closed"),
-                        L(req, "Cảnh báo này đã đóng: không cần xác nhận hay báo cáo thêm.",
-                          "This alert is closed: nothing more to acknowledge or report."),
+        web_send_notice(req, 409, W_(req, "This alert is closed"),
+                        W_(req, "This alert is closed: nothing more to acknowledge or report."),
                         true);
         return;
     }
@@ -444,7 +425,7 @@ static void s_post(web_request_t *req, alert_view_t *v)
     } else if (strcmp(action, "progress") == 0) {
         s_progress(req, v, &as);
     } else {
-        web_send_notice(req, 400, L(req, "Yêu cầu không đúng", "Bad request"), action, true);
+        web_send_notice(req, 400, W_(req, "Bad request"), action, true);
     }
 }
 
@@ -455,9 +436,8 @@ void web_alert_route(web_request_t *req)
         return;
     }
     if (!req->webd->link_keys.count) {
-        web_send_notice(req, 404, L(req, "Không tìm thấy", "Not found"),
-                        L(req, "Máy chủ này không phát hành liên kết nhắc việc.",
-                          "This server issues no alert links."),
+        web_send_notice(req, 404, W_(req, "Not found"),
+                        W_(req, "This server issues no alert links."),
                         true);
         return;
     }

@@ -34,14 +34,19 @@ bool backend_call(backend_t *self, service_id_t service, const char *command,
 {
     *out = NULL;
     err->service = service;
+    lang_t lang = LANG_VI;
+    lang_parse(self->language, &lang);
     if (backend_down(self, service)) {
         err->code = THUKY__STATUS_CODE__UNAVAILABLE;
-        snprintf(err->message, sizeof err->message, "%s did not answer a moment ago",
+        snprintf(err->message, sizeof err->message, i18n_text(lang, "%s did not answer a moment ago"),
                  client_endpoint(self->clients[service]));
         return false;
     }
+    client_call_options_t with = options ? *options : (client_call_options_t){0};
+    if (!with.language)
+        with.language = self->language;
     client_result_t result;
-    client_call_with(self->clients[service], command, request, options, &result);
+    client_call_with(self->clients[service], command, request, &with, &result);
     if (result.code == THUKY__STATUS_CODE__UNAVAILABLE)
         self->down_until_ms[service] = clock_monotonic_ms() + BACKEND_RETRY_AFTER_S * 1000;
     else
@@ -52,8 +57,8 @@ bool backend_call(backend_t *self, service_id_t service, const char *command,
         if (!*out) {
             ok = false;
             result.code = THUKY__STATUS_CODE__INTERNAL;
-            snprintf(result.message, sizeof result.message, "%s sent a reply that does not decode",
-                     command);
+            snprintf(result.message, sizeof result.message,
+                     i18n_text(lang, "%s sent a reply that does not decode"), command);
         }
     }
     if (!ok) {

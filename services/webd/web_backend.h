@@ -18,6 +18,9 @@
 typedef struct {
     client_t *clients[SERVICE_WEBD];
     int64_t down_until_ms[SERVICE_WEBD];   /* monotonic; 0 = believed up */
+    /* The language of the request being served ("vi", "en"): the daemons'
+     * messages come back in it. webd serves one request at a time. */
+    const char *language;
 } backend_t;
 
 /* The outcome of a call that did not succeed. */

@@ -37,14 +37,14 @@ static void s_task_table(strbuf_t *b, const web_request_t *req, const char *id, 
         shown += !only || web_task_has_flag(tasks[i], only);
     strbuf_printf(b, " <span class=\"count\">%zu</span></h2>\n", shown);
     if (!shown) {
-        strbuf_printf(b, "<p class=\"none\">%s</p></section>\n", L(req, "Không có.", "None."));
+        strbuf_printf(b, "<p class=\"none\">%s</p></section>\n", W_(req, "None."));
         return;
     }
     strbuf_printf(b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                      "</tr></thead><tbody>\n",
-                  L(req, "Nhiệm vụ", "Task"), L(req, "Chủ trì", "Lead"),
-                  L(req, "Hạn", "Deadline"), L(req, "Tiến độ", "Progress"),
-                  L(req, "Tình trạng", "Status"));
+                  W_(req, "Task"), W_(req, "Lead"),
+                  W_(req, "Deadline"), W_(req, "Progress"),
+                  W_(req, "Status"));
     for (size_t i = 0; i < n; i++) {
         const Thuky__Task *t = tasks[i];
         if (only && !web_task_has_flag(t, only))
@@ -109,26 +109,26 @@ static void s_tally(strbuf_t *b, const web_request_t *req, const web_report_t *r
     if (n > 1)
         qsort(rows, n, sizeof *rows, s_tally_cmp);
     strbuf_printf(b, "<section id=\"%s\"><h2>%s</h2>\n", by_office ? "by-office" : "by-group",
-                  by_office ? L(req, "Theo đơn vị chủ trì", "By lead office")
-                            : L(req, "Theo nhóm nhiệm vụ trọng tâm", "By key task group"));
+                  by_office ? W_(req, "By lead office")
+                            : W_(req, "By key task group"));
     if (!n) {
-        strbuf_printf(b, "<p class=\"none\">%s</p></section>\n", L(req, "Không có.", "None."));
+        strbuf_printf(b, "<p class=\"none\">%s</p></section>\n", W_(req, "None."));
         free(rows);
         return;
     }
     strbuf_printf(b, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
                      "</tr></thead><tbody>\n",
-                  by_office ? L(req, "Đơn vị", "Office") : L(req, "Nhóm", "Group"),
-                  L(req, "Chậm tiến độ", "Behind"), L(req, "Chất lượng", "Quality"),
-                  L(req, "Ý kiến khác nhau", "Disputed"), L(req, "Sắp đến hạn", "Due soon"));
+                  by_office ? W_(req, "Office") : W_(req, "Group"),
+                  W_(req, "Behind"), W_(req, "Quality"),
+                  W_(req, "Disputed"), W_(req, "Due soon"));
     for (size_t i = 0; i < n; i++) {
         strbuf_str(b, "<tr><td>");
         if (by_office)
             html_text(b, rows[i].key);
         else if (strcmp(rows[i].key, "00") == 0)
-            strbuf_str(b, L(req, "Ngoài nhóm trọng tâm", "Outside the key groups"));
+            strbuf_str(b, W_(req, "Outside the key groups"));
         else
-            strbuf_printf(b, "%s %d", L(req, "Nhóm", "Group"), atoi(rows[i].key));
+            strbuf_printf(b, "%s %d", W_(req, "Group"), atoi(rows[i].key));
         strbuf_printf(b, "</td><td>%u</td><td>%u</td><td>%u</td><td>%u</td></tr>\n", rows[i].n[0],
                       rows[i].n[1], rows[i].n[2], rows[i].n[3]);
     }
@@ -153,8 +153,8 @@ static void s_timeline(strbuf_t *b, const web_request_t *req, const web_report_t
     strbuf_printf(b, "<section id=\"timeline-section\"><h2>%s</h2>\n<svg id=\"timeline\" "
                      "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
                      "aria-label=\"%s\">\n",
-                  L(req, "Tiến độ so với lịch họp", "Deadlines against the sittings"), SVG_W,
-                  SVG_H, L(req, "Dòng thời gian", "Timeline"));
+                  W_(req, "Deadlines against the sittings"), SVG_W,
+                  SVG_H, W_(req, "Timeline"));
     for (int32_t d = first; d <= last; d++) { /* month marks */
         char iso[DATE_ISO_LEN];
         date_format_iso(d, iso);
@@ -202,7 +202,7 @@ static void s_timeline(strbuf_t *b, const web_request_t *req, const web_report_t
                      "y2=\"%d\"/><text class=\"today\" x=\"%d\" y=\"%d\">%s</text>\n</svg>\n"
                      "</section>\n",
                   s_x(today, first, last), s_x(today, first, last), SVG_H - 10,
-                  s_x(today, first, last) + 3, SVG_H - 2, L(req, "Hôm nay", "Today"));
+                  s_x(today, first, last) + 3, SVG_H - 2, W_(req, "Today"));
 }
 
 /* A task's history, as the principal may see it: an office's session asks
@@ -224,7 +224,7 @@ static void s_history(strbuf_t *b, web_request_t *req, const web_principal_t *wh
                       &thuky__task_detail__descriptor, (ProtobufCMessage **)&d, &err) ||
         !d->task) {
         strbuf_printf(b, "<section id=\"history\"><p class=\"notice\">%s T%lu</p></section>\n",
-                      L(req, "Không tìm thấy nhiệm vụ", "No task"), id);
+                      W_(req, "No task"), id);
         if (d)
             thuky__task_detail__free_unpacked(d, NULL);
         return;
@@ -258,10 +258,8 @@ static void s_board(web_request_t *req)
 {
     web_principal_t who;
     if (!web_auth(req, &who)) {
-        web_send_notice(req, 401, L(req, "Cần đăng nhập", "Sign-in needed"),
-                        L(req, "Vui lòng mở bảng theo dõi bằng liên kết đăng nhập Ban Thư ký "
-                               "đã gửi cho đơn vị.",
-                          "Please open the board with the sign-in link the Secretariat sent."),
+        web_send_notice(req, 401, W_(req, "Sign-in needed"),
+                        W_(req, "Please open the board with the sign-in link the Secretariat sent."),
                         false);
         return;
     }
@@ -269,7 +267,7 @@ static void s_board(web_request_t *req)
     backend_error_t err;
     if (!web_report_load(req->webd, who.office_scope ? who.office : "", &r, &err)) {
         web_send_notice(req, web_status_of(err.code),
-                        L(req, "Tạm thời chưa xem được", "Not available now"), err.message,
+                        W_(req, "Not available now"), err.message,
                         false);
         return;
     }
@@ -286,27 +284,25 @@ static void s_board(web_request_t *req)
     backend_call(&req->webd->backend, SERVICE_SESSIOND, "session.list", &sr.base, NULL,
                  &thuky__session_list_reply__descriptor, (ProtobufCMessage **)&sittings, &err);
     strbuf_t b = {0};
-    html_begin(&b, req, L(req, "Bảng theo dõi", "Status board"));
-    strbuf_printf(&b, "<h1>%s</h1>\n<p class=\"dateline\">", L(req, "Tình hình thực hiện chương "
-                                                                    "trình công tác",
-                                                                "Work program status"));
-    strbuf_str(&b, L(req, "Hà Nội, ngày ", "Hanoi, "));
+    html_begin(&b, req, W_(req, "Status board"));
+    strbuf_printf(&b, "<h1>%s</h1>\n<p class=\"dateline\">", W_(req, "Work program status"));
+    strbuf_str(&b, W_(req, "Hanoi, "));
     html_date(&b, req, r.today);
     if (who.office_scope) {
         strbuf_str(&b, " · ");
         html_text(&b, who.office);
     }
     strbuf_printf(&b, " <span id=\"live\" data-feed=\"/api/v1/events\">%s</span></p>\n",
-                  L(req, "trực tuyến", "live"));
-    s_task_table(&b, req, "behind", L(req, "Chậm tiến độ", "Behind schedule"),
+                  W_(req, "live"));
+    s_task_table(&b, req, "behind", W_(req, "Behind schedule"),
                  r.overdue ? r.overdue->tasks : NULL, r.overdue ? r.overdue->n_tasks : 0, 0);
-    s_task_table(&b, req, "quality", L(req, "Không bảo đảm chất lượng", "Short on quality"),
+    s_task_table(&b, req, "quality", W_(req, "Short on quality"),
                  r.flagged ? r.flagged->tasks : NULL, r.flagged ? r.flagged->n_tasks : 0,
                  THUKY__TASK_FLAG__FLAG_QUALITY);
-    s_task_table(&b, req, "dispute", L(req, "Còn nhiều ý kiến khác nhau", "Members disagree"),
+    s_task_table(&b, req, "dispute", W_(req, "Members disagree"),
                  r.flagged ? r.flagged->tasks : NULL, r.flagged ? r.flagged->n_tasks : 0,
                  THUKY__TASK_FLAG__FLAG_DISPUTE);
-    s_task_table(&b, req, "soon", L(req, "Sắp đến hạn", "Due soon"),
+    s_task_table(&b, req, "soon", W_(req, "Due soon"),
                  r.due_soon ? r.due_soon->tasks : NULL, r.due_soon ? r.due_soon->n_tasks : 0, 0);
     if (!who.office_scope)
         s_tally(&b, req, &r, true);
@@ -329,9 +325,8 @@ static void s_login(web_request_t *req)
     if (!t || t->kind != THUKY__TOKEN_KIND__TOKEN_LOGIN) {
         if (t)
             thuky__web_token__free_unpacked(t, NULL);
-        web_send_notice(req, 404, L(req, "Không tìm thấy", "Not found"),
-                        L(req, "Liên kết đăng nhập không đúng hoặc đã bị thu hồi.",
-                          "This sign-in link is not valid or was revoked."),
+        web_send_notice(req, 404, W_(req, "Not found"),
+                        W_(req, "This sign-in link is not valid or was revoked."),
                         true);
         return;
     }
@@ -376,8 +371,8 @@ void web_board_route(web_request_t *req)
     bool known = strcmp(p, "/") == 0 || strncmp(p, "/login/", 7) == 0 ||
                  strcmp(p, "/logout") == 0 || strcmp(p, "/healthz") == 0;
     if (!known) {
-        web_send_notice(req, 404, L(req, "Không tìm thấy", "Not found"),
-                        L(req, "Không có trang này.", "There is no such page."), false);
+        web_send_notice(req, 404, W_(req, "Not found"),
+                        W_(req, "There is no such page."), false);
         return;
     }
     if (strcmp(p, "/logout") == 0) {

@@ -36,19 +36,18 @@ void html_begin(strbuf_t *b, const web_request_t *req, const char *title)
     strbuf_printf(b, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>",
-                  L(req, "vi", "en"));
+                  W_(req, "en"));
     html_text(b, title);
     strbuf_str(b, " · thuky</title>\n<link rel=\"stylesheet\" href=\"/static/thuky.css\">\n"
                   "</head>\n<body>\n<header class=\"agency\"><span>");
-    strbuf_str(b, L(req, "VĂN PHÒNG QUỐC HỘI · BAN THƯ KÝ QUỐC HỘI",
-                    "OFFICE OF THE NATIONAL ASSEMBLY · SECRETARIAT"));
+    strbuf_str(b, W_(req, "OFFICE OF THE NATIONAL ASSEMBLY · SECRETARIAT"));
     strbuf_str(b, "</span></header>\n<main>\n");
 }
 
 void html_end(strbuf_t *b, const web_request_t *req)
 {
     strbuf_printf(b, "</main>\n<footer>%s</footer>\n</body>\n</html>\n",
-                  L(req, "thuky · Theo dõi chương trình công tác", "thuky · work program tracking"));
+                  W_(req, "thuky · work program tracking"));
 }
 
 void web_send_page(web_request_t *req, unsigned status, strbuf_t *b, bool noindex)
@@ -58,7 +57,7 @@ void web_send_page(web_request_t *req, unsigned status, strbuf_t *b, bool noinde
     r.body = *b;
     *b = (strbuf_t){0};
     r.noindex = noindex;
-    web_response_header(&r, "Content-Language", "%s", L(req, "vi", "en"));
+    web_response_header(&r, "Content-Language", "%s", W_(req, "en"));
     web_send(req, &r);
 }
 
@@ -104,10 +103,10 @@ void html_time(strbuf_t *b, const web_request_t *req, int64_t ms)
 const char *web_task_status(const web_request_t *req, Thuky__TaskStatus status)
 {
     switch (status) {
-    case THUKY__TASK_STATUS__TASK_OPEN: return L(req, "Chưa thực hiện", "Open");
-    case THUKY__TASK_STATUS__TASK_IN_PROGRESS: return L(req, "Đang thực hiện", "In progress");
-    case THUKY__TASK_STATUS__TASK_DONE: return L(req, "Hoàn thành", "Done");
-    case THUKY__TASK_STATUS__TASK_CANCELLED: return L(req, "Đã hủy", "Cancelled");
+    case THUKY__TASK_STATUS__TASK_OPEN: return W_(req, "Open");
+    case THUKY__TASK_STATUS__TASK_IN_PROGRESS: return W_(req, "In progress");
+    case THUKY__TASK_STATUS__TASK_DONE: return W_(req, "Done");
+    case THUKY__TASK_STATUS__TASK_CANCELLED: return W_(req, "Cancelled");
     default: return "—";
     }
 }
@@ -116,11 +115,11 @@ const char *web_task_flag(const web_request_t *req, Thuky__TaskFlag flag)
 {
     switch (flag) {
     case THUKY__TASK_FLAG__FLAG_QUALITY:
-        return L(req, "Không bảo đảm chất lượng", "Falls short on quality");
+        return W_(req, "Falls short on quality");
     case THUKY__TASK_FLAG__FLAG_DISPUTE:
-        return L(req, "Còn nhiều ý kiến khác nhau", "Members still disagree");
+        return W_(req, "Members still disagree");
     case THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED:
-        return L(req, "Phiên họp đã bị hủy", "Its sitting was cancelled");
+        return W_(req, "Its sitting was cancelled");
     default: return "—";
     }
 }
@@ -128,11 +127,11 @@ const char *web_task_flag(const web_request_t *req, Thuky__TaskFlag flag)
 const char *web_alert_kind(const web_request_t *req, Thuky__AlertKind kind)
 {
     switch (kind) {
-    case THUKY__ALERT_KIND__ALERT_LEAD: return L(req, "Nhắc trước hạn", "Reminder before the deadline");
-    case THUKY__ALERT_KIND__ALERT_DUE: return L(req, "Đến hạn", "Due today");
-    case THUKY__ALERT_KIND__ALERT_OVERDUE: return L(req, "Chậm tiến độ", "Behind schedule");
-    case THUKY__ALERT_KIND__ALERT_ESCALATION: return L(req, "Báo cáo vượt cấp", "Escalation");
-    case THUKY__ALERT_KIND__ALERT_SITTING: return L(req, "Nhắc trước phiên họp", "Before a sitting");
+    case THUKY__ALERT_KIND__ALERT_LEAD: return W_(req, "Reminder before the deadline");
+    case THUKY__ALERT_KIND__ALERT_DUE: return W_(req, "Due today");
+    case THUKY__ALERT_KIND__ALERT_OVERDUE: return W_(req, "Behind schedule");
+    case THUKY__ALERT_KIND__ALERT_ESCALATION: return W_(req, "Escalation");
+    case THUKY__ALERT_KIND__ALERT_SITTING: return W_(req, "Before a sitting");
     default: return "—";
     }
 }
@@ -140,13 +139,13 @@ const char *web_alert_kind(const web_request_t *req, Thuky__AlertKind kind)
 const char *web_alert_state(const web_request_t *req, Thuky__AlertState state)
 {
     switch (state) {
-    case THUKY__ALERT_STATE__ALERT_PLANNED: return L(req, "Đã lên lịch", "Planned");
-    case THUKY__ALERT_STATE__ALERT_SENDING: return L(req, "Đang gửi", "Sending");
-    case THUKY__ALERT_STATE__ALERT_SENT: return L(req, "Đã gửi", "Sent");
-    case THUKY__ALERT_STATE__ALERT_FAILED: return L(req, "Gửi không được", "Failed");
-    case THUKY__ALERT_STATE__ALERT_SILENCED: return L(req, "Tạm hoãn", "Silenced");
-    case THUKY__ALERT_STATE__ALERT_ACKED: return L(req, "Đã xác nhận", "Acknowledged");
-    case THUKY__ALERT_STATE__ALERT_CANCELLED: return L(req, "Đã hủy", "Cancelled");
+    case THUKY__ALERT_STATE__ALERT_PLANNED: return W_(req, "Planned");
+    case THUKY__ALERT_STATE__ALERT_SENDING: return W_(req, "Sending");
+    case THUKY__ALERT_STATE__ALERT_SENT: return W_(req, "Sent");
+    case THUKY__ALERT_STATE__ALERT_FAILED: return W_(req, "Failed");
+    case THUKY__ALERT_STATE__ALERT_SILENCED: return W_(req, "Silenced");
+    case THUKY__ALERT_STATE__ALERT_ACKED: return W_(req, "Acknowledged");
+    case THUKY__ALERT_STATE__ALERT_CANCELLED: return W_(req, "Cancelled");
     default: return "—";
     }
 }

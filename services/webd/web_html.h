@@ -12,8 +12,6 @@
 #include "thuky/task.pb-c.h"
 #include "web_http.h"
 
-/* The request's language: L(req, "Vietnamese", "English"). */
-#define L(req, vi, en) ((req)->english ? (en) : (vi))
 
 /* Text into HTML, escaped (& < > " '). */
 void html_text(strbuf_t *b, const char *s);

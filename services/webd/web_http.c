@@ -468,6 +468,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
             if ((unsigned char)*c < 0x20 || *c == 0x7f)
                 *c = ' ';
         req->english = s_wants_english(web_header(req, "Accept-Language"));
+        self->webd->backend.language = lang_code(WEB_LANG(req));
         const char *type = web_header(req, "Content-Type");
         req->body_limit = type && strncmp(type, "application/json", 16) == 0 ? WEB_JSON_MAX
                                                                             : WEB_FORM_MAX;

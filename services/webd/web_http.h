@@ -13,6 +13,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
+
+#include "base/i18n.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,5 +102,10 @@ bool web_post_allowed(web_request_t *req);
  * into out; false when absent, too long, or not text (a NUL byte, invalid
  * UTF-8). */
 bool web_form_value(const char *body, const char *name, char *out, size_t cap);
+
+/* The request's language (Accept-Language): W_(req, "English text") is
+ * the text in it, from po/vi.po like every other translation. */
+#define WEB_LANG(req) ((req)->english ? LANG_EN : LANG_VI)
+#define W_(req, msgid) i18n_text(WEB_LANG(req), (msgid))
 
 #endif
