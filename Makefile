@@ -25,7 +25,8 @@ CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP $(SANFLAGS)
 CPPFLAGS += -Icommon -I$(BUILD)/gen $(PKG_CFLAGS)
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lm
+# libunistring (NFC normalisation, no .pc file in Debian 12).
+LDLIBS += $(PKG_LIBS) -lunistring -lm
 
 DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
@@ -79,17 +80,30 @@ $(LOCALE_MO): po/vi.po
 	msgfmt --check -o $@ $<
 
 # A format string with no words ("%s: %s") needs no translation: left out.
+define extract_pot
+	xgettext $(XGETTEXT_FLAGS) -o $(1).all $(PO_SRC)
+	sed -i 's/charset=CHARSET/charset=UTF-8/' $(1).all
+	msggrep --no-wrap --invert-match --msgid --extended-regexp -e '^[^[:alpha:]]*$$' -o $(1) $(1).all
+	rm -f $(1).all
+endef
 po:
-	xgettext $(XGETTEXT_FLAGS) -o po/thuky.pot.all $(PO_SRC)
-	msggrep --no-wrap --invert-match --msgid --extended-regexp -e '^[^[:alpha:]]*$$' \
-		-o po/thuky.pot po/thuky.pot.all
-	rm -f po/thuky.pot.all
+	$(call extract_pot,po/thuky.pot)
 	msgmerge --quiet --update --backup=none --no-wrap --no-fuzzy-matching po/vi.po po/thuky.pot
+
+# What the tests check (test_i18n.py): the sources' strings are those of
+# po/thuky.pot, and po/vi.po translates every one of them, cleanly.
+po-check:
+	@mkdir -p $(BUILD)/po
+	@$(call extract_pot,$(BUILD)/po/thuky.pot)
+	msgcmp --use-fuzzy po/thuky.pot $(BUILD)/po/thuky.pot
+	msgcmp --use-fuzzy $(BUILD)/po/thuky.pot po/thuky.pot
+	msgcmp po/vi.po $(BUILD)/po/thuky.pot
+	msgfmt --check --statistics -o /dev/null po/vi.po
 
 # Keep generated code and objects: make would delete them as intermediates.
 .SECONDARY:
 
-.PHONY: all po deps test test-unit test-valgrind test-valgrind-ci bench run clean
+.PHONY: all po po-check deps test test-unit test-valgrind test-valgrind-ci bench run clean
 all: $(BINS) $(UNIT_BIN) $(TOOL_BIN) $(GEN_PY) $(LOCALE_MO)
 
 deps:
@@ -146,8 +160,10 @@ $(BUILD)/services/webd/%.o: CPPFLAGS += $(shell pkg-config --cflags libmicrohttp
 $(BUILD)/thuky-webd: $(WEBD_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -o $@
 
+# Only the CLI writes XLSX (libxlsxwriter).
+$(BUILD)/services/cli/%.o: CPPFLAGS += $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
 $(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs xlsxwriter 2>/dev/null) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@

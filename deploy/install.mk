@@ -16,6 +16,8 @@ SYSTEMDUNITDIR ?= /lib/systemd/system
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+# The binaries look for their catalog in ../share/locale beside themselves.
+LOCALEDIR ?= $(PREFIX)/share/locale
 CALENDARDIR ?= $(PREFIX)/share/thuky/calendar
 CONFDIR = $(SYSCONFDIR)/thuky
 INSTALL ?= install
@@ -27,6 +29,7 @@ THUKY_UNITS = $(THUKY_DAEMONS:%=%.service) thuky.target
 # Whatever pages exist (written separately), plus the names they will have,
 # so that uninstall finds them either way.
 THUKY_MAN = $(wildcard deploy/man/*.[158])
+THUKY_MAN_VI = $(wildcard deploy/man/vi/*.[158])
 THUKY_MAN_NAMES = $(sort $(notdir $(THUKY_MAN)) thuky.1 thuky.conf.5 $(THUKY_DAEMONS:%=%.8))
 THUKY_CALENDARS = $(wildcard deploy/calendar/*.conf)
 
@@ -37,7 +40,7 @@ THUKY_SYSTEMD = [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]
 
 .PHONY: install uninstall deb
 
-install: $(BINS)
+install: $(BINS) $(LOCALE_MO)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(CALENDARDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDIR) \
 		$(BUILD)/deploy
@@ -50,6 +53,14 @@ install: $(BINS)
 		gzip -9n -c $$page > $$dir/$${page##*/}.gz && chmod 0644 $$dir/$${page##*/}.gz && \
 		echo "installed $$dir/$${page##*/}.gz" || exit 1; \
 	done
+	@for page in $(THUKY_MAN_VI); do \
+		dir=$(DESTDIR)$(MANDIR)/vi/man$${page##*.}; \
+		$(INSTALL) -d -m 0755 $$dir && \
+		gzip -9n -c $$page > $$dir/$${page##*/}.gz && chmod 0644 $$dir/$${page##*/}.gz && \
+		echo "installed $$dir/$${page##*/}.gz" || exit 1; \
+	done
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES
+	$(INSTALL_DATA) $(LOCALE_MO) $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/thuky.mo
 	$(if $(THUKY_CALENDARS),$(INSTALL_DATA) $(THUKY_CALENDARS) $(DESTDIR)$(CALENDARDIR)/)
 	@for unit in $(THUKY_UNITS); do \
 		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
@@ -95,6 +106,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/thuky $(THUKY_DAEMONS:%=$(DESTDIR)$(SBINDIR)/%)
 	rm -f $(THUKY_UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -f $(foreach p,$(THUKY_MAN_NAMES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(p).gz)
+	rm -f $(foreach p,$(THUKY_MAN_NAMES),$(DESTDIR)$(MANDIR)/vi/man$(subst .,,$(suffix $(p)))/$(p).gz)
+	rm -f $(DESTDIR)$(LOCALEDIR)/vi/LC_MESSAGES/thuky.mo
 	rm -f $(addprefix $(DESTDIR)$(CALENDARDIR)/,$(notdir $(THUKY_CALENDARS)))
 	rmdir $(DESTDIR)$(CALENDARDIR) $(DESTDIR)$(PREFIX)/share/thuky 2>/dev/null || true
 	@if $(THUKY_SYSTEMD); then systemctl daemon-reload; fi
@@ -110,7 +123,7 @@ deb: $(BINS)
 	rm -rf $(DEB_STAGE) $(DEB)
 	umask 022 && $(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_STAGE)) \
 		PREFIX=/usr SYSCONFDIR=/etc SYSTEMDUNITDIR=/lib/systemd/system \
-		BINDIR=/usr/bin SBINDIR=/usr/sbin MANDIR=/usr/share/man \
+		BINDIR=/usr/bin SBINDIR=/usr/sbin MANDIR=/usr/share/man LOCALEDIR=/usr/share/locale \
 		CALENDARDIR=/usr/share/thuky/calendar INSTALL_PROGRAM='$(INSTALL) -s -m 0755'
 	@# The keys are local secrets: postinst makes the directory, so dpkg never
 	@# owns (or removes) it.

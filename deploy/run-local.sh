@@ -22,6 +22,7 @@ runtime_dir = $RUN
 state_dir = $VAR
 calendar_dir = $TOP/deploy/calendar
 log_level = info
+language = vi
 [web]
 public_url = $WEB
 listen = 127.0.0.1:$WEB_PORT

@@ -48,8 +48,9 @@ static bool s_has_catalog(const char *dir)
            stat(path, &st) == 0;
 }
 
-/* $THUKY_LOCALEDIR, else locale/ beside the executable, else the installed
- * directory. */
+/* $THUKY_LOCALEDIR, else locale/ beside the executable (the build tree),
+ * else ../share/locale from it (/usr/bin -> /usr/share/locale, /usr/local/bin
+ * -> /usr/local/share/locale: where make install put it), else the system's. */
 static void s_locale_dir(char *out, size_t len)
 {
     const char *env = getenv("THUKY_LOCALEDIR");
@@ -64,11 +65,14 @@ static void s_locale_dir(char *out, size_t len)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            char beside[PATH_MAX];
-            if (snprintf(beside, sizeof beside, "%s/locale", exe) < (int)sizeof beside &&
-                s_has_catalog(beside)) {
-                snprintf(out, len, "%s", beside);
-                return;
+            static const char *const relative[] = {"%s/locale", "%s/../share/locale"};
+            for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+                char dir[PATH_MAX];
+                if (snprintf(dir, sizeof dir, relative[i], exe) < (int)sizeof dir &&
+                    s_has_catalog(dir)) {
+                    snprintf(out, len, "%s", dir);
+                    return;
+                }
             }
         }
     }

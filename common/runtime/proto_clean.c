@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "text/utf8.h"
+
 /* The message held by a non-repeated message field, or NULL (a oneof
  * member only when it is the case set). */
 static ProtobufCMessage *s_field_message(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f)
@@ -15,16 +17,14 @@ static ProtobufCMessage *s_field_message(ProtobufCMessage *msg, const ProtobufCF
     return *(ProtobufCMessage **)((char *)msg + f->offset);
 }
 
-void proto_drop_unknown(ProtobufCMessage *msg)
+typedef void (*visit_fn)(ProtobufCMessage *msg);
+
+/* Calls visit on msg and on every message inside it. */
+static void s_walk(ProtobufCMessage *msg, visit_fn visit)
 {
     if (!msg)
         return;
-    for (unsigned i = 0; i < msg->n_unknown_fields; i++)
-        free(msg->unknown_fields[i].data);
-    free(msg->unknown_fields);
-    msg->unknown_fields = NULL;
-    msg->n_unknown_fields = 0;
-
+    visit(msg);
     const ProtobufCMessageDescriptor *desc = msg->descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &desc->fields[i];
@@ -34,9 +34,56 @@ void proto_drop_unknown(ProtobufCMessage *msg)
             size_t count = *(const size_t *)((const char *)msg + f->quantifier_offset);
             ProtobufCMessage **items = *(ProtobufCMessage ***)((char *)msg + f->offset);
             for (size_t k = 0; k < count; k++)
-                proto_drop_unknown(items[k]);
+                s_walk(items[k], visit);
         } else {
-            proto_drop_unknown(s_field_message(msg, f));
+            s_walk(s_field_message(msg, f), visit);
         }
     }
+}
+
+static void s_drop(ProtobufCMessage *msg)
+{
+    for (unsigned i = 0; i < msg->n_unknown_fields; i++)
+        free(msg->unknown_fields[i].data);
+    free(msg->unknown_fields);
+    msg->unknown_fields = NULL;
+    msg->n_unknown_fields = 0;
+}
+
+/* A string that is not NFC was allocated by the unpack (the empty default
+ * is NFC), so it is freed and replaced by its NFC copy. */
+static void s_nfc_one(char **text)
+{
+    char *nfc = *text ? utf8_nfc(*text) : NULL;
+    if (nfc) {
+        free(*text);
+        *text = nfc;
+    }
+}
+
+static void s_nfc(ProtobufCMessage *msg)
+{
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_STRING)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t count = *(const size_t *)((const char *)msg + f->quantifier_offset);
+            char **items = *(char ***)((char *)msg + f->offset);
+            for (size_t k = 0; k < count; k++)
+                s_nfc_one(&items[k]);
+        } else if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ||
+                   *(const uint32_t *)((const char *)msg + f->quantifier_offset) == f->id) {
+            s_nfc_one((char **)((char *)msg + f->offset));
+        }
+    }
+}
+
+void proto_drop_unknown(ProtobufCMessage *msg) { s_walk(msg, s_drop); }
+
+void proto_clean_input(ProtobufCMessage *msg)
+{
+    s_walk(msg, s_drop);
+    s_walk(msg, s_nfc);
 }

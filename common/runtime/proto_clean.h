@@ -17,4 +17,10 @@
  * must come from an unpack with the default allocator. */
 void proto_drop_unknown(ProtobufCMessage *msg);
 
+/* A request from outside: drops its unknown fields and makes every string
+ * in it, at every depth, NFC (utf8_nfc), so the same Vietnamese text typed
+ * precomposed or decomposed is stored, compared and counted the same.
+ * The strings must be valid UTF-8 (the server checks that first). */
+void proto_clean_input(ProtobufCMessage *msg);
+
 #endif

@@ -18,6 +18,9 @@
 #include "runtime/server_private.h"
 #include "runtime/wire_text.h"
 
+/* Who a caller without a name is, in a message. */
+static const char *const s_unidentified = N_("an unidentified caller");
+
 /* ---- replies --------------------------------------------------------- */
 
 static void s_pack_reply(pending_t *p, const char *request_id, Thuky__StatusCode code,
@@ -99,7 +102,7 @@ static void s_check_envelope(server_t *self, pending_t *p, const void *data, siz
                  "request is not a thuky.Request protobuf message");
     else if (!text_ok)
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "request field '%s' %s",
-                 fault.field, fault.problem);
+                 fault.field, i18n_text(p->lang, fault.problem));
     else if (client_len > SERVER_MAX_CLIENT_ID)
         s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                  "client_id is %zu bytes; at most %d are allowed", client_len,
@@ -206,7 +209,7 @@ static bool s_receive(server_t *self, pending_t *p)
 static bool s_admit_caller(server_t *self, pending_t *p)
 {
     const Thuky__OnBehalf *ob = p->request->on_behalf;
-    const char *name = p->who.name[0] ? p->who.name : "an unidentified caller";
+    const char *name = p->who.name[0] ? p->who.name : i18n_text(p->lang, s_unidentified);
     snprintf(p->caller, sizeof p->caller, "%s", p->who.name);
     if (p->who.role != ROLE_GATEWAY && p->who.role != ROLE_ADMIN) {
         if (!ob)
@@ -221,15 +224,16 @@ static bool s_admit_caller(server_t *self, pending_t *p)
         return true; /* the command's roles decide, as for anyone */
     const char *bad = NULL;
     if (!config_office_id_valid(ob->office))
-        bad = "office is not an office id";
+        bad = N_("office is not an office id");
     else if (strlen(ob->token_id) > SERVER_MAX_ON_BEHALF_TOKEN)
-        bad = "token_id is longer than 64 bytes";
+        bad = N_("token_id is longer than 64 bytes");
     else if (strlen(ob->address) > SERVER_MAX_ON_BEHALF_ADDRESS)
-        bad = "address is longer than 64 bytes";
+        bad = N_("address is longer than 64 bytes");
     else if (strlen(ob->user_agent) > SERVER_MAX_ON_BEHALF_AGENT)
-        bad = "user_agent is longer than 256 bytes";
+        bad = N_("user_agent is longer than 256 bytes");
     if (bad) {
-        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "on_behalf: %s", bad);
+        s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "on_behalf: %s",
+                 i18n_text(p->lang, bad));
         return false;
     }
     if (!(p->command->roles & ROLE_OFFICE) || (write && !(p->command->flags & COMMAND_GATEWAY))) {
@@ -267,8 +271,8 @@ static bool s_admit(server_t *self, pending_t *p)
     if (!(p->command->roles & p->who.role)) {
         server_add_counter(self, "denied", 1);
         s_reject(self, p, THUKY__STATUS_CODE__PERMISSION_DENIED, "%s (role %s) may not run %s",
-                 p->who.name[0] ? p->who.name : "an unidentified caller", role_name(p->who.role),
-                 p->command->name);
+                 p->who.name[0] ? p->who.name : i18n_text(p->lang, s_unidentified),
+                 role_name(p->who.role), p->command->name);
         return false;
     }
     wire_text_fault_t fault;
@@ -276,7 +280,7 @@ static bool s_admit(server_t *self, pending_t *p)
         !wire_text_check(p->command->request, req->body.data, req->body.len, &fault)) {
         if (fault.field[0])
             s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT, "field '%s' of %s %s",
-                     fault.field, p->command->name, fault.problem);
+                     fault.field, p->command->name, i18n_text(p->lang, fault.problem));
         else
             s_reject(self, p, THUKY__STATUS_CODE__INVALID_ARGUMENT,
                      "body of '%s' is not a %s message", req->command,
@@ -291,7 +295,7 @@ static bool s_admit(server_t *self, pending_t *p)
                      "body of '%s' is not a %s message", req->command, p->command->request->name);
             return false;
         }
-        proto_drop_unknown(p->body);
+        proto_clean_input(p->body);
     }
     return true;
 }
@@ -325,7 +329,9 @@ static bool s_replay(server_t *self, store_txn_t *txn, pending_t *p)
     }
     if (stored_no > p->request->request_no) {
         s_pack_reply(p, p->request->request_id, THUKY__STATUS_CODE__CONFLICT,
-                     "request number is older than one already applied for this client", NULL, 0);
+                     i18n_text(p->lang, N_("request number is older than one already applied "
+                                           "for this client")),
+                     NULL, 0);
         return true;
     }
     return false;
@@ -351,8 +357,9 @@ static void s_store_reply(server_t *self, store_txn_t *txn, const pending_t *p, 
     if (p->command->flags & COMMAND_SECRET) {
         kept.reply = NULL;
         s_pack_reply(&kept, p->request->request_id, THUKY__STATUS_CODE__CONFLICT,
-                     "already applied; its secret was shown once and is not kept: list and "
-                     "rotate instead", NULL, 0);
+                     i18n_text(p->lang, N_("already applied; its secret was shown once and is "
+                                           "not kept: list and rotate instead")),
+                     NULL, 0);
     }
     size_t len = REPLY_HEADER + kept.reply_len;
     uint8_t *value = xmalloc(len);
@@ -422,7 +429,7 @@ static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, i
         return rc;
     }
     if (rc != STORE_OK) {
-        server_fail(&call, s_store_status(rc), "%s", store_rc_text(rc));
+        server_fail(&call, s_store_status(rc), "%s", i18n_text(call.lang, store_rc_text(rc)));
         /* the failure stays in this request: the parent is untouched */
     }
     if (call.code != THUKY__STATUS_CODE__OK) {
@@ -442,7 +449,8 @@ static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, i
         }
         if (rc != STORE_OK) {
             eventlog_rollback_to(self->eventlog, mark);
-            s_pack_reply(p, p->request->request_id, s_store_status(rc), store_rc_text(rc), NULL, 0);
+            s_pack_reply(p, p->request->request_id, s_store_status(rc),
+                         i18n_text(p->lang, store_rc_text(rc)), NULL, 0);
         }
     }
     free(call.reply_body);
@@ -452,11 +460,11 @@ static store_rc_t s_execute(server_t *self, store_txn_t *parent, pending_t *p, i
 static void s_fail_batch(server_t *self, pending_t *batch, size_t count, store_rc_t rc)
 {
     server_add_counter(self, "failed_commits", 1);
-    log_error("batch of %zu request(s) not committed: %s", count, store_rc_text(rc));
+    log_error("batch of %zu request(s) not committed: %s", count, _(store_rc_text(rc)));
     for (size_t i = 0; i < count; i++)
         if (batch[i].request)
             s_pack_reply(&batch[i], batch[i].request->request_id, s_store_status(rc),
-                         store_rc_text(rc), NULL, 0);
+                         i18n_text(batch[i].lang, store_rc_text(rc)), NULL, 0);
 }
 
 static void s_run_batch(server_t *self, pending_t *batch, size_t count)

@@ -2,7 +2,9 @@
 #include "text/utf8.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <uninorm.h>
 
 /* "…" U+2026 HORIZONTAL ELLIPSIS: 3 bytes, 1 column. */
 #define ELLIPSIS     "\xE2\x80\xA6"
@@ -263,4 +265,29 @@ utf8_truncate (const char *s, size_t max_width, char *out, size_t out_size)
     }
     out [used] = '\0';
     return width;
+}
+
+char *utf8_nfc(const char *s)
+{
+    size_t len = strlen(s);
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)s[i] < 0x80;
+    if (ascii)
+        return NULL;
+    size_t out_len = 0;
+    uint8_t *nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &out_len);
+    if (!nfc)
+        return NULL; /* out of memory: the text stays as it came */
+    if (out_len == len && memcmp(nfc, s, len) == 0) {
+        free(nfc);
+        return NULL;
+    }
+    char *copy = realloc(nfc, out_len + 1);
+    if (!copy) {
+        free(nfc);
+        return NULL;
+    }
+    copy[out_len] = '\0';
+    return copy;
 }

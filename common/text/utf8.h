@@ -33,4 +33,11 @@ size_t utf8_width(const char *s);
    text the result is truncated the same way. Returns the width written. */
 size_t utf8_truncate(const char *s, size_t max_width, char *out, size_t out_size);
 
+/* Vietnamese may be typed precomposed (NFC: "ệ" is one code point) or
+   decomposed (NFD: "e" + U+0323 + U+0302, as macOS and some keyboards
+   write it). The two look the same and must compare the same, so stored
+   text is NFC. Returns a malloc'ed NFC copy of the valid UTF-8 string s
+   when it is not NFC already, else NULL (ASCII is NFC: no work). */
+char *utf8_nfc(const char *s);
+
 #endif

@@ -114,9 +114,21 @@ def caller_name():
     return pwd.getpwuid(os.getuid()).pw_name
 
 
+def test_env():
+    """The environment the binaries run in: the caller's, without a locale
+    that would choose a language (the config's language applies)."""
+    env = dict(os.environ)
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    env["LANG"] = "C.UTF-8"
+    return env
+
+
 def base_config(tmp):
+    # English: the tests match the English messages; the Vietnamese ones
+    # are tested with --lang vi or language = vi (test_i18n.py).
     return (f"[core]\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
-            f"calendar_dir = {CALENDAR_DIR}\n"
+            f"calendar_dir = {CALENDAR_DIR}\nlanguage = en\n"
             f"[client]\ntimeout_ms = 2000\nretries = 1\n")
 
 
@@ -144,7 +156,7 @@ class Daemon:
         self.starts = 0
         self.stderr_path = None
         self.ctx = zmq.Context()
-        self.env = dict(os.environ)
+        self.env = test_env()
         self.env["THUKY_CONFIG"] = str(self.config)
         self.env.pop("THUKY_BUILD", None)
 

@@ -383,7 +383,7 @@ def test_store_directory_cannot_be_created(daemon):
     blocker = daemon.tmp / "not-a-dir"
     blocker.write_text("a regular file where the state directory should be\n")
     conf = daemon.tmp / "nostore.conf"
-    conf.write_text(f"[core]\nruntime_dir = {daemon.tmp}/run-nostore\n"
+    conf.write_text(f"[core]\nlanguage = en\nruntime_dir = {daemon.tmp}/run-nostore\n"
                     f"state_dir = {blocker}\n")
     rc, err = run_daemon_once(conf)
     assert rc != 0

@@ -21,7 +21,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 MAN_DIR = REPO / "deploy" / "man"
-MAN_PAGES = ["thuky.1", "thuky.conf.5", "thuky-taskd.8", "thuky-sessiond.8", "thuky-notifyd.8"]
+MAN_PAGES = ["thuky.1", "thuky.conf.5", "thuky-taskd.8", "thuky-sessiond.8", "thuky-notifyd.8",
+             "thuky-webd.8"]
+# Every page has its Vietnamese version (man -L vi thuky).
+MAN_VI_PAGES = ["vi/" + page for page in MAN_PAGES]
 CONFIG_C = REPO / "common" / "runtime" / "config.c"
 DEFAULT_CONF = REPO / "deploy" / "thuky.conf"
 CLI_DIR = REPO / "services" / "cli"
@@ -39,7 +42,7 @@ def _render_env():
     return env
 
 
-@pytest.mark.parametrize("page", MAN_PAGES)
+@pytest.mark.parametrize("page", MAN_PAGES + MAN_VI_PAGES)
 def test_man_page_renders_without_warnings(page):
     path = MAN_DIR / page
     assert path.is_file(), f"{path} is missing"
@@ -58,7 +61,21 @@ def test_man_page_renders_without_warnings(page):
                               text=True, env=_render_env(), timeout=60)
         assert proc.returncode == 0 and not proc.stderr.strip(), \
             f"man --warnings -l {page}:\n{proc.stderr}"
-        assert page.split(".")[0].upper() in proc.stdout
+        assert page.split("/")[-1].split(".")[0].upper() in proc.stdout
+
+
+@pytest.mark.parametrize("page", MAN_PAGES)
+def test_the_vietnamese_page_is_vietnamese_and_names_what_the_english_one_does(page):
+    """Translated, not copied: in Vietnamese, with every option, config key
+    and command of the English page unchanged."""
+    english = (MAN_DIR / page).read_text(encoding="utf-8")
+    vietnamese = (MAN_DIR / "vi" / page).read_text(encoding="utf-8")
+    assert re.search("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]", vietnamese), page
+    assert len(re.findall(r"\b(the|and|of|is|to)\b", vietnamese)) < \
+        len(re.findall(r"\b(the|and|of|is|to)\b", english)) / 10, f"{page}: English prose left"
+    names = set(re.findall(r"\\-\\-[a-z][\w-]*", english))
+    missing = sorted(n.replace("\\-", "-") for n in names if n not in vietnamese)
+    assert not missing, f"vi/{page} lacks: {missing}"
 
 
 # ---- configuration keys --------------------------------------------------------

@@ -192,7 +192,7 @@ class Cluster:
         self.config = self.tmp / "thuky.conf"
 
     def write_config(self):
-        core = (f"[core]\nruntime_dir = {self.tmp}/run\nstate_dir = {self.tmp}/var\n"
+        core = (f"[core]\nlanguage = en\nruntime_dir = {self.tmp}/run\nstate_dir = {self.tmp}/var\n"
                 f"calendar_dir = {CALENDAR_DIR}\nkey_dir = {self.keys}\n")
         self.config.write_text(core, encoding="utf-8")
         self.keys.mkdir()

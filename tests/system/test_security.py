@@ -69,7 +69,7 @@ class Site:
         self.ctx = zmq.Context()
 
     def write_config(self, office_role="office", extra=""):
-        text = (f"[core]\nruntime_dir = {self.tmp}/run\nstate_dir = {self.tmp}/var\n"
+        text = (f"[core]\nlanguage = en\nruntime_dir = {self.tmp}/run\nstate_dir = {self.tmp}/var\n"
                 f"calendar_dir = {CALENDAR_DIR}\nkey_dir = {self.keys}\n"
                 f"client_key_file = {self.keys}/secretariat.secret\n"
                 f"[client]\ntimeout_ms = 1500\nretries = 1\n")
@@ -443,7 +443,7 @@ def local(tmp_path_factory):
     tmp = Path(tempfile.mkdtemp(prefix="thuky-local-"))
     tmp.chmod(0o711)
     config = tmp / "thuky.conf"
-    config.write_text(f"[core]\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
+    config.write_text(f"[core]\nlanguage = en\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
                       f"calendar_dir = {CALENDAR_DIR}\nlocal_role = none\n"
                       f"[client]\ntimeout_ms = 1000\nretries = 0\n"
                       f"[user:nobody]\nrole = reader\n")
@@ -495,7 +495,7 @@ def test_local_users_get_their_roles(local):
 
 def refused(tmp, text, binary=SESSIOND):
     config = tmp / "bad.conf"
-    config.write_text(f"[core]\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
+    config.write_text(f"[core]\nlanguage = en\nruntime_dir = {tmp}/run\nstate_dir = {tmp}/var\n"
                       f"calendar_dir = {CALENDAR_DIR}\n" + text)
     rc, err = run_daemon_once(config, binary=binary)
     assert rc == 1, err
