@@ -67,6 +67,7 @@ LOCALE_MO := $(BUILD)/locale/vi/LC_MESSAGES/thuky.mo
 XGETTEXT_FLAGS = --from-code=UTF-8 --language=C --no-wrap --sort-by-file \
 	--add-comments=TRANSLATORS: --package-name=thuky --msgid-bugs-address=thuky@localhost \
 	--keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=W_:2 \
+	--keyword=i18n_text:2 --flag=i18n_text:2:c-format \
 	--keyword=cli_error:2 --flag=cli_error:2:c-format \
 	--keyword=server_fail:3 --flag=server_fail:3:c-format \
 	--keyword=s_reject:4 --flag=s_reject:4:c-format \
@@ -79,11 +80,12 @@ $(LOCALE_MO): po/vi.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
-# A format string with no words ("%s: %s") needs no translation: left out.
+# A format string with no words ("%s: %s", "%zu") needs no translation: left
+# out (a letter counts only when it does not end a conversion).
 define extract_pot
 	xgettext $(XGETTEXT_FLAGS) -o $(1).all $(PO_SRC)
 	sed -i 's/charset=CHARSET/charset=UTF-8/' $(1).all
-	msggrep --no-wrap --invert-match --msgid --extended-regexp -e '^[^[:alpha:]]*$$' -o $(1) $(1).all
+	msggrep --no-wrap --msgid --extended-regexp -e '(^|[^%[:alpha:][:digit:].*#+-])[[:alpha:]]' -o $(1) $(1).all
 	rm -f $(1).all
 endef
 po:
@@ -95,8 +97,8 @@ po:
 po-check:
 	@mkdir -p $(BUILD)/po
 	@$(call extract_pot,$(BUILD)/po/thuky.pot)
-	msgcmp --use-fuzzy po/thuky.pot $(BUILD)/po/thuky.pot
-	msgcmp --use-fuzzy $(BUILD)/po/thuky.pot po/thuky.pot
+	msgcmp --use-untranslated po/thuky.pot $(BUILD)/po/thuky.pot
+	msgcmp --use-untranslated $(BUILD)/po/thuky.pot po/thuky.pot
 	msgcmp po/vi.po $(BUILD)/po/thuky.pot
 	msgfmt --check --statistics -o /dev/null po/vi.po
 

@@ -1,6 +1,8 @@
 /* Civil date arithmetic for Asia/Ho_Chi_Minh (fixed UTC+7). See date.h. */
 #include "base/date.h"
 
+#include "base/i18n.h"
+
 #include <string.h>
 
 #define SECONDS_PER_DAY 86400
@@ -90,26 +92,26 @@ bool date_from_ymd(int year, int month, int day, int32_t *out, const char **why)
     /* Static per-month messages so callers get something specific without
        any buffer to manage. */
     static const char *const too_big[12] = {
-        "day does not exist in January (max 31)",
-        "day does not exist in February of that year",
-        "day does not exist in March (max 31)",
-        "day does not exist in April (max 30)",
-        "day does not exist in May (max 31)",
-        "day does not exist in June (max 30)",
-        "day does not exist in July (max 31)",
-        "day does not exist in August (max 31)",
-        "day does not exist in September (max 30)",
-        "day does not exist in October (max 31)",
-        "day does not exist in November (max 30)",
-        "day does not exist in December (max 31)",
+        N_("day does not exist in January (max 31)"),
+        N_("day does not exist in February of that year"),
+        N_("day does not exist in March (max 31)"),
+        N_("day does not exist in April (max 30)"),
+        N_("day does not exist in May (max 31)"),
+        N_("day does not exist in June (max 30)"),
+        N_("day does not exist in July (max 31)"),
+        N_("day does not exist in August (max 31)"),
+        N_("day does not exist in September (max 30)"),
+        N_("day does not exist in October (max 31)"),
+        N_("day does not exist in November (max 30)"),
+        N_("day does not exist in December (max 31)"),
     };
 
     if (year < DATE_MIN_YEAR || year > DATE_MAX_YEAR)
-        return fail(why, "year outside 1900-2199");
+        return fail(why, N_("year outside 1900-2199"));
     if (month < 1 || month > 12)
-        return fail(why, "month must be 1-12");
+        return fail(why, N_("month must be 1-12"));
     if (day < 1)
-        return fail(why, "day must be at least 1");
+        return fail(why, N_("day must be at least 1"));
     if (day > date_days_in_month(year, month))
         return fail(why, too_big[month - 1]);
     if (out)
@@ -162,7 +164,7 @@ static bool read_digits(const char **p, int min_n, int max_n, int *value)
     return true;
 }
 
-static const char *const BAD_FORMAT = "expected YYYY-MM-DD or DD/MM/YYYY";
+static const char *const BAD_FORMAT = N_("expected YYYY-MM-DD or DD/MM/YYYY");
 
 /* Parses the date at the start of text; on success *end points just past it.
    Which form is meant is decided by the first separator after the leading
@@ -171,7 +173,7 @@ static bool parse_date_prefix(const char *text, int32_t *out, const char **end,
                               const char **why)
 {
     if (!text || !*text)
-        return fail(why, "empty date");
+        return fail(why, N_("empty date"));
 
     const char *p = text;
     int y, m, d;
@@ -210,7 +212,7 @@ bool date_parse(const char *text, int32_t *out, const char **why)
     if (!parse_date_prefix(text, &day, &end, why))
         return false;
     if (*end != '\0')
-        return fail(why, "unexpected characters after the date");
+        return fail(why, N_("unexpected characters after the date"));
     if (out)
         *out = day;
     return true;
@@ -229,20 +231,20 @@ bool date_parse_datetime(const char *text, int64_t *unix_s, bool *has_time, cons
         p++;
         int h, min;
         if (!read_digits(&p, 2, 2, &h) || *p != ':')
-            return fail(why, "expected time as HH:MM");
+            return fail(why, N_("expected time as HH:MM"));
         p++;
         if (!read_digits(&p, 2, 2, &min))
-            return fail(why, "expected time as HH:MM");
+            return fail(why, N_("expected time as HH:MM"));
         if (h > 23)
-            return fail(why, "hour must be 00-23");
+            return fail(why, N_("hour must be 00-23"));
         if (min > 59)
-            return fail(why, "minute must be 00-59");
+            return fail(why, N_("minute must be 00-59"));
         seconds += (int64_t)h * 3600 + (int64_t)min * 60;
         timed = true;
     }
     if (*p != '\0')
-        return fail(why, timed ? "unexpected characters after the time"
-                               : "unexpected characters after the date");
+        return fail(why, timed ? N_("unexpected characters after the time")
+                               : N_("unexpected characters after the date"));
     if (unix_s)
         *unix_s = seconds;
     if (has_time)

@@ -4,7 +4,8 @@
  * Vietnam has used a fixed UTC+7 with no daylight saving since 1975, which is
  * all this back end needs. Dates are proleptic Gregorian.
  *
- * Error messages returned through `why` are static English strings; callers
+ * Error messages returned through `why` are static English strings, marked
+ * with N_() so a caller translates them where a person reads them; callers
  * must not free them. Every `why` parameter may be NULL. On failure the
  * output parameters are left untouched. */
 #ifndef COMMON_DATE_H

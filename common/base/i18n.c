@@ -15,6 +15,18 @@
 
 static lang_t s_language = LANG_VI;
 static bool s_catalog;
+static char s_dir[PATH_MAX];
+
+/* glibc's own messages (strerror) come from its "libc" catalog, which the
+ * process-wide LANGUAGE=vi would choose in English too: they follow the
+ * process's language instead, in UTF-8 (never "?" for a letter under a C
+ * locale). thuky's directory has no libc catalog, so pointing "libc" at it
+ * leaves glibc's English. */
+static void s_system_messages(lang_t lang)
+{
+    bindtextdomain("libc", lang == LANG_EN ? s_dir : THUKY_LOCALEDIR);
+    bind_textdomain_codeset("libc", "UTF-8");
+}
 
 bool lang_parse(const char *text, lang_t *out)
 {
@@ -90,15 +102,19 @@ void i18n_init(lang_t lang)
         setlocale(LC_MESSAGES, "C.UTF-8");
     /* Before any thread: setenv is not safe against a concurrent getenv. */
     setenv("LANGUAGE", "vi", 1);
-    char dir[PATH_MAX];
-    s_locale_dir(dir, sizeof dir);
-    s_catalog = s_has_catalog(dir);
-    bindtextdomain(I18N_DOMAIN, dir);
+    s_locale_dir(s_dir, sizeof s_dir);
+    s_catalog = s_has_catalog(s_dir);
+    bindtextdomain(I18N_DOMAIN, s_dir);
     /* The catalog is UTF-8; never convert it to a "C" locale's ASCII. */
     bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+    s_system_messages(lang);
 }
 
-void i18n_set_language(lang_t lang) { s_language = lang; }
+void i18n_set_language(lang_t lang)
+{
+    s_language = lang;
+    s_system_messages(lang);
+}
 lang_t i18n_language(void) { return s_language; }
 bool i18n_catalog_loaded(void) { return s_catalog; }
 

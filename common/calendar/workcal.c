@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "calendar/lunar.h"
 #include "text/utf8.h"
@@ -334,7 +335,7 @@ static char *s_read_line(char *line, int size, void *stream)
     size_t len = strlen(line);
     int next = len == (size_t)size - 1 && line[len - 1] != '\n' ? getc(ctx->file) : '\n';
     if (next != '\n' && next != EOF) {
-        s_fail(ctx, "line is longer than %d characters", size - 2);
+        s_fail(ctx, _("line is longer than %d characters"), size - 2);
         return NULL;
     }
     size_t skip = strspn(line, " \t");
@@ -344,13 +345,14 @@ static char *s_read_line(char *line, int size, void *stream)
     size_t delim = strcspn(line, "=:");
     if (line[0] != '[' && line[0] != '#' && line[0] != ';' && line[delim] == ':') {
         int key_len = (int)strcspn(line, " \t:");
-        s_fail(ctx, "'%.*s:' has ':' where '=' belongs (expected DATE = REASON)", key_len, line);
+        s_fail(ctx, _("'%.*s:' has ':' where '=' belongs (expected DATE = REASON)"), key_len,
+               line);
         return NULL;
     }
     if (line[0] == '[') {
         const char *end = strchr(line, ']');
         if (end && !s_known_section(line + 1, (size_t)(end - line - 1))) {
-            s_fail(ctx, "unknown section [%.*s] (expected [off] or [work])",
+            s_fail(ctx, _("unknown section [%.*s] (expected [off] or [work])"),
                    (int)(end - line - 1), line + 1);
             return NULL;
         }
@@ -366,11 +368,11 @@ static int s_handler(void *user, const char *section, const char *key, const cha
     if (ctx->failed)
         return 0;
     if (section[0] == '\0') {
-        s_fail(ctx, "'%s' is outside a section (expected [off] or [work] first)", key);
+        s_fail(ctx, _("'%s' is outside a section (expected [off] or [work] first)"), key);
         return 0;
     }
     if (!s_known_section(section, strlen(section))) {
-        s_fail(ctx, "unknown section [%s] (expected [off] or [work])", section);
+        s_fail(ctx, _("unknown section [%s] (expected [off] or [work])"), section);
         return 0;
     }
     bool working = strcmp(section, "work") == 0;
@@ -378,7 +380,7 @@ static int s_handler(void *user, const char *section, const char *key, const cha
     int32_t day;
     const char *why;
     if (!date_parse(key, &day, &why)) {
-        s_fail(ctx, "bad date '%s': %s", key, why);
+        s_fail(ctx, _("bad date '%s': %s"), key, _(why));
         return 0;
     }
     char iso[DATE_ISO_LEN];
@@ -386,36 +388,36 @@ static int s_handler(void *user, const char *section, const char *key, const cha
     int year;
     date_to_ymd(day, &year, NULL, NULL);
     if (year != ctx->year) {
-        s_fail(ctx, "%s is not in %d, the year of this file", iso, ctx->year);
+        s_fail(ctx, _("%s is not in %d, the year of this file"), iso, ctx->year);
         return 0;
     }
     size_t len = strlen(value);
     if (len == 0) {
-        s_fail(ctx, "empty reason for %s", iso);
+        s_fail(ctx, _("empty reason for %s"), iso);
         return 0;
     }
     if (len >= WORKCAL_REASON_MAX) {
-        s_fail(ctx, "reason for %s is longer than %d bytes", iso, WORKCAL_REASON_MAX - 1);
+        s_fail(ctx, _("reason for %s is longer than %d bytes"), iso, WORKCAL_REASON_MAX - 1);
         return 0;
     }
     if (!utf8_valid(value, len)) {
-        s_fail(ctx, "reason for %s is not valid UTF-8", iso);
+        s_fail(ctx, _("reason for %s is not valid UTF-8"), iso);
         return 0;
     }
     for (size_t i = ctx->file_first; i < ctx->n_items; i++)
         if (ctx->items[i].entry.day == day) {
-            s_fail(ctx, "%s is listed twice (first at line %d)", iso, ctx->items[i].line);
+            s_fail(ctx, _("%s is listed twice (first at line %d)"), iso, ctx->items[i].line);
             return 0;
         }
     bool was_working = s_bit(ctx->computed, day);
     if (working && was_working) {
-        s_fail(ctx, "[work] %s is already a working day", iso);
+        s_fail(ctx, _("[work] %s is already a working day"), iso);
         return 0;
     }
     if (!working && !was_working) {
         char reason[WORKCAL_REASON_MAX];
         s_computed_reason(day, reason);
-        s_fail(ctx, "[off] %s is already a day off: %s", iso, reason);
+        s_fail(ctx, _("[off] %s is already a day off: %s"), iso, reason);
         return 0;
     }
 
@@ -441,12 +443,12 @@ static bool s_parse_file(parse_ctx_t *ctx, const char *path, int year)
     ctx->file_first = ctx->n_items;
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(ctx->why, ctx->why_len, "cannot read %s: %s", path, strerror(errno));
+        snprintf(ctx->why, ctx->why_len, _("cannot read %s: %s"), path, strerror(errno));
         return false;
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(ctx->why, ctx->why_len, "%s is not a regular file", path);
+        snprintf(ctx->why, ctx->why_len, _("%s is not a regular file"), path);
         fclose(f);
         return false;
     }
@@ -460,17 +462,17 @@ static bool s_parse_file(parse_ctx_t *ctx, const char *path, int year)
      * line the handler or the reader refused. */
     if (rc > 0 && (!ctx->failed || rc < ctx->failed_line)) {
         snprintf(ctx->why, ctx->why_len,
-                 "%s:%d: syntax error (expected [off], [work] or DATE = REASON)", path, rc);
+                 _("%s:%d: syntax error (expected [off], [work] or DATE = REASON)"), path, rc);
         return false;
     }
     if (ctx->failed)
         return false;
     if (read_error) {
-        snprintf(ctx->why, ctx->why_len, "cannot read %s: %s", path, strerror(read_errno));
+        snprintf(ctx->why, ctx->why_len, _("cannot read %s: %s"), path, strerror(read_errno));
         return false;
     }
     if (rc != 0) {
-        snprintf(ctx->why, ctx->why_len, "cannot parse %s", path);
+        snprintf(ctx->why, ctx->why_len, _("cannot parse %s"), path);
         return false;
     }
     ctx->years[year - WORKCAL_MIN_YEAR] = true;
@@ -514,7 +516,7 @@ static char **s_list_dir(const char *dir, size_t *n, char *why, size_t why_len)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        snprintf(why, why_len, "cannot open calendar directory %s: %s", dir, strerror(errno));
+        snprintf(why, why_len, _("cannot open calendar directory %s: %s"), dir, strerror(errno));
         return NULL;
     }
     char **names = NULL;
@@ -540,7 +542,7 @@ static char **s_list_dir(const char *dir, size_t *n, char *why, size_t why_len)
         for (size_t i = 0; i < count; i++)
             free(names[i]);
         free(names);
-        snprintf(why, why_len, "cannot read calendar directory %s: %s", dir, strerror(err));
+        snprintf(why, why_len, _("cannot read calendar directory %s: %s"), dir, strerror(err));
         return NULL;
     }
     if (count)
@@ -560,14 +562,14 @@ static bool s_read_overrides(parse_ctx_t *ctx, const char *dir)
     for (size_t i = 0; i < n && ok; i++) {
         char path[PATH_MAX];
         if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) {
-            snprintf(ctx->why, ctx->why_len, "calendar path %s/%s is too long", dir, names[i]);
+            snprintf(ctx->why, ctx->why_len, _("calendar path %s/%s is too long"), dir, names[i]);
             ok = false;
             break;
         }
         int year = s_file_year(names[i]);
         if (year == 0) {
             snprintf(ctx->why, ctx->why_len,
-                     "%s: calendar files must be named YYYY.conf with a year %d-%d", path,
+                     _("%s: calendar files must be named YYYY.conf with a year %d-%d"), path,
                      DATE_MIN_YEAR, DATE_MAX_YEAR);
             ok = false;
             break;
@@ -592,7 +594,7 @@ workcal_t *workcal_load(const char *dir, char *why, size_t why_len)
     why[0] = '\0';
     workcal_t *self = xcalloc(1, sizeof *self);
     if (!s_compute(self)) {
-        snprintf(why, why_len, "the lunar calendar could not be computed");
+        snprintf(why, why_len, "%s", _("the lunar calendar could not be computed"));
         workcal_free(&self);
         return NULL;
     }
@@ -659,9 +661,9 @@ static int s_nth_high(uint64_t w, long long k)
 bool workcal_add_working_days(const workcal_t *self, int32_t day, int n, int32_t *out,
                               const char **why)
 {
-    static const char *const OUTSIDE = "the working-day count leaves 1900-2199";
+    static const char *const OUTSIDE = N_("the working-day count leaves 1900-2199");
     if (!s_in_range(day))
-        return s_fail_why(why, "date outside 1900-2199");
+        return s_fail_why(why, N_("date outside 1900-2199"));
     if (n == 0) {
         *out = day;
         return true;

@@ -69,9 +69,9 @@ typedef struct workcal workcal_t;
 
 /* Computes the calendar and applies the override files in dir (NULL or ""
    = the computed calendar only). On failure returns NULL and writes one
-   line to why: "FILE:LINE: reason" for a bad entry. A bad file makes the
-   whole load fail: nothing is applied half-way. The result is read-only
-   and may be shared between threads. */
+   line to why, in the process's language: "FILE:LINE: reason" for a bad
+   entry. A bad file makes the whole load fail: nothing is applied
+   half-way. The result is read-only and may be shared between threads. */
 workcal_t *workcal_load(const char *dir, char *why, size_t why_len);
 
 /* Frees the calendar and sets *self_p to NULL; safe on NULL. */
@@ -82,7 +82,7 @@ bool workcal_is_working_day(const workcal_t *self, int32_t day);
 
 /* n > 0: the n-th working day after day; n < 0: the |n|-th working day
    before it; n == 0: day itself, working or not. false (with a static
-   English reason in *why; why may be NULL) when day is out of range or the
+   English reason, marked N_(), in *why; why may be NULL) when day is out of range or the
    walk leaves 1900-2199; *out is then untouched. */
 bool workcal_add_working_days(const workcal_t *self, int32_t day, int n, int32_t *out,
                               const char **why);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "calendar/workcal.h"
 
 /* A sitting or one occurrence of a recurring sitting: "XV-7", "GB-1@2024-03-04". */
@@ -22,12 +23,12 @@ static bool s_parse_relative(const char *text, deadline_buf_t *out, const char *
     const char *c1 = strchr(text, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     if (!c1 || !c2) {
-        *why = "expected SITTING:open|close:±N[d|wd]";
+        *why = N_("expected SITTING:open|close:±N[d|wd]");
         return false;
     }
     size_t id_len = (size_t)(c1 - text);
     if (id_len == 0 || id_len > SITTING_REF_MAX) {
-        *why = "sitting id must be 1-64 characters (plus @YYYY-MM-DD for one occurrence)";
+        *why = N_("sitting id must be 1-64 characters (plus @YYYY-MM-DD for one occurrence)");
         return false;
     }
     memcpy(out->sitting, text, id_len);
@@ -41,19 +42,19 @@ static bool s_parse_relative(const char *text, deadline_buf_t *out, const char *
     else if (anchor_len == 5 && strncmp(c1 + 1, "close", 5) == 0)
         rel->anchor = THUKY__SITTING_ANCHOR__ANCHOR_CLOSING;
     else {
-        *why = "anchor must be 'open' or 'close'";
+        *why = N_("anchor must be 'open' or 'close'");
         return false;
     }
     const char *num = c2 + 1;
     if (*num != '+' && *num != '-') {
-        *why = "offset must start with + or -";
+        *why = N_("offset must start with + or -");
         return false;
     }
     char *end;
     errno = 0;
     long n = strtol(num, &end, 10);
     if (errno || end == num + 1 || labs(n) > DEADLINE_OFFSET_MAX) {
-        *why = "offset must be a number of days up to 3650";
+        *why = N_("offset must be a number of days up to 3650");
         return false;
     }
     if (strcmp(end, "d") == 0 || *end == '\0')
@@ -61,7 +62,7 @@ static bool s_parse_relative(const char *text, deadline_buf_t *out, const char *
     else if (strcmp(end, "wd") == 0)
         rel->unit = THUKY__DAY_UNIT__WORKING_DAYS;
     else {
-        *why = "unit must be 'd' (calendar days) or 'wd' (working days)";
+        *why = N_("unit must be 'd' (calendar days) or 'wd' (working days)");
         return false;
     }
     rel->offset = (int32_t)n;
@@ -75,7 +76,7 @@ bool deadline_parse(const char *text, deadline_buf_t *out, const char **why)
 {
     memset(out, 0, sizeof *out);
     if (!text || !*text) {
-        *why = "empty deadline";
+        *why = N_("empty deadline");
         return false;
     }
     if (strchr(text, ':') && !strchr(text, '/') && !(strlen(text) > 10 && text[10] == 'T') &&
@@ -126,7 +127,7 @@ bool deadline_check(const Thuky__Deadline *dl, const char **why)
         if (!date_parse(a->date, &day, why))
             return false;
         if (a->time[0] && !date_parse_clock(a->time, NULL)) {
-            *why = "deadline time must be HH:MM";
+            *why = N_("deadline time must be HH:MM");
             return false;
         }
         return true;
@@ -134,27 +135,27 @@ bool deadline_check(const Thuky__Deadline *dl, const char **why)
     case THUKY__DEADLINE__RULE_RELATIVE: {
         const Thuky__RelativeDeadline *r = dl->relative;
         if (!s_valid_sitting(r->sitting_id)) {
-            *why = "sitting id must be 1-64 letters, digits, '-', '_' or '.' "
-                   "(plus @YYYY-MM-DD for one occurrence)";
+            *why = N_("sitting id must be 1-64 letters, digits, '-', '_' or '.' "
+                      "(plus @YYYY-MM-DD for one occurrence)");
             return false;
         }
         if (r->anchor != THUKY__SITTING_ANCHOR__ANCHOR_OPENING &&
             r->anchor != THUKY__SITTING_ANCHOR__ANCHOR_CLOSING) {
-            *why = "relative deadline needs an anchor (opening or closing)";
+            *why = N_("relative deadline needs an anchor (opening or closing)");
             return false;
         }
         if (r->unit != THUKY__DAY_UNIT__CALENDAR_DAYS && r->unit != THUKY__DAY_UNIT__WORKING_DAYS) {
-            *why = "relative deadline needs a unit (calendar or working days)";
+            *why = N_("relative deadline needs a unit (calendar or working days)");
             return false;
         }
         if (r->offset < -DEADLINE_OFFSET_MAX || r->offset > DEADLINE_OFFSET_MAX) {
-            *why = "offset must be at most 3650 days";
+            *why = N_("offset must be at most 3650 days");
             return false;
         }
         return true;
     }
     default:
-        *why = "deadline has neither an absolute date nor a relative rule";
+        *why = N_("deadline has neither an absolute date nor a relative rule");
         return false;
     }
 }
@@ -185,7 +186,7 @@ bool deadline_resolve_relative(const Thuky__RelativeDeadline *rel, const sitting
     int year;
     date_to_ymd(day, &year, NULL, NULL);
     if (year < DATE_MIN_YEAR || year > DATE_MAX_YEAR) {
-        *why = "the deadline falls outside 1900-2199";
+        *why = N_("the deadline falls outside 1900-2199");
         return false;
     }
     *out = day;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
+#include "text/utf8.h"
 
 #define QUOTE_MAX 24 /* input bytes quoted back in an error message */
 
@@ -17,17 +19,19 @@ static const char *const s_day_rfc[8] = { "", "MO", "TU", "WE", "TH", "FR", "SA"
 /* Index 1..4 = nth. */
 static const char *const s_nth_word[5] = { "", "first", "second", "third", "fourth" };
 
-static const char *const BOTH_LIMITS = "use either until or count, not both";
-static const char *const BAD_INTERVAL = "interval must be 1-12";
-static const char *const BAD_COUNT = "count must be 1-1000";
-static const char *const BAD_MONTHDAY = "day of month must be 1-31";
-static const char *const BAD_POSITION = "week position must be 1-4 or -1 (last)";
+static const char *const BOTH_LIMITS = N_("use either until or count, not both");
+static const char *const BAD_INTERVAL = N_("interval must be 1-12");
+static const char *const BAD_COUNT = N_("count must be 1-1000");
+static const char *const BAD_MONTHDAY = N_("day of month must be 1-31");
+static const char *const BAD_POSITION = N_("week position must be 1-4 or -1 (last)");
 
 /* ---- Error messages ----------------------------------------------------- */
 
-/* Messages that quote the input are built here. Thread-local so that two
-   threads parsing at once cannot overwrite each other's reason. */
-static _Thread_local char s_msg[128];
+/* Messages that quote the input are built here, in the process's language
+   (a literal reason is marked N_() and translated where it is shown).
+   Thread-local so that two threads parsing at once cannot overwrite each
+   other's reason. */
+static _Thread_local char s_msg[256];
 
 static bool s_fail(const char **why, const char *msg)
 {
@@ -36,44 +40,43 @@ static bool s_fail(const char **why, const char *msg)
     return false;
 }
 
-/* Appends up to n bytes of src to s_msg at *len, keeping room for the NUL.
-   With `sanitize`, bytes outside printable ASCII become '?': the reason may
-   travel in a protobuf string, which must be valid UTF-8, and a cut
-   multi-byte sequence would not be. */
-static void s_msg_put(size_t *len, const char *src, size_t n, bool sanitize)
+/* s_msg from fmt (one %s) and arg, in the process's language. The reason
+   may travel in a protobuf string, which must be valid UTF-8: a translation
+   cut at the end of s_msg loses the cut character's bytes. */
+static bool s_fail_format(const char **why, const char *fmt, const char *arg)
 {
-    for (size_t i = 0; i < n && *len < sizeof s_msg - 1; i++) {
-        char c = src[i];
-        if (sanitize && (c < 0x20 || c > 0x7e))
-            c = '?';
-        s_msg[(*len)++] = c;
-    }
-    s_msg[*len] = '\0';
+    int n = snprintf(s_msg, sizeof s_msg, _(fmt), arg);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof s_msg ? (size_t)n : sizeof s_msg - 1;
+    size_t cut = len;
+    while (cut > 0 && len - cut < 3 && !utf8_valid(s_msg, cut))
+        cut--;
+    s_msg[utf8_valid(s_msg, cut) ? cut : len] = '\0';
+    return s_fail(why, s_msg);
 }
 
-/* "<before><word><after>", the word cut to QUOTE_MAX bytes with "...". */
-static bool s_fail_quoted(const char **why, const char *before, const char *word, size_t n,
-                          const char *after)
+/* fmt with its %s the word, cut to QUOTE_MAX bytes with "...". Bytes
+   outside printable ASCII become '?': a cut multi-byte sequence would not
+   be valid UTF-8. */
+static bool s_fail_quoted(const char **why, const char *fmt, const char *word, size_t n)
 {
+    char quoted[QUOTE_MAX + 4];
     size_t len = 0;
-    s_msg_put(&len, before, strlen(before), false);
-    if (n > QUOTE_MAX) {
-        s_msg_put(&len, word, QUOTE_MAX, true);
-        s_msg_put(&len, "...", 3, false);
-    } else {
-        s_msg_put(&len, word, n, true);
+    for (size_t i = 0; i < n && i < QUOTE_MAX; i++) {
+        char c = word[i];
+        quoted[len++] = c < 0x20 || c > 0x7e ? '?' : c;
     }
-    s_msg_put(&len, after, strlen(after), false);
-    return s_fail(why, s_msg);
+    if (n > QUOTE_MAX) {
+        memcpy(quoted + len, "...", 3);
+        len += 3;
+    }
+    quoted[len] = '\0';
+    return s_fail_format(why, fmt, quoted);
 }
 
 /* "until date: <reason from date.h>". */
 static bool s_fail_until(const char **why, const char *date_why)
 {
-    size_t len = 0;
-    s_msg_put(&len, "until date: ", 12, false);
-    s_msg_put(&len, date_why, strlen(date_why), false);
-    return s_fail(why, s_msg);
+    return s_fail_format(why, N_("until date: %s"), _(date_why));
 }
 
 /* ---- Words and numbers -------------------------------------------------- */
@@ -190,12 +193,12 @@ static bool s_expect_weekday(const char **p, int *weekday, const char **why)
     const char *w;
     size_t n;
     if (!s_next_word(p, &w, &n))
-        return s_fail(why, "missing weekday (MON..SUN)");
+        return s_fail(why, N_("missing weekday (MON..SUN)"));
     int d = s_lookup_day(w, n, s_day_short);
     if (d == 0)
         d = s_lookup_day(w, n, s_day_long);
     if (d == 0)
-        return s_fail_quoted(why, "unknown weekday '", w, n, "'");
+        return s_fail_quoted(why, N_("unknown weekday '%s'"), w, n);
     *weekday = d;
     return true;
 }
@@ -206,11 +209,11 @@ static bool s_parse_monthly_body(const char **p, repeat_rule_t *r, const char **
     const char *w;
     size_t n;
     if (!s_next_word(p, &w, &n))
-        return s_fail(why, "missing first, second, third, fourth, last or day");
+        return s_fail(why, N_("missing first, second, third, fourth, last or day"));
     if (s_word_is(w, n, "day")) {
         int v;
         if (!s_next_word(p, &w, &n))
-            return s_fail(why, "missing day of month after 'day'");
+            return s_fail(why, N_("missing day of month after 'day'"));
         if (!s_number(w, n, &v) || v < 1 || v > 31)
             return s_fail(why, BAD_MONTHDAY);
         r->kind = REPEAT_MONTHLY_DAY;
@@ -225,11 +228,13 @@ static bool s_parse_monthly_body(const char **p, repeat_rule_t *r, const char **
             nth = i;
     if (nth == 0) {
         if (s_word_is(w, n, "fifth"))
-            return s_fail(why, "not every month has a fifth weekday; use first-fourth or last");
+            return s_fail(why, N_("not every month has a fifth weekday; use first-fourth or last"));
         if (s_lookup_day(w, n, s_day_short) || s_lookup_day(w, n, s_day_long))
-            return s_fail(why, "missing first, second, third, fourth or last before the weekday");
-        return s_fail_quoted(why, "unknown word '", w, n,
-                             "' (expected first, second, third, fourth, last or day)");
+            return s_fail(why,
+                          N_("missing first, second, third, fourth or last before the weekday"));
+        return s_fail_quoted(
+            why, N_("unknown word '%s' (expected first, second, third, fourth, last or day)"), w,
+            n);
     }
     r->kind = REPEAT_MONTHLY_WEEKDAY;
     r->nth = nth;
@@ -245,29 +250,29 @@ static bool s_parse_limits(const char **p, repeat_rule_t *r, const char **why)
     while (s_next_word(p, &w, &n)) {
         if (s_word_is(w, n, "until")) {
             if (has_until)
-                return s_fail(why, "until given twice");
+                return s_fail(why, N_("until given twice"));
             if (!s_next_word(p, &w, &n))
-                return s_fail(why, "missing date after 'until'");
+                return s_fail(why, N_("missing date after 'until'"));
             /* date_parse wants a NUL-terminated string; the whole input is
                at most REPEAT_INPUT_MAX bytes, so the word fits. */
             char date[REPEAT_INPUT_MAX + 1];
             memcpy(date, w, n);
             date[n] = '\0';
-            const char *date_why = "bad date";
+            const char *date_why = N_("bad date");
             if (!date_parse(date, &r->until, &date_why))
                 return s_fail_until(why, date_why);
             has_until = true;
         } else if (s_word_is(w, n, "count")) {
             if (has_count)
-                return s_fail(why, "count given twice");
+                return s_fail(why, N_("count given twice"));
             if (!s_next_word(p, &w, &n))
-                return s_fail(why, "missing number after 'count'");
+                return s_fail(why, N_("missing number after 'count'"));
             if (!s_number(w, n, &r->count) || r->count < 1 || r->count > REPEAT_COUNT_MAX)
                 return s_fail(why, BAD_COUNT);
             has_count = true;
         } else {
-            return s_fail_quoted(why, "unexpected '", w, n,
-                                 "' after the rule (expected until or count)");
+            return s_fail_quoted(
+                why, N_("unexpected '%s' after the rule (expected until or count)"), w, n);
         }
     }
     if (has_until && has_count)
@@ -289,13 +294,13 @@ static bool s_parse_friendly(const char *p, repeat_rule_t *r, const char **why)
             return false;
     } else if (s_word_is(w, n, "every")) {
         if (!s_next_word(&p, &w, &n))
-            return s_fail(why, "missing number after 'every'");
+            return s_fail(why, N_("missing number after 'every'"));
         if (!s_number(w, n, &r->interval))
-            return s_fail_quoted(why, "expected a number after 'every', got '", w, n, "'");
+            return s_fail_quoted(why, N_("expected a number after 'every', got '%s'"), w, n);
         if (r->interval < 1 || r->interval > REPEAT_INTERVAL_MAX)
             return s_fail(why, BAD_INTERVAL);
         if (!s_next_word(&p, &w, &n))
-            return s_fail(why, "missing weeks or months after 'every N'");
+            return s_fail(why, N_("missing weeks or months after 'every N'"));
         if (s_word_is(w, n, "weeks") || s_word_is(w, n, "week")) {
             r->kind = REPEAT_WEEKLY;
             if (!s_expect_weekday(&p, &r->weekday, why))
@@ -304,12 +309,13 @@ static bool s_parse_friendly(const char *p, repeat_rule_t *r, const char **why)
             if (!s_parse_monthly_body(&p, r, why))
                 return false;
         } else {
-            return s_fail_quoted(why, "expected weeks or months after 'every N', got '", w, n,
-                                 "'");
+            return s_fail_quoted(why, N_("expected weeks or months after 'every N', got '%s'"), w,
+                                 n);
         }
     } else {
-        return s_fail_quoted(why, "unknown word '", w, n,
-                             "' (a rule starts with weekly, monthly, every or FREQ=)");
+        return s_fail_quoted(
+            why, N_("unknown word '%s' (a rule starts with weekly, monthly, every or FREQ=)"), w,
+            n);
     }
     return s_parse_limits(&p, r, why);
 }
@@ -326,9 +332,9 @@ static const char *const s_part_name[PART_N] = {
 static bool s_parse_byday(const char *v, size_t n, int *pos, int *weekday, const char **why)
 {
     if (n == 0)
-        return s_fail(why, "missing weekday (BYDAY)");
+        return s_fail(why, N_("missing weekday (BYDAY)"));
     if (memchr(v, ',', n))
-        return s_fail(why, "only one weekday is supported in BYDAY");
+        return s_fail(why, N_("only one weekday is supported in BYDAY"));
     size_t i = 0;
     int sign = 1;
     if (v[0] == '+' || v[0] == '-') {
@@ -345,11 +351,11 @@ static bool s_parse_byday(const char *v, size_t n, int *pos, int *weekday, const
         if (!((value >= 1 && value <= 4) || value == -1))
             return s_fail(why, BAD_POSITION);
     } else if (i > 0) {
-        return s_fail(why, "a sign in BYDAY must be followed by a position, as in -1FR");
+        return s_fail(why, N_("a sign in BYDAY must be followed by a position, as in -1FR"));
     }
     int d = s_lookup_day(v + i, n - i, s_day_rfc);
     if (d == 0)
-        return s_fail_quoted(why, "unknown weekday '", v + i, n - i, "'");
+        return s_fail_quoted(why, N_("unknown weekday '%s'"), v + i, n - i);
     *pos = value;
     *weekday = d;
     return true;
@@ -360,8 +366,8 @@ static bool s_parse_until(const char *v, size_t n, int32_t *until, const char **
 {
     int y, m, d;
     if (n != 8 || !s_number(v, 4, &y) || !s_number(v + 4, 2, &m) || !s_number(v + 6, 2, &d))
-        return s_fail(why, "UNTIL must be a date YYYYMMDD");
-    const char *date_why = "bad date";
+        return s_fail(why, N_("UNTIL must be a date YYYYMMDD"));
+    const char *date_why = N_("bad date");
     if (!date_from_ymd(y, m, d, until, &date_why))
         return s_fail_until(why, date_why);
     return true;
@@ -372,9 +378,9 @@ static bool s_parse_rrule(const char *p, repeat_rule_t *r, const char **why)
     if (s_starts_with(p, "RRULE:"))
         p += strlen("RRULE:");
     if (*p == '\0')
-        return s_fail(why, "empty RRULE");
+        return s_fail(why, N_("empty RRULE"));
     if (strchr(p, ' '))
-        return s_fail(why, "spaces are not allowed in an RRULE");
+        return s_fail(why, N_("spaces are not allowed in an RRULE"));
 
     const char *value[PART_N] = { NULL };
     size_t value_len[PART_N] = { 0 };
@@ -384,18 +390,18 @@ static bool s_parse_rrule(const char *p, repeat_rule_t *r, const char **why)
             end = p + strlen(p);
         size_t n = (size_t)(end - p);
         if (n == 0)
-            return s_fail(why, "empty RRULE part (stray ';')");
+            return s_fail(why, N_("empty RRULE part (stray ';')"));
         const char *eq = memchr(p, '=', n);
         if (!eq)
-            return s_fail_quoted(why, "RRULE part '", p, n, "' has no '='");
+            return s_fail_quoted(why, N_("RRULE part '%s' has no '='"), p, n);
         size_t name_len = (size_t)(eq - p);
         int part = 0;
         while (part < PART_N && !s_word_is(p, name_len, s_part_name[part]))
             part++;
         if (part == PART_N)
-            return s_fail_quoted(why, "unsupported RRULE part '", p, name_len, "'");
+            return s_fail_quoted(why, N_("unsupported RRULE part '%s'"), p, name_len);
         if (value[part])
-            return s_fail_quoted(why, "RRULE part '", p, name_len, "' given twice");
+            return s_fail_quoted(why, N_("RRULE part '%s' given twice"), p, name_len);
         value[part] = eq + 1;
         value_len[part] = (size_t)(end - eq - 1);
         if (*end == '\0')
@@ -406,10 +412,10 @@ static bool s_parse_rrule(const char *p, repeat_rule_t *r, const char **why)
     const char *v = value[PART_FREQ];
     size_t n = value_len[PART_FREQ];
     if (!v)
-        return s_fail(why, "RRULE needs FREQ");
+        return s_fail(why, N_("RRULE needs FREQ"));
     bool weekly = s_word_is(v, n, "WEEKLY");
     if (!weekly && !s_word_is(v, n, "MONTHLY"))
-        return s_fail_quoted(why, "unsupported FREQ '", v, n, "' (only WEEKLY and MONTHLY)");
+        return s_fail_quoted(why, N_("unsupported FREQ '%s' (only WEEKLY and MONTHLY)"), v, n);
 
     if (value[PART_INTERVAL] &&
         (!s_number(value[PART_INTERVAL], value_len[PART_INTERVAL], &r->interval) ||
@@ -418,22 +424,22 @@ static bool s_parse_rrule(const char *p, repeat_rule_t *r, const char **why)
 
     if (weekly) {
         if (value[PART_BYMONTHDAY])
-            return s_fail(why, "BYMONTHDAY needs FREQ=MONTHLY");
+            return s_fail(why, N_("BYMONTHDAY needs FREQ=MONTHLY"));
         if (!value[PART_BYDAY])
-            return s_fail(why, "missing weekday (BYDAY)");
+            return s_fail(why, N_("missing weekday (BYDAY)"));
         int pos;
         if (!s_parse_byday(value[PART_BYDAY], value_len[PART_BYDAY], &pos, &r->weekday, why))
             return false;
         if (pos != 0)
-            return s_fail(why, "weekly BYDAY takes a plain weekday such as MO");
+            return s_fail(why, N_("weekly BYDAY takes a plain weekday such as MO"));
         r->kind = REPEAT_WEEKLY;
     } else if (value[PART_BYDAY] && value[PART_BYMONTHDAY]) {
-        return s_fail(why, "use either BYDAY or BYMONTHDAY, not both");
+        return s_fail(why, N_("use either BYDAY or BYMONTHDAY, not both"));
     } else if (value[PART_BYDAY]) {
         if (!s_parse_byday(value[PART_BYDAY], value_len[PART_BYDAY], &r->nth, &r->weekday, why))
             return false;
         if (r->nth == 0)
-            return s_fail(why, "monthly BYDAY needs a position such as 1MO or -1FR");
+            return s_fail(why, N_("monthly BYDAY needs a position such as 1MO or -1FR"));
         r->kind = REPEAT_MONTHLY_WEEKDAY;
     } else if (value[PART_BYMONTHDAY]) {
         if (!s_number(value[PART_BYMONTHDAY], value_len[PART_BYMONTHDAY], &r->monthday) ||
@@ -441,7 +447,7 @@ static bool s_parse_rrule(const char *p, repeat_rule_t *r, const char **why)
             return s_fail(why, BAD_MONTHDAY);
         r->kind = REPEAT_MONTHLY_DAY;
     } else {
-        return s_fail(why, "monthly RRULE needs BYDAY or BYMONTHDAY");
+        return s_fail(why, N_("monthly RRULE needs BYDAY or BYMONTHDAY"));
     }
 
     if (value[PART_UNTIL] && value[PART_COUNT])
@@ -458,17 +464,17 @@ static bool s_parse_rrule(const char *p, repeat_rule_t *r, const char **why)
 bool repeat_parse(const char *text, repeat_rule_t *out, const char **why)
 {
     if (!text || *text == '\0')
-        return s_fail(why, "empty repeat rule");
+        return s_fail(why, N_("empty repeat rule"));
     size_t len = 0;
     while (text[len] != '\0') {
         if (len == REPEAT_INPUT_MAX)
-            return s_fail(why, "repeat rule longer than 200 characters");
+            return s_fail(why, N_("repeat rule longer than 200 characters"));
         if ((unsigned char)text[len] < 0x20 || text[len] == 0x7f)
-            return s_fail(why, "control characters (tabs, newlines) are not allowed");
+            return s_fail(why, N_("control characters (tabs, newlines) are not allowed"));
         len++;
     }
     if (text[0] == ' ' || text[len - 1] == ' ')
-        return s_fail(why, "leading or trailing spaces");
+        return s_fail(why, N_("leading or trailing spaces"));
 
     repeat_rule_t r = { .kind = REPEAT_NONE, .interval = 1, .until = REPEAT_NO_UNTIL };
     /* RRULE when it says so, or when the first word is a NAME=VALUE pair:

@@ -57,9 +57,10 @@ typedef struct {
 
 /* Parses either spelling into *out (unused fields set to 0). On failure
  * returns false, leaves *out untouched and, if why is not NULL, points *why
- * at an English reason such as "unknown weekday 'MOM'". The reason is either
- * a string literal or a per-thread static buffer that stays valid until the
- * next repeat_parse call on the same thread; never free it. */
+ * at a reason such as "unknown weekday 'MOM'". The reason is either an
+ * English string literal, marked N_() (translate it where it is shown), or
+ * a per-thread static buffer, already in the process's language, that stays
+ * valid until the next repeat_parse call on the same thread; never free it. */
 bool repeat_parse(const char *text, repeat_rule_t *out, const char **why);
 
 /* The canonical friendly text, which repeat_parse accepts back as the same

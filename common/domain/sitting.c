@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "domain/repeat.h"
 
 bool sitting_id_valid(const char *id)
@@ -26,13 +27,13 @@ bool sitting_split_ref(const char *ref, char base[SITTING_ID_MAX + 1], int32_t *
     const char *at = strchr(ref, '@');
     size_t n = at ? (size_t)(at - ref) : strlen(ref);
     if (n == 0 || n > SITTING_ID_MAX) {
-        *why = "a sitting id is 1-64 characters";
+        *why = N_("a sitting id is 1-64 characters");
         return false;
     }
     memcpy(base, ref, n);
     base[n] = '\0';
     if (!sitting_id_valid(base)) {
-        *why = "a sitting id is letters, digits, '-', '_' or '.'";
+        *why = N_("a sitting id is letters, digits, '-', '_' or '.'");
         return false;
     }
     *occurrence = SITTING_NO_OCCURRENCE;
@@ -51,14 +52,14 @@ void sitting_occurrence_ref(const char *base, int32_t day, char out[SITTING_REF_
 bool sitting_time_parse(const Thuky__SittingTime *t, int32_t *day, int *minute, const char **why)
 {
     if (!t || !t->date[0]) {
-        *why = "a date is required";
+        *why = N_("a date is required");
         return false;
     }
     if (!date_parse(t->date, day, why))
         return false;
     *minute = -1;
     if (t->time[0] && !date_parse_clock(t->time, minute)) {
-        *why = "a time is HH:MM, 00:00 to 23:59";
+        *why = N_("a time is HH:MM, 00:00 to 23:59");
         return false;
     }
     return true;
@@ -86,7 +87,7 @@ bool sitting_span(const Thuky__Sitting *sitting, int32_t occurrence, sitting_spa
     span.cancelled = sitting->status == THUKY__SITTING_STATUS__SITTING_CANCELLED;
     if (occurrence == SITTING_NO_OCCURRENCE) {
         if (sitting_is_series(sitting)) {
-            *why = "a recurring sitting needs an occurrence date (ID@YYYY-MM-DD)";
+            *why = N_("a recurring sitting needs an occurrence date (ID@YYYY-MM-DD)");
             return false;
         }
         *out = span;
@@ -94,13 +95,13 @@ bool sitting_span(const Thuky__Sitting *sitting, int32_t occurrence, sitting_spa
     }
     repeat_rule_t rule;
     if (!sitting_is_series(sitting)) {
-        *why = "the sitting does not recur";
+        *why = N_("the sitting does not recur");
         return false;
     }
     if (!repeat_parse(sitting->repeat, &rule, why))
         return false;
     if (!repeat_matches(&rule, span.start_day, occurrence)) {
-        *why = "no occurrence of the sitting on that date";
+        *why = N_("no occurrence of the sitting on that date");
         return false;
     }
     /* Every occurrence lasts as long as the first, unless moved. */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/curve.h"
@@ -67,7 +68,7 @@ access_t *access_new(void *zmq_ctx, const config_t *cfg, service_id_t self_id, c
     int zero = 0;
     zmq_setsockopt(self->socket, ZMQ_LINGER, &zero, sizeof zero);
     if (zmq_bind(self->socket, ZAP_ENDPOINT) != 0) {
-        snprintf(why, why_len, "cannot bind %s: %s", ZAP_ENDPOINT, zmq_strerror(zmq_errno()));
+        snprintf(why, why_len, _("cannot bind %s: %s"), ZAP_ENDPOINT, zmq_strerror(zmq_errno()));
         zmq_close(self->socket);
         free(self);
         return NULL;
@@ -117,8 +118,8 @@ static bool s_within_limit(access_t *self, const char *domain, bool trusted, cha
             /* connections still in their handshake count too: a burst may
              * refuse one that fits, which is in at its next attempt. No
              * count in the text: it is also what repeats are known by. */
-            snprintf(why, why_len, "too many %s (at most %zu%s)", l->what, max,
-                     trusted ? ", reserve included" : "");
+            snprintf(why, why_len, _("too many %s (at most %zu%s)"), _(l->what), max,
+                     trusted ? _(", reserve included") : "");
             return false;
         }
     }
@@ -181,7 +182,7 @@ static bool s_local(const access_t *self, const char *address, identity_t *id, c
     char *end = NULL;
     long uid = uid_text ? strtol(uid_text, &end, 10) : -1;
     if (uid < 0 || end == uid_text || *end != '\0') {
-        snprintf(why, why_len, "no peer credentials in '%.160s'", address);
+        snprintf(why, why_len, _("no peer credentials in '%.160s'"), address);
         return false;
     }
     char login[CONFIG_NAME_MAX];
@@ -202,7 +203,7 @@ static bool s_local(const access_t *self, const char *address, identity_t *id, c
         return true;
     }
     if (self->cfg->local_role == ROLE_NONE) {
-        snprintf(why, why_len, "local user %s has no role (no [user:%s], local_role = none)",
+        snprintf(why, why_len, _("local user %s has no role (no [user:%s], local_role = none)"),
                  login, login);
         return false;
     }
@@ -216,7 +217,7 @@ static bool s_curve(const access_t *self, const zmq_msg_t *credentials, identity
     char key[CONFIG_Z85_KEY_LEN + 1];
     if (zmq_msg_size((zmq_msg_t *)credentials) != 32 ||
         !zmq_z85_encode(key, zmq_msg_data((zmq_msg_t *)credentials), 32)) {
-        snprintf(why, why_len, "malformed CURVE credentials");
+        snprintf(why, why_len, "%s", _("malformed CURVE credentials"));
         return false;
     }
     const config_principal_t *client = config_find_client(self->cfg, key);
@@ -230,7 +231,7 @@ static bool s_curve(const access_t *self, const zmq_msg_t *credentials, identity
             *peer = true;
             return true;
         }
-    snprintf(why, why_len, "unknown CURVE key %s", key);
+    snprintf(why, why_len, _("unknown CURVE key %s"), key);
     return false;
 }
 
@@ -262,10 +263,10 @@ static void s_answer(access_t *self, zmq_msg_t *frames, int count)
         else if (strcmp(mechanism, "CURVE") == 0 && count > ZAP_CREDENTIALS)
             ok = s_curve(self, &frames[ZAP_CREDENTIALS], &id, &peer, why, sizeof why);
         else
-            snprintf(why, sizeof why, "mechanism %s is not accepted", mechanism);
+            snprintf(why, sizeof why, _("mechanism %s is not accepted"), mechanism);
         if (ok && strcmp(domain, ACCESS_DOMAIN_EVENTS) == 0 && id.role == ROLE_OFFICE) {
             ok = false;
-            snprintf(why, sizeof why, "%s has role office, which does not get the event feed",
+            snprintf(why, sizeof why, _("%s has role office, which does not get the event feed"),
                      id.name);
         }
         if (ok)
@@ -276,8 +277,8 @@ static void s_answer(access_t *self, zmq_msg_t *frames, int count)
         snprintf(user_id, sizeof user_id, "%s/%s/%s", role_name(id.role), id.office, id.name);
     else {
         char text[sizeof self->refusals[0].text];
-        snprintf(text, sizeof text, "refused a %s connection from %s: %s",
-                 domain[0] ? domain : "?", address, why[0] ? why : "malformed ZAP request");
+        snprintf(text, sizeof text, _("refused a %s connection from %s: %s"),
+                 domain[0] ? domain : "?", address, why[0] ? why : _("malformed ZAP request"));
         s_log_refusal(self, text);
         self->refused++;
     }

@@ -49,7 +49,8 @@ void access_destroy(access_t **self_p);
 void access_reload(access_t *self, const config_t *cfg);
 void *access_socket(access_t *self);
 /* Refuses connections to the sockets of domain past max open ones (what
- * they are is counted by conns; the names say it in the log). */
+ * they are is counted by conns; what, English marked N_() such as
+ * "clients", names them in the log). */
 void access_limit(access_t *self, const char *domain, connections_t *conns, size_t max,
                   const char *what);
 /* How many connections were refused since start (any reason). */

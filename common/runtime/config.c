@@ -451,13 +451,13 @@ static bool s_check_access(parse_ctx_t *ctx)
     const char *path = cfg->path;
     if ((cfg->local_role == ROLE_OFFICE) != (cfg->local_office[0] != 0)) {
         snprintf(ctx->why, ctx->why_len,
-                 "%s: local_office must be set exactly when local_role is office", path);
+                 _("%s: local_office must be set exactly when local_role is office"), path);
         return false;
     }
     if (cfg->local_role == ROLE_GATEWAY) {
         /* the gateway acts for offices: it is one named account, never "anyone" */
         snprintf(ctx->why, ctx->why_len,
-                 "%s: local_role may not be gateway (give thuky-webd's user a [user:NAME])",
+                 _("%s: local_role may not be gateway (give thuky-webd's user a [user:NAME])"),
                  path);
         return false;
     }
@@ -466,18 +466,18 @@ static bool s_check_access(parse_ctx_t *ctx)
         const char *kind = p->is_client ? "client" : "user";
         const char *problem = NULL;
         if (p->role == ROLE_NONE)
-            problem = "needs role = admin, office, reader or gateway";
+            problem = N_("needs role = admin, office, reader or gateway");
         else if ((p->role == ROLE_OFFICE) != (p->office[0] != 0))
-            problem = "office must be set exactly when role is office";
+            problem = N_("office must be set exactly when role is office");
         else if (p->is_client && !p->public_key[0])
-            problem = "needs public_key (the 40 characters of its NAME.key)";
+            problem = N_("needs public_key (the 40 characters of its NAME.key)");
         for (int j = 0; !problem && p->is_client && j < i; j++)
             if (cfg->principals[j].is_client &&
                 strcmp(cfg->principals[j].public_key, p->public_key) == 0)
-                problem = "has the same public_key as an earlier client";
+                problem = N_("has the same public_key as an earlier client");
         if (problem) {
             snprintf(ctx->why, ctx->why_len, "%s:%d: [%s:%s] %s", path, p->line, kind, p->name,
-                     problem);
+                     _(problem));
             return false;
         }
     }
@@ -558,7 +558,7 @@ static char *s_read_line(char *line, int size, void *stream)
         /* inih's line buffer is fixed (200 bytes in Debian's build): refuse
          * rather than split the line into two. */
         if (!ctx->failed)
-            snprintf(ctx->why, ctx->why_len, "%s:%d: line is longer than %d characters",
+            snprintf(ctx->why, ctx->why_len, _("%s:%d: line is longer than %d characters"),
                      ctx->cfg->path, ctx->lineno, size - 2);
         ctx->failed = true;
         ctx->failed_line = -1;
@@ -598,17 +598,17 @@ static int s_handler(void *user, const char *section, const char *key, const cha
     if (rc == 1)
         return 1;
     if (rc == -2)
-        snprintf(ctx->why, ctx->why_len, "%s:%d: unknown section [%s]", path, lineno, section);
+        snprintf(ctx->why, ctx->why_len, _("%s:%d: unknown section [%s]"), path, lineno, section);
     else if (rc == -3)
         snprintf(ctx->why, ctx->why_len,
-                 "%s:%d: [%s]: a name of 1 to %d characters, at most %d such sections", path,
+                 _("%s:%d: [%s]: a name of 1 to %d characters, at most %d such sections"), path,
                  lineno, section, CONFIG_NAME_MAX - 1, CONFIG_PRINCIPALS_MAX);
     else if (rc == 0)
-        snprintf(ctx->why, ctx->why_len, "%s:%d: unknown key '%s' in [%s]", path, lineno, key,
+        snprintf(ctx->why, ctx->why_len, _("%s:%d: unknown key '%s' in [%s]"), path, lineno, key,
                  section);
     else
-        snprintf(ctx->why, ctx->why_len, "%s:%d: bad value '%s' for %s.%s", path, lineno, value,
-                 section, key);
+        snprintf(ctx->why, ctx->why_len, _("%s:%d: bad value '%s' for %s.%s"), path, lineno,
+                 value, section, key);
     ctx->failed = true;
     ctx->failed_line = lineno;
     return 0;
@@ -618,17 +618,17 @@ int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len)
 {
     config_defaults(cfg);
     if (!s_copy(cfg->path, sizeof cfg->path, path)) {
-        snprintf(why, why_len, "config path too long");
+        snprintf(why, why_len, "%s", _("config path too long"));
         return -1;
     }
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(why, why_len, "cannot read config %s: %s", path, strerror(errno));
+        snprintf(why, why_len, _("cannot read config %s: %s"), path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(why, why_len, "config %s is not a regular file", path);
+        snprintf(why, why_len, _("config %s is not a regular file"), path);
         fclose(f);
         return -1;
     }
@@ -642,17 +642,18 @@ int config_load_file(config_t *cfg, const char *path, char *why, size_t why_len)
     if (ctx.failed && (rc == ctx.failed_line || ctx.failed_line < 0))
         return -1;
     if (read_error) {
-        snprintf(why, why_len, "cannot read config %s: %s", path, strerror(read_errno));
+        snprintf(why, why_len, _("cannot read config %s: %s"), path, strerror(read_errno));
         return -1;
     }
     if (rc != 0) {
-        snprintf(why, why_len, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+        snprintf(why, why_len, _("%s:%d: syntax error (expected [section] or key = value)"),
+                 path, rc);
         return -1;
     }
     if (!s_check_access(&ctx))
         return -1;
     if (!s_derive_paths(&ctx)) {
-        snprintf(why, why_len, "%s: runtime_dir or state_dir is too long", path);
+        snprintf(why, why_len, _("%s: runtime_dir or state_dir is too long"), path);
         return -1;
     }
     return 0;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "runtime/secret.h"
 
 bool curve_endpoint(const char *endpoint) { return strncmp(endpoint, "tcp://", 6) == 0; }
@@ -45,8 +46,10 @@ static int s_load(const char *path, bool secret, curve_pair_t *out, char *why, s
     int rc = ini_parse_string(text, s_key, &p);
     secret_wipe(text, sizeof text);
     if (rc != 0 || p.bad || !out->public_key[0] || (secret && !out->secret_key[0])) {
-        snprintf(why, why_len, "%s is not a thuky %s key file (see thuky keygen)", path,
-                 secret ? "secret" : "public");
+        snprintf(why, why_len,
+                 secret ? _("%s is not a thuky secret key file (see thuky keygen)")
+                        : _("%s is not a thuky public key file (see thuky keygen)"),
+                 path);
         secret_wipe(out, sizeof *out);
         return -1;
     }
@@ -56,7 +59,7 @@ static int s_load(const char *path, bool secret, curve_pair_t *out, char *why, s
         char derived[CONFIG_Z85_KEY_LEN + 1];
         if (zmq_curve_public(derived, out->secret_key) != 0 ||
             strcmp(derived, out->public_key) != 0) {
-            snprintf(why, why_len, "%s: public_key does not belong to secret_key", path);
+            snprintf(why, why_len, _("%s: public_key does not belong to secret_key"), path);
             secret_wipe(out, sizeof *out);
             return -1;
         }
@@ -83,7 +86,7 @@ static int s_write(const char *path, mode_t mode, const char *text, char *why, s
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) {
-        snprintf(why, why_len, "cannot create %s: %s", path, strerror(errno));
+        snprintf(why, why_len, _("cannot create %s: %s"), path, strerror(errno));
         return -1;
     }
     size_t len = strlen(text);
@@ -91,7 +94,7 @@ static int s_write(const char *path, mode_t mode, const char *text, char *why, s
     if (close(fd) != 0)
         ok = false;
     if (!ok) {
-        snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
+        snprintf(why, why_len, _("cannot write %s: %s"), path, strerror(errno));
         unlink(path);
         return -1;
     }
@@ -102,14 +105,15 @@ int curve_keygen(const char *dir, const char *name, char *why, size_t why_len)
 {
     curve_pair_t pair;
     if (zmq_curve_keypair(pair.public_key, pair.secret_key) != 0) {
-        snprintf(why, why_len, "this libzmq has no CURVE support");
+        snprintf(why, why_len, "%s", _("this libzmq has no CURVE support"));
         return -1;
     }
     char pub_path[CONFIG_PATH_MAX + 80], sec_path[CONFIG_PATH_MAX + 80];
     snprintf(pub_path, sizeof pub_path, "%s/%s.key", dir, name);
     snprintf(sec_path, sizeof sec_path, "%s/%s.secret", dir, name);
     if (access(pub_path, F_OK) == 0 || access(sec_path, F_OK) == 0) {
-        snprintf(why, why_len, "%s/%s.key or .secret exists already; not overwritten", dir, name);
+        snprintf(why, why_len, _("%s/%s.key or .secret exists already; not overwritten"), dir,
+                 name);
         return -1;
     }
     char text[512];

@@ -45,7 +45,7 @@ static void *s_socket(void *ctx, const socket_spec_t *spec, const curve_pair_t *
                       connections_t **conns, char *why, size_t why_len)
 {
     if (paths_prepare_ipc(spec->endpoint) != 0) {
-        snprintf(why, why_len, "cannot create the directory of %s: %s", spec->endpoint,
+        snprintf(why, why_len, _("cannot create the directory of %s: %s"), spec->endpoint,
                  strerror(errno));
         return NULL;
     }
@@ -65,7 +65,7 @@ static void *s_socket(void *ctx, const socket_spec_t *spec, const curve_pair_t *
         curve_apply_server(sock, curve);
     *conns = connections_new(ctx, sock, spec->name);
     if (zmq_bind(sock, spec->endpoint) != 0) {
-        snprintf(why, why_len, "cannot bind %s: %s", spec->endpoint, zmq_strerror(zmq_errno()));
+        snprintf(why, why_len, _("cannot bind %s: %s"), spec->endpoint, zmq_strerror(zmq_errno()));
         connections_destroy(conns);
         zmq_close(sock);
         return NULL;
@@ -82,7 +82,7 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
         char path[CONFIG_PATH_MAX + 80], reason[512];
         curve_key_path(options->settings, cfg->name, true, path, sizeof path);
         if (curve_load_pair(path, &curve, reason, sizeof reason) != 0) {
-            snprintf(why, why_len, "tcp endpoints need this daemon's CURVE key: %s", reason);
+            snprintf(why, why_len, _("tcp endpoints need this daemon's CURVE key: %s"), reason);
             return NULL;
         }
     }
@@ -112,9 +112,10 @@ server_t *server_new(void *zmq_ctx, store_t *store, const server_options_t *opti
         access_destroy(&access);
         return NULL;
     }
-    access_limit(access, ACCESS_DOMAIN_COMMAND, clients, (size_t)cfg->max_clients, "clients");
+    access_limit(access, ACCESS_DOMAIN_COMMAND, clients, (size_t)cfg->max_clients,
+                 N_("clients"));
     access_limit(access, ACCESS_DOMAIN_EVENTS, subscribers, (size_t)cfg->max_subscribers,
-                 "subscribers");
+                 N_("subscribers"));
     server_t *self = xcalloc(1, sizeof *self);
     self->access = access;
     self->clients = clients;
@@ -247,7 +248,7 @@ static void s_reload_config(server_t *self)
         access_reload(self->access, cfg);
         if (self->options.reloaded)
             self->options.reloaded(self, self->options.service);
-        log_info("configuration reloaded from %s", cfg->path[0] ? cfg->path : "(defaults)");
+        log_info("configuration reloaded from %s", cfg->path[0] ? cfg->path : _("(defaults)"));
     }
     sd_notify(0, "READY=1");
 }

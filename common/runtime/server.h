@@ -139,10 +139,13 @@ void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, .
     __attribute__((format(printf, 3, 4)));
 /* For a caller with role office: the office its query is limited to (a
  * request naming another office fails with PERMISSION_DENIED, and NULL is
- * returned). For other roles: requested, unchanged. */
+ * returned). For other roles: requested, unchanged. what ("tasks") is
+ * English marked N_(): the message translates it into the caller's
+ * language. */
 const char *server_scope_office(server_call_t *call, const char *requested, const char *what);
 /* Fails with PERMISSION_DENIED unless the caller is not an office or is
- * one of the offices given; returns whether it may go on. */
+ * one of the offices given; returns whether it may go on. what, as for
+ * server_scope_office. */
 bool server_office_may(server_call_t *call, const char *what, const char *const *offices,
                        size_t count);
 

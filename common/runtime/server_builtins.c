@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/server_private.h"
@@ -126,11 +127,11 @@ static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *reques
                     eventlog_source(self->eventlog), req->source);
         return;
     }
-    char problem[256], why[256];
+    char problem[512], why[512];
     snprintf(problem, sizeof problem, "%s", subscriber_problem(sub));
     uint64_t previous = subscriber_offset(sub), from;
-    if (!subscriber_resync(sub, call->txn, req->from_set_case != 0, req->from_seq, &from, why,
-                           sizeof why)) {
+    if (!subscriber_resync(sub, call->txn, req->from_set_case != 0, req->from_seq, &from,
+                           call->lang, why, sizeof why)) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s", why);
         return;
     }
@@ -142,7 +143,7 @@ static void s_builtin_resync(server_call_t *call, const ProtobufCMessage *reques
     server_emit(call, &event);
     log_warnx("subscription %s resynced by %s: %llu -> %llu in log %s%s%s", req->source,
               call->caller, (unsigned long long)previous, (unsigned long long)from,
-              subscriber_log_id(sub), problem[0] ? "; it had diverged: " : "", problem);
+              subscriber_log_id(sub), problem[0] ? _("; it had diverged: ") : "", problem);
     Thuky__ResyncReply reply = THUKY__RESYNC_REPLY__INIT;
     reply.source = req->source;
     reply.previous_seq = previous;

@@ -39,7 +39,8 @@ const char *server_scope_office(server_call_t *call, const char *requested, cons
         return requested;
     if (requested[0] && strcmp(requested, call->office) != 0) {
         server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED,
-                    "%s (office %s) may only see its own %s", call->caller, call->office, what);
+                    "%s (office %s) may only see its own %s", call->caller, call->office,
+                    i18n_text(call->lang, what));
         return NULL;
     }
     return call->office;
@@ -54,7 +55,7 @@ bool server_office_may(server_call_t *call, const char *what, const char *const 
         if (offices[i] && strcmp(offices[i], call->office) == 0)
             return true;
     server_fail(call, THUKY__STATUS_CODE__PERMISSION_DENIED, "%s (office %s) may not %s",
-                call->caller, call->office, what);
+                call->caller, call->office, i18n_text(call->lang, what));
     return false;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "runtime/secret.h"
 #include "runtime/signed_link.h"
 
@@ -49,7 +50,7 @@ int link_keys_load(const char *dir, link_keys_t *out, char *why, size_t why_len)
     memset(out, 0, sizeof *out);
     DIR *d = opendir(dir);
     if (!d) {
-        snprintf(why, why_len, "link key directory %s cannot be opened", dir);
+        snprintf(why, why_len, _("link key directory %s cannot be opened"), dir);
         return -1;
     }
     int rc = 0;
@@ -59,13 +60,13 @@ int link_keys_load(const char *dir, link_keys_t *out, char *why, size_t why_len)
         if (n < 5 || strcmp(e->d_name + n - 4, ".key") != 0)
             continue;
         if (!s_key_id_valid(e->d_name, n - 4)) {
-            snprintf(why, why_len, "%s/%s: a key id is 1 to %d of a-z 0-9 -", dir, e->d_name,
+            snprintf(why, why_len, _("%s/%s: a key id is 1 to %d of a-z 0-9 -"), dir, e->d_name,
                      LINK_KEY_ID_MAX);
             rc = -1;
             break;
         }
         if (out->count == LINK_MAX_KEYS) {
-            snprintf(why, why_len, "%s: more than %d link keys", dir, LINK_MAX_KEYS);
+            snprintf(why, why_len, _("%s: more than %d link keys"), dir, LINK_MAX_KEYS);
             rc = -1;
             break;
         }
@@ -82,7 +83,7 @@ int link_keys_load(const char *dir, link_keys_t *out, char *why, size_t why_len)
                   key_len == sizeof k->key;
         secret_wipe(text, sizeof text);
         if (!ok) {
-            snprintf(why, why_len, "%s: a link key is 64 hex digits (32 random bytes)", path);
+            snprintf(why, why_len, _("%s: a link key is 64 hex digits (32 random bytes)"), path);
             rc = -1;
             break;
         }
@@ -92,7 +93,7 @@ int link_keys_load(const char *dir, link_keys_t *out, char *why, size_t why_len)
     }
     closedir(d);
     if (rc == 0 && out->count == 0) {
-        snprintf(why, why_len, "%s holds no link key (KEYID.key)", dir);
+        snprintf(why, why_len, _("%s holds no link key (KEYID.key)"), dir);
         rc = -1;
     }
     if (rc != 0)
@@ -222,11 +223,11 @@ link_status_t link_verify(const link_keys_t *keys, const char *path, int64_t now
 const char *link_status_text(link_status_t status)
 {
     switch (status) {
-    case LINK_VALID: return "valid";
-    case LINK_MALFORMED: return "not an alert link";
-    case LINK_UNKNOWN_KEY: return "signed by an unknown key";
-    case LINK_FORGED: return "signature does not match";
-    case LINK_EXPIRED: return "expired";
+    case LINK_VALID: return N_("valid");
+    case LINK_MALFORMED: return N_("not an alert link");
+    case LINK_UNKNOWN_KEY: return N_("signed by an unknown key");
+    case LINK_FORGED: return N_("signature does not match");
+    case LINK_EXPIRED: return N_("expired");
     }
     return "?";
 }

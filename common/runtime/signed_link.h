@@ -68,6 +68,8 @@ typedef struct {
  * (when not NULL) for LINK_VALID and LINK_EXPIRED. The MAC is compared in
  * constant time. */
 link_status_t link_verify(const link_keys_t *keys, const char *path, int64_t now_s, link_t *out);
+/* "valid", "expired", ...: English, marked N_() (translate it where it is
+ * shown). */
 const char *link_status_text(link_status_t status);
 
 #endif

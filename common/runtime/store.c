@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/paths.h"
 
@@ -45,14 +46,14 @@ static store_rc_t s_map_error(int mdb_rc)
 const char *store_rc_text(store_rc_t rc)
 {
     switch (rc) {
-    case STORE_OK: return "ok";
-    case STORE_NOT_FOUND: return "no entry";
-    case STORE_MAP_FULL: return "store map full";
-    case STORE_NO_SPACE: return "no space left on the store's disk";
-    case STORE_CORRUPT: return "store data is corrupt";
-    case STORE_ERROR: return "store error";
+    case STORE_OK: return N_("ok");
+    case STORE_NOT_FOUND: return N_("no entry");
+    case STORE_MAP_FULL: return N_("store map full");
+    case STORE_NO_SPACE: return N_("no space left on the store's disk");
+    case STORE_CORRUPT: return N_("store data is corrupt");
+    case STORE_ERROR: return N_("store error");
     }
-    return "store error";
+    return N_("store error");
 }
 
 /* Whether the file system of dir is (nearly) full: LMDB reports a short
@@ -84,11 +85,11 @@ static int s_take_lock(const char *dir, char *why, size_t why_len)
     snprintf(path, sizeof path, "%s/daemon.lock", dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) {
-        snprintf(why, why_len, "cannot open %s: %s", path, strerror(errno));
+        snprintf(why, why_len, _("cannot open %s: %s"), path, strerror(errno));
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        snprintf(why, why_len, "store %s is in use by another process", dir);
+        snprintf(why, why_len, _("store %s is in use by another process"), dir);
         close(fd);
         return -1;
     }
@@ -100,11 +101,11 @@ int store_backup(const char *dir, const char *dest, char *why, size_t why_len)
     char data[PATH_MAX];
     snprintf(data, sizeof data, "%s/data.mdb", dir);
     if (access(data, R_OK) != 0) {
-        snprintf(why, why_len, "no store in %s: %s", dir, strerror(errno));
+        snprintf(why, why_len, _("no store in %s: %s"), dir, strerror(errno));
         return -1;
     }
     if (paths_mkdir_p(dest, 0750) != 0) {
-        snprintf(why, why_len, "cannot create %s: %s", dest, strerror(errno));
+        snprintf(why, why_len, _("cannot create %s: %s"), dest, strerror(errno));
         return -1;
     }
     MDB_env *env;
@@ -117,7 +118,7 @@ int store_backup(const char *dir, const char *dest, char *why, size_t why_len)
         rc = mdb_env_copy2(env, dest, MDB_CP_COMPACT);
     mdb_env_close(env);
     if (rc != 0) {
-        snprintf(why, why_len, "cannot copy the store in %s to %s: %s", dir, dest,
+        snprintf(why, why_len, _("cannot copy the store in %s to %s: %s"), dir, dest,
                  mdb_strerror(rc));
         return -1;
     }
@@ -128,15 +129,15 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
                     size_t initial_map_bytes, char *why, size_t why_len)
 {
     if (db_count > STORE_MAX_DBS) {
-        snprintf(why, why_len, "too many databases (%zu)", db_count);
+        snprintf(why, why_len, _("too many databases (%zu)"), db_count);
         return NULL;
     }
     if (paths_mkdir_p(dir, 0750) != 0) {
-        snprintf(why, why_len, "cannot create state directory %s: %s", dir, strerror(errno));
+        snprintf(why, why_len, _("cannot create state directory %s: %s"), dir, strerror(errno));
         return NULL;
     }
     if (access(dir, W_OK) != 0) {
-        snprintf(why, why_len, "state directory %s is not writable: %s", dir, strerror(errno));
+        snprintf(why, why_len, _("state directory %s is not writable: %s"), dir, strerror(errno));
         return NULL;
     }
     int lock_fd = s_take_lock(dir, why, why_len);
@@ -157,7 +158,7 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
     if (rc == 0)
         rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0640);
     if (rc != 0) {
-        snprintf(why, why_len, "cannot open store in %s: %s", dir, mdb_strerror(rc));
+        snprintf(why, why_len, _("cannot open store in %s: %s"), dir, mdb_strerror(rc));
         store_close(&self);
         return NULL;
     }
@@ -177,7 +178,7 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
     else
         mdb_txn_abort(txn);
     if (rc != 0) {
-        snprintf(why, why_len, "cannot open databases in %s: %s", dir, mdb_strerror(rc));
+        snprintf(why, why_len, _("cannot open databases in %s: %s"), dir, mdb_strerror(rc));
         store_close(&self);
         return NULL;
     }

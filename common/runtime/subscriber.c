@@ -6,12 +6,14 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/client.h"
 #include "runtime/clock.h"
 #include "runtime/eventlog.h"
 #include "runtime/keys.h"
 #include "runtime/proto_clean.h"
+#include "text/utf8.h"
 #include "thuky/envelope.pb-c.h"
 
 #define SUBSCRIBER_PAGE 1000
@@ -53,7 +55,7 @@ struct subscriber {
     char seen_log_id[EVENTLOG_ID_LEN + 1]; /* the id the source last gave */
     /* Diverged: the offset no longer counts in the source's log. Nothing
      * is applied until a resync; kept in the store so a restart says it too. */
-    char problem[256];
+    char problem[512];
     uint64_t resync_from;                 /* the default start of a resync */
     bool reload;                          /* a resync was written: reread the state */
     int64_t warned_ms;
@@ -163,6 +165,12 @@ static void s_diverge(subscriber_t *self, uint64_t resync_from, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(self->problem, sizeof self->problem, fmt, ap);
     va_end(ap);
+    /* a translation cut at the end loses the cut character's (at most 3) bytes */
+    size_t full = strlen(self->problem), cut = full;
+    while (cut > 0 && full - cut < 3 && !utf8_valid(self->problem, cut))
+        cut--;
+    if (utf8_valid(self->problem, cut))
+        self->problem[cut] = '\0';
     self->resync_from = resync_from;
     self->catching_up = false;
     self->warned_ms = clock_monotonic_ms();
@@ -199,13 +207,13 @@ static void s_check_log(subscriber_t *self, const char *log_id, uint64_t last_se
     }
     if (log_id && log_id[0] && self->log_id[0] && strcmp(log_id, self->log_id) != 0) {
         s_diverge(self, 0,
-                  "the source's event log is another one (id %.32s, was %.32s): its store "
-                  "was replaced; the events applied here are not in it",
+                  _("the source's event log is another one (id %.32s, was %.32s): its store "
+                    "was replaced; the events applied here are not in it"),
                   log_id, self->log_id);
     } else if (page && last_seq < self->request_offset) {
         s_diverge(self, last_seq,
-                  "the source's event log ends at %llu, but %llu of its events were applied "
-                  "here: it was restored from an older backup, or lost the end of its store",
+                  _("the source's event log ends at %llu, but %llu of its events were applied "
+                    "here: it was restored from an older backup, or lost the end of its store"),
                   (unsigned long long)last_seq, (unsigned long long)self->request_offset);
     }
     if (self->problem[0])
@@ -530,8 +538,8 @@ static void s_check_anchor(subscriber_t *self, const page_t *page)
         page->hashes[0] == self->anchor)
         return;
     s_diverge(self, UINT64_MAX,
-              "event %llu of the source's log is not the one applied here: its log was "
-              "rewritten from there on (restored from an older backup, then written to)",
+              _("event %llu of the source's log is not the one applied here: its log was "
+                "rewritten from there on (restored from an older backup, then written to)"),
               (unsigned long long)self->offset);
 }
 
@@ -559,7 +567,7 @@ void subscriber_on_reply(subscriber_t *self)
             log_warnx("subscriber %s: events.read failed: %s", self->options.name,
                       reply->status && reply->status->code != THUKY__STATUS_CODE__OK
                           ? reply->status->message
-                          : "the page cannot be decoded");
+                          : _("the page cannot be decoded"));
         thuky__reply__free_unpacked(reply, NULL);
         if (!ok)
             continue; /* a stale or failed answer: the tick retries */
@@ -656,28 +664,33 @@ const char *subscriber_log_id(const subscriber_t *self)
 }
 
 bool subscriber_resync(subscriber_t *self, store_txn_t *txn, bool from_given, uint64_t from,
-                       uint64_t *from_out, char *why, size_t why_len)
+                       uint64_t *from_out, lang_t lang, char *why, size_t why_len)
 {
     if (!self->options.store) {
-        snprintf(why, why_len, "this subscription keeps no offset");
+        snprintf(why, why_len, "%s", i18n_text(lang, N_("this subscription keeps no offset")));
         return false;
     }
     if (!from_given) {
         if (!self->problem[0]) {
-            snprintf(why, why_len, "%s is in step (applied %llu); give the sequence to start "
-                     "after", self->options.name, (unsigned long long)self->offset);
+            snprintf(why, why_len,
+                     i18n_text(lang, N_("%s is in step (applied %llu); give the sequence to "
+                                        "start after")),
+                     self->options.name, (unsigned long long)self->offset);
             return false;
         }
         if (self->resync_from == UINT64_MAX) {
-            snprintf(why, why_len, "where %s's rewritten log starts is not known here: give "
-                     "the last sequence both logs share (thuky events tail --service %s shows "
-                     "the times of its events)", self->options.name, self->options.name);
+            snprintf(why, why_len,
+                     i18n_text(lang, N_("where %s's rewritten log starts is not known here: "
+                                        "give the last sequence both logs share (thuky events "
+                                        "tail --service %s shows the times of its events)")),
+                     self->options.name, self->options.name);
             return false;
         }
         from = self->resync_from;
     }
     if (from > self->known_last) {
-        snprintf(why, why_len, "%s's log ends at %llu: cannot start after %llu",
+        snprintf(why, why_len,
+                 i18n_text(lang, N_("%s's log ends at %llu: cannot start after %llu")),
                  self->options.name, (unsigned long long)self->known_last,
                  (unsigned long long)from);
         return false;

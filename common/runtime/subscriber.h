@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/i18n.h"
 #include "runtime/curve.h"
 #include "runtime/store.h"
 #include "thuky/event.pb-c.h"
@@ -67,7 +68,8 @@ bool subscriber_caught_up(const subscriber_t *self);
  * diverges when the source gives another log id (its store was replaced),
  * when a page shows the source's log ending before the offset (restored
  * from an older backup), or when the source's event at the offset is not
- * the one applied (restored, then written to). */
+ * the one applied (restored, then written to). In the language the daemon
+ * had when it diverged: it is kept in the store. */
 const char *subscriber_problem(const subscriber_t *self);
 /* Where a resync starts by default: the source's last sequence when a
  * short log was seen, 0 for another log, UINT64_MAX when not known. */
@@ -79,9 +81,9 @@ const char *subscriber_log_id(const subscriber_t *self);
  * divergence; the subscriber rereads its state from the store before it
  * applies anything more, so an aborted txn leaves it as it was. false with
  * a reason (nothing written) when from is past the source's end, or when no
- * default applies. */
+ * default applies, in lang. */
 bool subscriber_resync(subscriber_t *self, store_txn_t *txn, bool from_given, uint64_t from,
-                       uint64_t *from_out, char *why, size_t why_len);
+                       uint64_t *from_out, lang_t lang, char *why, size_t why_len);
 /* Reads the stored offset of a source (0 when none). */
 uint64_t subscriber_stored_offset(store_txn_t *txn, MDB_dbi meta_dbi, const char *name);
 

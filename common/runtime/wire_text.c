@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/i18n.h"
 #include "text/utf8.h"
 
 /* Deeper than any thuky message nests; past it the bytes are not ours. */
@@ -114,11 +115,11 @@ static walk_rc_t s_text(walk_t *w, const uint8_t *text, size_t len)
         return WALK_OK;
     }
     if (memchr(text, '\0', len)) {
-        w->fault->problem = "contains a NUL byte";
+        w->fault->problem = N_("contains a NUL byte");
         return WALK_FAULT;
     }
     if (!utf8_valid((const char *)text, len)) {
-        w->fault->problem = "is not valid UTF-8";
+        w->fault->problem = N_("is not valid UTF-8");
         return WALK_FAULT;
     }
     return WALK_OK;
@@ -167,7 +168,7 @@ bool wire_text_check(const ProtobufCMessageDescriptor *descriptor, const uint8_t
     walk_rc_t rc = s_walk(&w, descriptor, data, len, 0);
     if (rc == WALK_MALFORMED) {
         fault->field[0] = '\0';
-        fault->problem = "is not a well-formed message";
+        fault->problem = N_("is not a well-formed message");
     }
     return rc == WALK_OK;
 }

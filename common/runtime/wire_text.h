@@ -23,7 +23,8 @@
 
 typedef struct {
     char field[160];     /* e.g. "task.title", "offices[2]" */
-    const char *problem; /* "contains a NUL byte", "is not valid UTF-8" */
+    const char *problem; /* "contains a NUL byte", "is not valid UTF-8":
+                          * English, marked N_() */
 } wire_text_fault_t;
 
 /* True when every string field of the serialized message is valid UTF-8

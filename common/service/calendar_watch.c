@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 
 #define KEY "calendar"
 
@@ -38,19 +39,21 @@ void calendar_change_describe(const calendar_change_t *change, const workcal_t *
 {
     out[0] = '\0';
     if (!change->recorded) {
-        snprintf(out, len, "no calendar recorded with the store");
+        snprintf(out, len, "%s", _("no calendar recorded with the store"));
         return;
     }
     size_t used = 0, shown = 0;
     for (; shown < change->n_days && shown < CALENDAR_CHANGE_DAYS_MAX && shown < 8; shown++) {
         char iso[DATE_ISO_LEN];
         date_format_iso(change->days[shown], iso);
-        int n = snprintf(out + used, len - used, "%s%s now %s", shown ? ", " : "", iso,
-                         workcal_is_working_day(cal, change->days[shown]) ? "working" : "off");
+        int n = snprintf(out + used, len - used,
+                         workcal_is_working_day(cal, change->days[shown]) ? _("%s%s now working")
+                                                                          : _("%s%s now off"),
+                         shown ? ", " : "", iso);
         if (n < 0 || (size_t)n >= len - used)
             return;
         used += (size_t)n;
     }
     if (shown < change->n_days)
-        snprintf(out + used, len - used, " (+%zu more)", change->n_days - shown);
+        snprintf(out + used, len - used, _(" (+%zu more)"), change->n_days - shown);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,18 +17,17 @@
 static void s_usage(FILE *out, const char *name, const char *about)
 {
     fprintf(out,
-            "usage: %s [--config FILE] [--test-clock]\n"
-            "\n"
-            "%s\n"
-            "Runs in the foreground and logs to stderr (or syslog, see thuky.conf).\n"
-            "\n"
-            "  -c, --config FILE   configuration (default: $THUKY_CONFIG, then "
-            CONFIG_DEFAULT_PATH ")\n"
-            "      --test-clock[=DATETIME]\n"
-            "                      enable the test clock (clock.set/clock.advance commands),\n"
-            "                      starting at DATETIME (Hanoi time) when given, else now\n"
-            "  -h, --help          this help\n",
-            name, about);
+            _("usage: %s [--config FILE] [--test-clock]\n"
+              "\n"
+              "%s\n"
+              "Runs in the foreground and logs to stderr (or syslog, see thuky.conf).\n"
+              "\n"
+              "  -c, --config FILE   configuration (default: $THUKY_CONFIG, then %s)\n"
+              "      --test-clock[=DATETIME]\n"
+              "                      enable the test clock (clock.set/clock.advance commands),\n"
+              "                      starting at DATETIME (Hanoi time) when given, else now\n"
+              "  -h, --help          this help\n"),
+            name, _(about), CONFIG_DEFAULT_PATH);
 }
 
 bool daemon_start(int argc, char **argv, const char *name, const char *about, config_t *cfg)
@@ -38,6 +38,8 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* Vietnamese (the embedded default) until the configuration says. */
+    i18n_init(LANG_VI);
     const char *config_path = NULL;
     bool test_clock = false;
     int64_t test_start_ms = 0;
@@ -50,7 +52,7 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
             int64_t unix_s;
             const char *why;
             if (optarg && !date_parse_datetime(optarg, &unix_s, NULL, &why)) {
-                fprintf(stderr, "%s: --test-clock=%s: %s\n", name, optarg, why);
+                fprintf(stderr, "%s: --test-clock=%s: %s\n", name, optarg, _(why));
                 exit(2);
             }
             if (optarg)
@@ -67,10 +69,19 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
     }
     char why[1024];
     log_init(name, LOG_LEVEL_INFO, false);
-    if (config_load(cfg, config_path, why, sizeof why) != 0)
+    if (config_load(cfg, config_path, why, sizeof why) != 0) {
+        /* Said in the language of the configuration, as far as it was read
+         * ([core] language usually comes first): read it again in that one. */
+        char again[sizeof why];
+        if (cfg->language != i18n_language()) {
+            i18n_set_language(cfg->language);
+            if (config_load(cfg, config_path, again, sizeof again) != 0)
+                memcpy(why, again, sizeof why);
+        }
         fatalx("%s", why);
+    }
     log_init(name, cfg->log_level, cfg->log_syslog);
-    i18n_init(cfg->language);
+    i18n_set_language(cfg->language);
     /* Sockets, stores and spooled mail: owner and group only. */
     umask(0007);
     if (test_clock)

@@ -12,9 +12,12 @@
 #include "service/calendar_watch.h"
 
 /* Parses argv, loads the configuration and starts logging as name
- * ("thuky-taskd"); about is the one-paragraph description for --help.
- * Exits (0 after --help, 2 on bad usage, 1 on a bad configuration with one
- * line naming the cause). Returns whether the test clock is on. */
+ * ("thuky-taskd"); about is the one-paragraph description for --help
+ * (English, marked N_()). Exits (0 after --help, 2 on bad usage, 1 on a bad
+ * configuration with one line naming the cause). Speaks Vietnamese until
+ * the configuration is read (a bad one is described in its own language as
+ * far as it was read), then [core] language. Returns whether the test
+ * clock is on. */
 bool daemon_start(int argc, char **argv, const char *name, const char *about, config_t *cfg);
 
 /* Exits with one line when dir exists but belongs to another user: files

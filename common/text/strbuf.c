@@ -46,6 +46,40 @@ void strbuf_printf(strbuf_t *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void strbuf_html(strbuf_t *b, const char *s)
+{
+    while (s && *s) {
+        size_t plain = strcspn(s, "&<>\"'");
+        strbuf_add(b, s, plain);
+        s += plain;
+        switch (*s) {
+        case '&': strbuf_str(b, "&amp;"); break;
+        case '<': strbuf_str(b, "&lt;"); break;
+        case '>': strbuf_str(b, "&gt;"); break;
+        case '"': strbuf_str(b, "&quot;"); break;
+        case '\'': strbuf_str(b, "&#39;"); break;
+        default: return; /* the end */
+        }
+        s++;
+    }
+}
+
+void strbuf_html_vprintf(strbuf_t *b, const char *fmt, va_list ap)
+{
+    strbuf_t text = {0};
+    strbuf_vprintf(&text, fmt, ap);
+    strbuf_html(b, text.data);
+    strbuf_free(&text);
+}
+
+void strbuf_html_printf(strbuf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_html_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
 char *strbuf_take(strbuf_t *b)
 {
     char *text = b->data ? b->data : xstrdup("");

@@ -12,11 +12,13 @@
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/secret.h"
+#include "progress.h"
 
 int cli_error(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    progress_break();
     fputs("thuky: ", stderr);
     vfprintf(stderr, _(fmt), ap); /* every format is extracted for translation */
     fputc('\n', stderr);
@@ -64,6 +66,7 @@ bool cli_curve_keys(cli_t *cli, service_id_t service, curve_client_t *keys)
 static void s_waiting(void *arg, const char *endpoint)
 {
     const char *name = arg;
+    progress_break();
     fprintf(stderr, _("thuky: %s (%s) has not answered for a second; still trying. Is it "
                       "running? See 'systemctl status thuky-%s' or 'thuky status'.\n"),
             name, endpoint, name);
@@ -96,8 +99,8 @@ int cli_call(cli_t *cli, service_id_t service, const char *command, const Protob
     if (result.code != THUKY__STATUS_CODE__OK) {
         int code = cli_exit_code(result.code);
         if (code == EXIT_UNAVAILABLE)
-            cli_error(code, _("%s: %s is down or not answering. Start it ('systemctl start "
-                              "thuky-%s', or 'make run' in a source tree), then try again."),
+            cli_error(code, "%s: %s is down or not answering. Start it ('systemctl start "
+                            "thuky-%s', or 'make run' in a source tree), then try again.",
                       result.message, config_service(&cli->config, service)->name,
                       config_service(&cli->config, service)->name);
         else
@@ -186,7 +189,7 @@ bool cli_parse_date(const char *text, char out[11])
     int32_t day;
     const char *why;
     if (!date_parse(text, &day, &why)) {
-        cli_error(EXIT_USAGE, "invalid date '%s': %s", text, why);
+        cli_error(EXIT_USAGE, "invalid date '%s': %s", text, _(why));
         return false;
     }
     date_format_iso(day, out);

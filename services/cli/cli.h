@@ -75,6 +75,16 @@ bool render_parse_status(const char *text, Thuky__TaskStatus *status);
 void render_deadline(const Thuky__Task *task, char *out, size_t len);
 void render_flags(const Thuky__Task *task, char *out, size_t len);
 const char *render_flag(Thuky__TaskFlag flag);
+/* The names people read, in the CLI's language ("in progress", "falls short
+ * on quality"); render_status and render_flag are the tokens of JSON and
+ * the options. render_flags joins the labels (RENDER_FLAGS_LEN holds all). */
+const char *render_status_label(Thuky__TaskStatus status);
+const char *render_flag_label(Thuky__TaskFlag flag);
+#define RENDER_FLAGS_LEN 192
+/* table_new with its headers (marked N_()) translated; "" and NULL stay as
+ * they are. At most RENDER_TABLE_COLUMNS_MAX columns (NULL beyond). */
+#define RENDER_TABLE_COLUMNS_MAX 16
+struct table *render_table_new(size_t columns, const char *const *headers, const char *align);
 /* Prints tasks as an aligned table (or JSON array with --json). */
 void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count);
 /* Dates as people read them: dd/mm/yyyy in Vietnamese, ISO in English.
@@ -90,6 +100,10 @@ void render_time_iso(int64_t ms, char *out, size_t len); /* "2024-05-20 08:30" *
 void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len);
 json_t *render_sitting_json(const Thuky__Sitting *s);
 void render_sitting_table(const cli_t *cli, Thuky__Sitting *const *sittings, size_t count);
+/* A sitting's kind and status as people read them ("plenary" is "kỳ họp");
+ * sitting_kind_name and sitting_status_name are the tokens. */
+const char *render_sitting_kind_label(Thuky__SittingKind kind);
+const char *render_sitting_status_label(Thuky__SittingStatus status);
 
 /* Waits (up to the client timeout) until a daemon has applied a source's
  * event seq; false when it has not or does not answer. */

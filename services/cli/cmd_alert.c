@@ -8,7 +8,7 @@
 #include "thuky/notify.pb-c.h"
 #include "cli.h"
 
-static const char s_usage[] =
+static const char s_usage[] = N_(
     "usage: thuky alert list [--office O] [--pending|--sent|--failed] [--task ID]\n"
     "                        [--from DATE] [--limit N]\n"
     "       thuky alert ack ID\n"
@@ -28,22 +28,40 @@ static const char s_usage[] =
     "--all the expired too; unsilence lifts one early); preview shows what\n"
     "would go out.\n"
     "redeliver sends an office's dead-lettered digests again (all, or one) once\n"
-    "its receiver is back, with their first delivery ids.\n";
+    "its receiver is back, with their first delivery ids.\n");
 
+/* The tokens of JSON, and the names people read (N_: translated where shown). */
 static const char *const s_states[] = {"?",      "planned",  "sending", "sent",
                                        "failed", "silenced", "acked",   "cancelled"};
+static const char *const s_state_labels[] = {
+    "?",            N_("planned"),  N_("sending"),      N_("sent"),
+    N_("failed"),   N_("silenced"), N_("acknowledged"), N_("cancelled")};
 static const char *const s_kinds[] = {"?", "lead", "due", "overdue", "escalation", "sitting"};
+static const char *const s_kind_labels[] = {
+    "?",           N_("before deadline"), N_("deadline day"),
+    N_("overdue"), N_("escalation"),      N_("before sitting")};
+
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+static unsigned s_state_index(const Thuky__Alert *a)
+{
+    return (unsigned)a->state < COUNT(s_states) ? (unsigned)a->state : 0;
+}
+
+static unsigned s_kind_index(const Thuky__Alert *a)
+{
+    return (unsigned)a->kind < COUNT(s_kinds) ? (unsigned)a->kind : 0;
+}
 
 static json_t *s_alert_json(const Thuky__Alert *a)
 {
     char fire[DATE_TIME_LEN];
-    date_format_local_time(a->fire_ms / 1000, fire);
+    render_time_iso(a->fire_ms, fire, sizeof fire);
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:i, s:b}", "id",
-                          a->id, "office", a->office, "kind",
-                          s_kinds[(unsigned)a->kind < 6 ? a->kind : 0], "task", "", "title",
-                          a->title, "due_date", a->due_date, "days", a->days, "fire", fire,
-                          "state", s_states[(unsigned)a->state < 8 ? a->state : 0], "channel",
-                          a->channel, "attempts", (int)a->attempts, "late", a->late);
+                          a->id, "office", a->office, "kind", s_kinds[s_kind_index(a)], "task", "",
+                          "title", a->title, "due_date", a->due_date, "days", a->days, "fire",
+                          fire, "state", s_states[s_state_index(a)], "channel", a->channel,
+                          "attempts", (int)a->attempts, "late", a->late);
     json_object_set_new(j, "task", json_sprintf("T%u", a->task_id));
     json_object_set_new(j, "sitting", json_string(a->sitting_id));
     json_object_set_new(j, "delivery", json_string(a->delivery_id));
@@ -53,20 +71,19 @@ static json_t *s_alert_json(const Thuky__Alert *a)
 
 static void s_alert_table(Thuky__Alert *const *alerts, size_t n)
 {
-    static const char *const headers[] = {"ALERT", "FIRES", "OFFICE", "KIND", "TASK", "DUE",
-                                          "STATE", "CHANNEL", "NOTE"};
-    table_t *table = table_new(9, headers, "lllllllll");
+    static const char *const headers[] = {N_("ALERT"), N_("FIRES"), N_("OFFICE"),
+                                          N_("KIND"),  N_("TASK"),  N_("DUE"),
+                                          N_("STATE"), N_("CHANNEL"), N_("NOTE")};
+    table_t *table = render_table_new(9, headers, "lllllllll");
     for (size_t i = 0; i < n; i++) {
         const Thuky__Alert *a = alerts[i];
-        char fire[DATE_TIME_LEN], task[16], due[DATE_ISO_LEN] = "-";
-        date_format_local_time(a->fire_ms / 1000, fire);
+        char fire[DATE_TIME_LEN], task[16], due[DATE_ISO_LEN];
+        render_time(a->fire_ms, fire, sizeof fire);
         snprintf(task, sizeof task, "T%u", a->task_id);
-        int32_t day;
-        if (date_parse(a->due_date, &day, NULL))
-            date_format_vn(day, due);
-        const char *note = a->last_error[0] ? a->last_error : a->late ? "late" : "";
-        const char *cells[] = {a->id, fire, a->office, s_kinds[(unsigned)a->kind < 6 ? a->kind : 0],
-                               task, due, s_states[(unsigned)a->state < 8 ? a->state : 0],
+        render_iso_date(a->due_date[0] ? a->due_date : "-", due, sizeof due);
+        const char *note = a->last_error[0] ? a->last_error : a->late ? _("late") : "";
+        const char *cells[] = {a->id, fire, a->office, _(s_kind_labels[s_kind_index(a)]), task,
+                               due, _(s_state_labels[s_state_index(a)]),
                                a->channel[0] ? a->channel : "-", note};
         table_add_row(table, cells);
     }
@@ -120,7 +137,7 @@ static int s_list(cli_t *cli, int argc, char **argv)
     } else {
         s_alert_table(list->alerts, list->n_alerts);
         if (list->truncated)
-            printf("(more: narrow with --from, --office or raise --limit)\n");
+            printf("%s\n", _("(more: narrow with --from, --office or raise --limit)"));
     }
     thuky__alert_list__free_unpacked(list, NULL);
     return EXIT_OK;
@@ -142,12 +159,21 @@ static int s_ack(cli_t *cli, int argc, char **argv)
     if (cli->json)
         cli_print_json(s_alert_json(a));
     else if (undo)
-        printf("%s no longer acknowledged: reminders of T%u to %s go on\n", a->id, a->task_id,
+        printf(_("%s no longer acknowledged: reminders of T%u to %s go on\n"), a->id, a->task_id,
                a->office);
     else
-        printf("%s acknowledged: no more reminders of T%u to %s\n", a->id, a->task_id, a->office);
+        printf(_("%s acknowledged: no more reminders of T%u to %s\n"), a->id, a->task_id,
+               a->office);
     thuky__alert__free_unpacked(a, NULL);
     return EXIT_OK;
+}
+
+/* Prints fmt ("%s ... %s") with the silence's id and its last day. */
+static void s_print_silence(const char *fmt, const Thuky__Silence *s)
+{
+    char until[DATE_ISO_LEN];
+    render_iso_date(s->until, until, sizeof until);
+    printf(fmt, s->id, until);
 }
 
 static int s_silence(cli_t *cli, int argc, char **argv)
@@ -187,9 +213,40 @@ static int s_silence(cli_t *cli, int argc, char **argv)
     if (cli->json)
         cli_print_json(json_pack("{s:s, s:s}", "id", saved->id, "until", saved->until));
     else
-        printf("silence %s until %s\n", saved->id, saved->until);
+        s_print_silence(_("silence %s until %s\n"), saved);
     thuky__silence__free_unpacked(saved, NULL);
     return EXIT_OK;
+}
+
+/* "task T12", "office vu-thu-ky", "sitting XV-7": in English for JSON, in
+ * the CLI's language for people. */
+static void s_silence_target(const Thuky__Silence *s, lang_t lang, char *out, size_t len)
+{
+    if (s->task_id)
+        snprintf(out, len, i18n_text(lang, N_("task T%u")), s->task_id);
+    else if (s->office[0])
+        snprintf(out, len, i18n_text(lang, N_("office %s")), s->office);
+    else
+        snprintf(out, len, i18n_text(lang, N_("sitting %s")), s->sitting_id);
+}
+
+static json_t *s_silence_json(const Thuky__Silence *s)
+{
+    char of[128], since[DATE_TIME_LEN];
+    s_silence_target(s, LANG_EN, of, sizeof of);
+    render_time_iso(s->created_ms, since, sizeof since);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", s->id, "of", of, "until", s->until,
+                     "reason", s->reason, "by", s->caller, "since", since);
+}
+
+static void s_silence_row(table_t *table, const Thuky__Silence *s)
+{
+    char of[128], until[DATE_ISO_LEN], since[DATE_TIME_LEN];
+    s_silence_target(s, i18n_language(), of, sizeof of);
+    render_iso_date(s->until, until, sizeof until);
+    render_time(s->created_ms, since, sizeof since);
+    const char *cells[] = {s->id, of, until, s->caller, since, s->reason};
+    table_add_row(table, cells);
 }
 
 static int s_silences(cli_t *cli, int argc, char **argv)
@@ -204,31 +261,17 @@ static int s_silences(cli_t *cli, int argc, char **argv)
                       &thuky__silence_list__descriptor, (ProtobufCMessage **)&list);
     if (rc != EXIT_OK)
         return rc;
-    static const char *const headers[] = {"SILENCE", "OF", "UNTIL", "BY", "SINCE", "REASON"};
-    table_t *table = cli->json ? NULL : table_new(6, headers, "llllll");
-    json_t *array = cli->json ? json_array() : NULL;
-    for (size_t i = 0; i < list->n_silences; i++) {
-        const Thuky__Silence *s = list->silences[i];
-        char of[128], since[DATE_TIME_LEN];
-        if (s->task_id)
-            snprintf(of, sizeof of, "task T%u", s->task_id);
-        else if (s->office[0])
-            snprintf(of, sizeof of, "office %s", s->office);
-        else
-            snprintf(of, sizeof of, "sitting %s", s->sitting_id);
-        date_format_local_time(s->created_ms / 1000, since);
-        if (array) {
-            json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", s->id,
-                                                   "of", of, "until", s->until, "reason",
-                                                   s->reason, "by", s->caller, "since", since));
-            continue;
-        }
-        const char *cells[] = {s->id, of, s->until, s->caller, since, s->reason};
-        table_add_row(table, cells);
-    }
-    if (array) {
+    if (cli->json) {
+        json_t *array = json_array();
+        for (size_t i = 0; i < list->n_silences; i++)
+            json_array_append_new(array, s_silence_json(list->silences[i]));
         cli_print_json(array);
     } else {
+        static const char *const headers[] = {N_("SILENCE"), N_("OF"),    N_("UNTIL"),
+                                              N_("BY"),      N_("SINCE"), N_("REASON")};
+        table_t *table = render_table_new(6, headers, "llllll");
+        for (size_t i = 0; i < list->n_silences; i++)
+            s_silence_row(table, list->silences[i]);
         table_print(table, stdout);
         table_destroy(&table);
     }
@@ -251,7 +294,7 @@ static int s_unsilence(cli_t *cli, int argc, char **argv)
         cli_print_json(json_pack("{s:s, s:s, s:b}", "id", lifted->id, "until", lifted->until,
                                  "lifted", 1));
     else
-        printf("silence %s lifted (it ran until %s)\n", lifted->id, lifted->until);
+        s_print_silence(_("silence %s lifted (it ran until %s)\n"), lifted);
     thuky__silence__free_unpacked(lifted, NULL);
     return EXIT_OK;
 }
@@ -273,7 +316,7 @@ static int s_redeliver(cli_t *cli, int argc, char **argv)
         cli_print_json(json_pack("{s:s, s:i, s:i}", "office", req.office, "deliveries",
                                  (int)r->deliveries, "alerts", (int)r->alerts));
     else
-        printf("%s: %u dead-lettered delivery(ies) queued again, %u alert(s)\n", req.office,
+        printf(_("%s: %u dead-lettered delivery(ies) queued again, %u alert(s)\n"), req.office,
                r->deliveries, r->alerts);
     thuky__redeliver_reply__free_unpacked(r, NULL);
     return EXIT_OK;
@@ -308,13 +351,15 @@ static int s_preview(cli_t *cli, int argc, char **argv)
         cli_print_json(array);
     } else {
         for (size_t i = 0; i < p->n_offices; i++) {
-            printf("%s%s (%s): %zu alert(s)\n", i ? "\n" : "", p->offices[i]->office,
-                   p->offices[i]->channel[0] ? p->offices[i]->channel : "NO CHANNEL",
-                   p->offices[i]->n_alerts);
-            s_alert_table(p->offices[i]->alerts, p->offices[i]->n_alerts);
+            const Thuky__PreviewOffice *o = p->offices[i];
+            if (i)
+                printf("\n");
+            printf(P_("%s (%s): %zu alert\n", "%s (%s): %zu alerts\n", o->n_alerts), o->office,
+                   o->channel[0] ? o->channel : _("NO CHANNEL"), o->n_alerts);
+            s_alert_table(o->alerts, o->n_alerts);
         }
         if (!p->n_offices)
-            printf("nothing planned\n");
+            printf("%s\n", _("nothing planned"));
     }
     thuky__alert_preview__free_unpacked(p, NULL);
     return EXIT_OK;
@@ -323,8 +368,8 @@ static int s_preview(cli_t *cli, int argc, char **argv)
 int cmd_alert(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return fputs(s_usage, stderr), EXIT_USAGE;
-    if (cli_wants_help(argc, argv, s_usage))
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     if (strcmp(argv[1], "list") == 0)
         return s_list(cli, argc - 1, argv + 1);

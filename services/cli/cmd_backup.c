@@ -12,33 +12,34 @@
 #include "cli.h"
 
 static const char s_usage[] =
-    "usage: thuky backup DIR\n"
-    "\n"
-    "Copies every store on this host (the store directories of thuky.conf) into\n"
-    "DIR/notifyd, DIR/taskd and DIR/sessiond while the daemons run: each copy is\n"
-    "one consistent committed state, compacted. DIR must be absent or empty.\n"
-    "Followers are copied before their sources (notifyd, taskd, then sessiond),\n"
-    "so no copy has applied an event that its source's copy lacks.\n"
-    "\n"
-    "Restore: stop the services; for each daemon replace STATE_DIR/NAME/data.mdb\n"
-    "with DIR/NAME/data.mdb and delete STATE_DIR/NAME/lock.mdb (keep the owner,\n"
-    "e.g. thuky:thuky); start the services. Each follower resumes from the event\n"
-    "sequence stored with its own data and catches up from its source's log.\n";
+    N_("usage: thuky backup DIR\n"
+       "\n"
+       "Copies every store on this host (the store directories of thuky.conf) into\n"
+       "DIR/notifyd, DIR/taskd and DIR/sessiond while the daemons run: each copy is\n"
+       "one consistent committed state, compacted. DIR must be absent or empty.\n"
+       "Followers are copied before their sources (notifyd, taskd, then sessiond),\n"
+       "so no copy has applied an event that its source's copy lacks.\n"
+       "\n"
+       "Restore: stop the services; for each daemon replace STATE_DIR/NAME/data.mdb\n"
+       "with DIR/NAME/data.mdb and delete STATE_DIR/NAME/lock.mdb (keep the owner,\n"
+       "e.g. thuky:thuky); start the services. Each follower resumes from the event\n"
+       "sequence stored with its own data and catches up from its source's log.\n");
 
 /* The order of the copies: followers before the daemons they follow. */
 static const service_id_t s_order[] = {SERVICE_WEBD, SERVICE_NOTIFYD, SERVICE_TASKD,
                                         SERVICE_SESSIOND};
 
-/* Why dir cannot take a backup, or NULL when it is absent or empty. */
+/* Why dir cannot take a backup (N_(): "is not empty"), or NULL when it is
+ * absent or empty. */
 static const char *s_unusable(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) {
         switch (errno) {
         case ENOENT: return NULL;
-        case ENOTDIR: return "is not a directory";
-        case EACCES: return "cannot be read";
-        default: return "cannot be opened";
+        case ENOTDIR: return N_("is not a directory");
+        case EACCES: return N_("cannot be read");
+        default: return N_("cannot be opened");
         }
     }
     struct dirent *e;
@@ -46,23 +47,23 @@ static const char *s_unusable(const char *dir)
     while (empty && (e = readdir(d)))
         empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
     closedir(d);
-    return empty ? NULL : "is not empty";
+    return empty ? NULL : N_("is not empty");
 }
 
 int cmd_backup(cli_t *cli, int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(s_usage, stdout);
+        fputs(_(s_usage), stdout);
         return EXIT_OK;
     }
     if (argc != 2 || argv[1][0] == '-') {
-        fputs(s_usage, stderr);
+        fputs(_(s_usage), stderr);
         return EXIT_USAGE;
     }
     const char *dest = argv[1];
     const char *problem = s_unusable(dest);
     if (problem)
-        return cli_error(EXIT_USAGE, "%s %s: back up into a new directory", dest, problem);
+        return cli_error(EXIT_USAGE, "%s %s: back up into a new directory", dest, _(problem));
     /* The copies hold everything the stores hold: no access for others. */
     umask(0027);
     json_t *copies = json_array();
@@ -73,7 +74,8 @@ int cmd_backup(cli_t *cli, int argc, char **argv)
         snprintf(data, sizeof data, "%s/data.mdb", svc->store_dir);
         if (access(data, F_OK) != 0) {
             if (!cli->json)
-                printf("%-9s no store at %s on this host, skipped\n", svc->name, svc->store_dir);
+                printf(_("%-9s no store at %s on this host, skipped\n"), svc->name,
+                       svc->store_dir);
             continue;
         }
         snprintf(target, sizeof target, "%s/%s", dest, svc->name);
@@ -91,7 +93,8 @@ int cmd_backup(cli_t *cli, int argc, char **argv)
                                                     "path", data, "bytes", (json_int_t)bytes,
                                                     "ms", (json_int_t)took_ms));
         else
-            printf("%-9s %s  %lld bytes  %lld ms\n", svc->name, data, bytes, (long long)took_ms);
+            printf(_("%-9s %s  %lld bytes  %lld ms\n"), svc->name, data, bytes,
+                   (long long)took_ms);
         copied++;
     }
     if (copied == 0) {

@@ -10,12 +10,12 @@
 #include "text/table.h"
 #include "cli.h"
 
-static const char s_usage[] =
+static const char s_usage[] = N_(
     "usage: thuky calendar YEAR\n"
     "       thuky calendar add-days DATE ±N [--calendar-days]\n"
     "\n"
     "The working-day calendar (Asia/Ho_Chi_Minh): Monday to Friday minus the\n"
-    "public holidays of the Labour Code — New Year, Tết (lunar New Year's eve\n"
+    "public holidays of the Labour Code — New Year, the Lunar New Year (its eve\n"
     "through the 4th day), Hùng Kings' day (10/3 lunar), 30/4, 1/5, 2/9 and one\n"
     "adjacent day (2/9 alone before 2021) — with a compensatory day when a\n"
     "holiday falls on a weekend, corrected by the per-year override files the\n"
@@ -23,9 +23,17 @@ static const char s_usage[] =
     "\n"
     "YEAR (1900-2199) lists the year's days off besides weekends, and make-up\n"
     "working days; a year with no override file is provisional (a warning).\n"
-    "add-days counts N working days after DATE (before it when N is negative).\n";
+    "add-days counts N working days after DATE (before it when N is negative).\n");
 
-static const char *const s_weekdays[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const s_weekdays[] = {"",         N_("Mon"), N_("Tue"), N_("Wed"),
+                                         N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")};
+
+/* The weekday of an ISO date, as people read it ("" when it is not one). */
+static const char *s_weekday(const char *iso)
+{
+    int32_t day;
+    return date_parse(iso, &day, NULL) ? _(s_weekdays[date_weekday(day)]) : "";
+}
 
 static void s_print_days(const cli_t *cli, Thuky__CalendarDay *const *days, size_t n, json_t *into)
 {
@@ -38,17 +46,13 @@ static void s_print_days(const cli_t *cli, Thuky__CalendarDay *const *days, size
         json_object_set_new(into, "days", array);
         return;
     }
-    static const char *const headers[] = {"DATE", "DAY", "", "REASON"};
-    table_t *table = table_new(4, headers, "llll");
+    static const char *const headers[] = {N_("DATE"), N_("DAY"), "", N_("REASON")};
+    table_t *table = render_table_new(4, headers, "llll");
     for (size_t i = 0; i < n; i++) {
-        int32_t day;
-        char vn[DATE_ISO_LEN] = "?";
-        const char *weekday = "";
-        if (date_parse(days[i]->date, &day, NULL)) {
-            date_format_vn(day, vn);
-            weekday = s_weekdays[date_weekday(day)];
-        }
-        const char *cells[] = {vn, weekday, days[i]->working ? "work" : "off", days[i]->reason};
+        char date[DATE_ISO_LEN];
+        render_iso_date(days[i]->date, date, sizeof date);
+        const char *cells[] = {date, s_weekday(days[i]->date),
+                               days[i]->working ? _("work") : _("off"), days[i]->reason};
         table_add_row(table, cells);
     }
     table_print(table, stdout);
@@ -89,8 +93,8 @@ static int s_year(cli_t *cli, const char *text)
      * government may still move days (a longer Tết, a make-up Saturday). */
     if (reply->provisional)
         fprintf(stderr,
-                "thuky: warning: %ld has no official announcement (no override file): its days "
-                "off are computed from the Labour Code and provisional\n",
+                _("thuky: warning: %ld has no official announcement (no override file): its days "
+                  "off are computed from the Labour Code and provisional\n"),
                 year);
     json_t *o = json_pack("{s:i, s:b}", "year", (int)year, "provisional", reply->provisional);
     s_print_days(cli, reply->days, reply->n_days, o);
@@ -128,13 +132,11 @@ static int s_add_days(cli_t *cli, int argc, char **argv)
         s_print_days(cli, reply->skipped, reply->n_skipped, o);
         cli_print_json(o);
     } else {
-        int32_t day;
-        char vn[DATE_ISO_LEN] = "?";
-        if (date_parse(reply->date, &day, NULL))
-            date_format_vn(day, vn);
-        printf("%s (%s)\n", vn, date_parse(reply->date, &day, NULL) ? s_weekdays[date_weekday(day)] : "");
+        char day[DATE_ISO_LEN];
+        render_iso_date(reply->date, day, sizeof day);
+        printf("%s (%s)\n", day, s_weekday(reply->date));
         if (reply->n_skipped) {
-            printf("\ndays off passed over:\n");
+            printf("\n%s\n", _("days off passed over:"));
             s_print_days(cli, reply->skipped, reply->n_skipped, o);
         }
         json_decref(o);
@@ -146,12 +148,12 @@ static int s_add_days(cli_t *cli, int argc, char **argv)
 int cmd_calendar(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return fputs(s_usage, stderr), EXIT_USAGE;
-    if (cli_wants_help(argc, argv, s_usage))
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     if (strcmp(argv[1], "add-days") == 0)
         return s_add_days(cli, argc - 1, argv + 1);
     if (argc == 2)
         return s_year(cli, argv[1]);
-    return fputs(s_usage, stderr), EXIT_USAGE;
+    return fputs(_(s_usage), stderr), EXIT_USAGE;
 }

@@ -9,14 +9,14 @@
 #include "thuky/event.pb-c.h"
 #include "cli.h"
 
-static const char s_usage[] =
+static const char s_usage[] = N_(
     "usage: thuky events tail [--from SEQ] [--follow] [--json]\n"
     "                         [--service taskd|sessiond|notifyd]\n"
     "\n"
     "Prints the events from sequence SEQ (default: all) of one daemon's\n"
     "durable log and exits; with --follow keeps printing new events as they\n"
     "happen (Ctrl-C to stop), catching up from the log on any gap. The\n"
-    "service is the task service unless given.\n";
+    "service is the task service unless given.\n");
 
 static volatile sig_atomic_t s_stop;
 static void s_on_signal(int sig) { (void)sig; s_stop = 1; }
@@ -26,8 +26,8 @@ static void s_print_event(void *arg, store_txn_t *txn, const Thuky__Event *ev)
     (void)txn;
     const cli_t *cli = arg;
     char when[32];
-    render_time(ev->time_ms, when, sizeof when);
     if (cli->json) {
+        render_time_iso(ev->time_ms, when, sizeof when);
         json_t *obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)ev->seq,
                                 "id", ev->id, "source", ev->source, "type", ev->type, "subject",
                                 ev->subject, "time", when);
@@ -46,6 +46,7 @@ static void s_print_event(void *arg, store_txn_t *txn, const Thuky__Event *ev)
         fputc('\n', stdout);
         json_decref(obj);
     } else {
+        render_time(ev->time_ms, when, sizeof when);
         const char *title = "";
         if (ev->payload_case == THUKY__EVENT__PAYLOAD_TASK && ev->task->task)
             title = ev->task->task->title;
@@ -109,10 +110,10 @@ static int s_follow(cli_t *cli, service_id_t service, uint64_t after)
 
 int cmd_events(cli_t *cli, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv, s_usage))
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     if (argc < 2 || strcmp(argv[1], "tail") != 0)
-        return fputs(s_usage, stderr), EXIT_USAGE;
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
     static const struct option options[] = {{"from", required_argument, NULL, 'f'},
                                             {"follow", no_argument, NULL, 'F'},
                                             {"service", required_argument, NULL, 's'},

@@ -10,17 +10,17 @@
 #include "cli.h"
 
 static const char s_usage[] =
-    "usage: thuky keygen NAME [--dir DIR] [--owner USER]\n"
-    "\n"
-    "Writes a CURVE key pair for tcp:// endpoints: DIR/NAME.key (the public key,\n"
-    "mode 0644, to copy to the hosts that must trust NAME) and DIR/NAME.secret\n"
-    "(both keys, mode 0600, to keep on NAME's host). DIR is key_dir of\n"
-    "thuky.conf unless given. Existing files are never overwritten.\n"
-    "--owner gives both files to USER and its group (run as root), e.g. thuky\n"
-    "for a daemon's key, which the daemon must be able to read.\n"
-    "\n"
-    "A daemon (taskd, sessiond, notifyd) serving on tcp uses key_dir/NAME.secret;\n"
-    "a client is let in by a [client:NAME] section holding its public key.\n";
+    N_("usage: thuky keygen NAME [--dir DIR] [--owner USER]\n"
+       "\n"
+       "Writes a CURVE key pair for tcp:// endpoints: DIR/NAME.key (the public key,\n"
+       "mode 0644, to copy to the hosts that must trust NAME) and DIR/NAME.secret\n"
+       "(both keys, mode 0600, to keep on NAME's host). DIR is key_dir of\n"
+       "thuky.conf unless given. Existing files are never overwritten.\n"
+       "--owner gives both files to USER and its group (run as root), e.g. thuky\n"
+       "for a daemon's key, which the daemon must be able to read.\n"
+       "\n"
+       "A daemon (taskd, sessiond, notifyd) serving on tcp uses key_dir/NAME.secret;\n"
+       "a client is let in by a [client:NAME] section holding its public key.\n");
 
 /* Key names become file names and config sections: keep them plain. */
 static bool s_name_ok(const char *name)
@@ -51,12 +51,12 @@ int cmd_keygen(cli_t *cli, int argc, char **argv)
         switch (opt) {
         case 'd': dir = optarg; break;
         case 'o': owner = optarg; break;
-        case 'h': fputs(s_usage, stdout); return EXIT_OK;
-        default: fputs(s_usage, stderr); return EXIT_USAGE;
+        case 'h': fputs(_(s_usage), stdout); return EXIT_OK;
+        default: fputs(_(s_usage), stderr); return EXIT_USAGE;
         }
     }
     if (optind + 1 != argc) {
-        fputs(s_usage, stderr);
+        fputs(_(s_usage), stderr);
         return EXIT_USAGE;
     }
     const char *name = argv[optind];
@@ -89,10 +89,10 @@ int cmd_keygen(cli_t *cli, int argc, char **argv)
         cli_print_json(out);
         return EXIT_OK;
     }
-    printf("wrote %s/%s.key and %s/%s.secret\n"
-           "public key: %s\n"
-           "to let it in, add to thuky.conf on the serving hosts:\n"
-           "  [client:%s]\n  public_key = %s\n  role = admin|office|reader\n",
+    printf(_("wrote %s/%s.key and %s/%s.secret\n"
+             "public key: %s\n"
+             "to let it in, add to thuky.conf on the serving hosts:\n"
+             "  [client:%s]\n  public_key = %s\n  role = admin|office|reader\n"),
            dir, name, dir, name, public_key, name, public_key);
     return EXIT_OK;
 }

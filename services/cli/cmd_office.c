@@ -8,7 +8,7 @@
 #include "thuky/notify.pb-c.h"
 #include "cli.h"
 
-static const char s_usage[] =
+static const char s_usage[] = N_(
     "usage: thuky office add ID --name TEXT --kind department|committee|delegation|secretariat\n"
     "                        [--focal NAME] [--role TEXT] [--email ADDR]\n"
     "                        [--webhook URL --webhook-secret-file PATH] [--lang vi|en]\n"
@@ -22,13 +22,21 @@ static const char s_usage[] =
     "by webhook when they have one (a signed CloudEvent), else by e-mail (SMTP,\n"
     "or the local mail spool when no SMTP server is configured). ID is the id\n"
     "tasks use (--lead, --with). --escalate names the office told when this one's\n"
-    "tasks are long overdue. --replace updates an existing office.\n";
+    "tasks are long overdue. --replace updates an existing office.\n");
 
+/* The tokens of JSON and --kind, and the names people read. */
 static const char *const s_kinds[] = {"", "department", "committee", "delegation", "secretariat"};
+static const char *const s_kind_labels[] = {"", N_("department"), N_("committee"),
+                                            N_("delegation"), N_("secretariat")};
 
 static const char *s_kind_name(Thuky__OfficeKind kind)
 {
     return (unsigned)kind < 5 ? s_kinds[kind] : "?";
+}
+
+static const char *s_kind_label(Thuky__OfficeKind kind)
+{
+    return (unsigned)kind >= 1 && (unsigned)kind < 5 ? _(s_kind_labels[kind]) : "?";
 }
 
 static json_t *s_office_json(const Thuky__Office *o)
@@ -135,10 +143,10 @@ static int s_add(cli_t *cli, int argc, char **argv)
     if (cli->json)
         cli_print_json(s_office_json(saved));
     else
-        printf("office %s %s\n", saved->id, req.replace ? "saved" : "added");
+        printf(req.replace ? _("office %s saved\n") : _("office %s added\n"), saved->id);
     if (!saved->email[0] && !saved->webhook_url[0])
-        fprintf(stderr, "thuky: warning: %s has no e-mail and no webhook: its alerts cannot be "
-                        "delivered\n", saved->id);
+        fprintf(stderr, _("thuky: warning: %s has no e-mail and no webhook: its alerts cannot be "
+                          "delivered\n"), saved->id);
     thuky__office__free_unpacked(saved, NULL);
     return EXIT_OK;
 }
@@ -157,14 +165,15 @@ static int s_list(cli_t *cli)
             json_array_append_new(array, s_office_json(list->offices[i]));
         cli_print_json(array);
     } else {
-        static const char *const headers[] = {"ID", "KIND", "CHANNEL", "FOCAL POINT", "NAME"};
-        table_t *table = table_new(5, headers, "lllll");
+        static const char *const headers[] = {N_("ID"), N_("KIND"), N_("CHANNEL"),
+                                              N_("FOCAL POINT"), N_("NAME")};
+        table_t *table = render_table_new(5, headers, "lllll");
         for (size_t i = 0; i < list->n_offices; i++) {
             const Thuky__Office *o = list->offices[i];
             const char *channel = o->webhook_url[0] && !o->webhook_gone ? "webhook"
                                   : o->email[0]                         ? o->email
-                                                                        : "NONE";
-            const char *cells[] = {o->id, s_kind_name(o->kind), channel,
+                                                                        : _("NONE");
+            const char *cells[] = {o->id, s_kind_label(o->kind), channel,
                                    o->focal_name[0] ? o->focal_name : "-", o->name};
             table_add_row(table, cells);
         }
@@ -187,14 +196,14 @@ static int s_show(cli_t *cli, const char *id)
     if (cli->json) {
         cli_print_json(s_office_json(o));
     } else {
-        printf("%s  %s\n  kind      %s\n", o->id, o->name, s_kind_name(o->kind));
-        printf("  focal     %s%s%s\n", o->focal_name[0] ? o->focal_name : "-",
+        printf(_("%s  %s\n  kind      %s\n"), o->id, o->name, s_kind_label(o->kind));
+        printf(_("  focal     %s%s%s\n"), o->focal_name[0] ? o->focal_name : "-",
                o->focal_role[0] ? ", " : "", o->focal_role);
-        printf("  e-mail    %s\n", o->email[0] ? o->email : "-");
-        printf("  webhook   %s%s\n", o->webhook_url[0] ? o->webhook_url : "-",
-               o->webhook_gone ? " (gone: answered 410)" : "");
-        printf("  language  %s\n", o->lang[0] ? o->lang : "vi");
-        printf("  escalate  %s\n", o->escalate_to[0] ? o->escalate_to : "-");
+        printf(_("  e-mail    %s\n"), o->email[0] ? o->email : "-");
+        printf(_("  webhook   %s%s\n"), o->webhook_url[0] ? o->webhook_url : "-",
+               o->webhook_gone ? _(" (gone: answered 410)") : "");
+        printf(_("  language  %s\n"), o->lang[0] ? o->lang : "vi");
+        printf(_("  escalate  %s\n"), o->escalate_to[0] ? o->escalate_to : "-");
     }
     thuky__office__free_unpacked(o, NULL);
     return EXIT_OK;
@@ -203,8 +212,8 @@ static int s_show(cli_t *cli, const char *id)
 int cmd_office(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return fputs(s_usage, stderr), EXIT_USAGE;
-    if (cli_wants_help(argc, argv, s_usage))
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     if (strcmp(argv[1], "add") == 0)
         return s_add(cli, argc - 1, argv + 1);

@@ -7,11 +7,11 @@
 #include "cli.h"
 
 static const char s_usage[] =
-    "usage: thuky program add YEAR --decision REF --title TEXT [--group N:TITLE]...\n"
-    "       thuky program list\n"
-    "\n"
-    "A work program (chương trình công tác) is approved by a decision, e.g.\n"
-    "3333/QĐ-TTKQH, and has numbered key task groups (nhiệm vụ trọng tâm).\n";
+    N_("usage: thuky program add YEAR --decision REF --title TEXT [--group N:TITLE]...\n"
+       "       thuky program list\n"
+       "\n"
+       "A work program (chương trình công tác) is approved by a decision, e.g.\n"
+       "3333/QĐ-TTKQH, and has numbered key task groups (nhiệm vụ trọng tâm).\n");
 
 static int s_add(cli_t *cli, int argc, char **argv)
 {
@@ -53,7 +53,7 @@ static int s_add(cli_t *cli, int argc, char **argv)
     req.program = &program;
     int rc = cli_call(cli, SERVICE_TASKD, "program.add", &req.base, NULL, NULL);
     if (rc == EXIT_OK && !cli->json)
-        printf("program %u added\n", program.year);
+        printf(_("program %u added\n"), program.year);
     else if (rc == EXIT_OK)
         cli_print_json(json_pack("{s:i}", "year", (int)program.year));
     return rc;
@@ -82,8 +82,9 @@ static int s_list(cli_t *cli)
         }
         cli_print_json(array);
     } else {
-        static const char *const headers[] = {"YEAR", "DECISION", "GROUPS", "TITLE"};
-        table_t *table = table_new(4, headers, "llrl");
+        static const char *const headers[] = {N_("YEAR"), N_("DECISION"), N_("GROUPS"),
+                                              N_("TITLE")};
+        table_t *table = render_table_new(4, headers, "llrl");
         for (size_t i = 0; i < list->n_programs; i++) {
             const Thuky__Program *p = list->programs[i];
             char year[8], groups[8];
@@ -102,8 +103,8 @@ static int s_list(cli_t *cli)
 int cmd_program(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return fputs(s_usage, stderr), EXIT_USAGE;
-    if (cli_wants_help(argc, argv, s_usage))
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     if (strcmp(argv[1], "add") == 0)
         return s_add(cli, argc - 1, argv + 1);

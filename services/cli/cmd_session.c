@@ -6,10 +6,10 @@
 
 #include "base/date.h"
 #include "domain/sitting.h"
-#include "text/table.h"
+#include "text/utf8.h"
 #include "cli.h"
 
-static const char s_usage[] =
+static const char s_usage[] = N_(
     "usage: thuky session add --kind plenary|standing|conference|briefing --title TEXT\n"
     "                         --start DATE[THH:MM] --end DATE[THH:MM] [--venue TEXT]\n"
     "                         [--term XV] [--number N] [--extraordinary] [--repeat RULE]\n"
@@ -22,16 +22,16 @@ static const char s_usage[] =
     "       thuky session agenda ID add TASK-ID|TEXT\n"
     "       thuky session ical [--kind K] > sittings.ics\n"
     "\n"
-    "Sittings: plenary sessions of the Assembly (kỳ họp, id XV-7; extraordinary\n"
-    "XV-BT5), Standing Committee meetings (phiên họp UBTVQH, id UBTV-XV-33),\n"
-    "conferences (hội nghị, HN-1) and the Secretariat's briefings (giao ban, GB-1).\n"
+    "Sittings: plenary sessions of the Assembly (id XV-7; extraordinary XV-BT5),\n"
+    "Standing Committee meetings (id UBTV-XV-33), conferences (HN-1) and the\n"
+    "Secretariat's briefings (GB-1).\n"
     "One occurrence of a recurring sitting is ID@DATE (GB-1@2024-03-04): move or\n"
     "cancel it alone. Repeat rules: 'weekly MON', 'monthly first MON',\n"
     "'monthly last FRI', 'monthly day 15', optionally 'until DATE' or 'count N'\n"
     "(or an RFC 5545 RRULE such as FREQ=MONTHLY;BYDAY=1MO).\n"
     "Overlapping sittings of the same kind or at the same venue are warnings.\n"
     "After a change the command waits (briefly) until the task service has moved\n"
-    "the deadlines that hang on the sitting, and reports them.\n";
+    "the deadlines that hang on the sitting, and reports them.\n");
 
 /* --start/--end "2024-05-20", "20/05/2024", "2024-05-20T08:30". */
 typedef struct {
@@ -46,7 +46,7 @@ static bool s_parse_time(const char *option, const char *text, time_arg_t *out)
     bool has_time;
     const char *why;
     if (!date_parse_datetime(text, &instant, &has_time, &why)) {
-        cli_error(EXIT_USAGE, "%s '%s': %s", option, text, why);
+        cli_error(EXIT_USAGE, "%s '%s': %s", option, text, _(why));
         return false;
     }
     char local[DATE_TIME_LEN];
@@ -67,11 +67,12 @@ static bool s_parse_time(const char *option, const char *text, time_arg_t *out)
 static void s_print_warnings(const Thuky__SessionChangeReply *reply)
 {
     for (size_t i = 0; i < reply->n_warnings; i++)
-        fprintf(stderr, "thuky: warning: %s\n", reply->warnings[i]);
+        fprintf(stderr, _("thuky: warning: %s\n"), reply->warnings[i]);
 }
 
-/* Prints a change's result; for a change that moves or cancels, waits for
- * the task service and reports the deadlines that hang on the sitting. */
+/* Prints a change's result (verb in the CLI's language); for a change that
+ * moves or cancels, waits for the task service and reports the deadlines
+ * that hang on the sitting. */
 static int s_report_change(cli_t *cli, Thuky__SessionChangeReply *reply, const char *verb,
                            const char *ref, bool dependents)
 {
@@ -103,10 +104,12 @@ static int s_report_change(cli_t *cli, Thuky__SessionChangeReply *reply, const c
     } else {
         printf("%s %s\n", ref, verb);
         if (!followed)
-            printf("the task service has not caught up yet: dependent deadlines follow when it "
-                   "does\n");
+            printf("%s\n", _("the task service has not caught up yet: dependent deadlines follow "
+                             "when it does"));
         else if (have_tasks && tasks.count) {
-            printf("\n%zu open task(s) with deadlines on %s:\n", tasks.count, ref);
+            printf(P_("\n%zu open task with a deadline on %s:\n",
+                      "\n%zu open tasks with deadlines on %s:\n", tasks.count),
+                   tasks.count, ref);
             render_task_table(cli, tasks.tasks, tasks.count);
         }
     }
@@ -177,7 +180,7 @@ static int s_add(cli_t *cli, int argc, char **argv)
     s.end = have_end ? &end.time : &start.time; /* one day by default */
     Thuky__SessionAddRequest req = THUKY__SESSION_ADD_REQUEST__INIT;
     req.sitting = &s;
-    return s_change(cli, "session.add", &req.base, "added", "", false);
+    return s_change(cli, "session.add", &req.base, _("added"), "", false);
 }
 
 static int s_move(cli_t *cli, int argc, char **argv)
@@ -202,7 +205,7 @@ static int s_move(cli_t *cli, int argc, char **argv)
     req.id = argv[optind];
     req.start = &start.time;
     req.end = have_end ? &end.time : &start.time;
-    return s_change(cli, "session.move", &req.base, "moved", req.id, true);
+    return s_change(cli, "session.move", &req.base, _("moved"), req.id, true);
 }
 
 static int s_cancel(cli_t *cli, int argc, char **argv)
@@ -220,7 +223,7 @@ static int s_cancel(cli_t *cli, int argc, char **argv)
     if (optind + 1 != argc)
         return cli_error(EXIT_USAGE, "usage: thuky session cancel ID [--reason TEXT]");
     req.id = argv[optind];
-    return s_change(cli, "session.cancel", &req.base, "cancelled", req.id, true);
+    return s_change(cli, "session.cancel", &req.base, _("cancelled"), req.id, true);
 }
 
 static int s_status(cli_t *cli, int argc, char **argv)
@@ -230,7 +233,8 @@ static int s_status(cli_t *cli, int argc, char **argv)
         return cli_error(EXIT_USAGE,
                          "usage: thuky session status ID planned|confirmed|postponed|held");
     req.id = argv[1];
-    return s_change(cli, "session.status", &req.base, argv[2], req.id, false);
+    return s_change(cli, "session.status", &req.base, render_sitting_status_label(req.status),
+                    req.id, false);
 }
 
 static int s_agenda(cli_t *cli, int argc, char **argv)
@@ -252,7 +256,8 @@ static int s_agenda(cli_t *cli, int argc, char **argv)
     } else {
         req.text = argv[3];
     }
-    int rc = s_change(cli, "session.agenda.add", &req.base, "agenda item added", req.id, false);
+    int rc = s_change(cli, "session.agenda.add", &req.base, _("agenda item added"), req.id,
+                      false);
     if (detail)
         thuky__task_detail__free_unpacked(detail, NULL);
     return rc;
@@ -294,9 +299,64 @@ static int s_list(cli_t *cli, int argc, char **argv)
         return rc;
     render_sitting_table(cli, reply->sittings, reply->n_sittings);
     if (reply->truncated && !cli->json)
-        printf("(more: narrow with --from/--to or raise --limit)\n");
+        printf("%s\n", _("(more: narrow with --from/--to or raise --limit)"));
     thuky__session_list_reply__free_unpacked(reply, NULL);
     return EXIT_OK;
+}
+
+/* The moved and cancelled occurrences of a recurring sitting, one a line
+ * under one label. */
+static void s_print_exceptions(const Thuky__Sitting *s)
+{
+    const char *label = _("  changes   ");
+    int indent = (int)utf8_width(label);
+    for (size_t i = 0; i < s->n_exceptions; i++) {
+        const Thuky__Occurrence *ex = s->exceptions[i];
+        char day[DATE_ISO_LEN], moved[40];
+        render_iso_date(ex->original_date, day, sizeof day);
+        if (i)
+            printf("%*s", indent, "");
+        else
+            fputs(label, stdout);
+        if (ex->cancelled) {
+            printf(_("%s cancelled\n"), day);
+        } else {
+            render_sitting_time(ex->start, moved, sizeof moved);
+            printf(_("%s moved to %s\n"), day, moved);
+        }
+    }
+}
+
+static void s_print_sitting(const Thuky__Sitting *s)
+{
+    char opens[32], closes[32], updated[32];
+    render_sitting_time(s->start, opens, sizeof opens);
+    render_sitting_time(s->end, closes, sizeof closes);
+    render_time(s->updated_ms, updated, sizeof updated);
+    printf("%s  %s\n", s->id, s->title);
+    printf(_("  kind      %s"), render_sitting_kind_label(s->kind));
+    if (s->term[0])
+        printf(_(", term %s"), s->term);
+    if (s->extraordinary)
+        fputs(_(", extraordinary"), stdout);
+    printf("\n");
+    printf(_("  opens     %s\n  closes    %s\n"), opens, closes);
+    printf(_("  venue     %s\n"), s->venue[0] ? s->venue : "-");
+    printf(_("  status    %s%s%s\n"), render_sitting_status_label(s->status),
+           s->cancel_reason[0] ? ": " : "", s->cancel_reason);
+    if (s->repeat[0])
+        printf(_("  repeats   %s\n"), s->repeat);
+    s_print_exceptions(s);
+    printf(_("  updated   %s (version %u, sequence %u)\n"), updated, s->version, s->sequence);
+    if (s->n_agenda)
+        printf("\n%s\n", _("Agenda:"));
+    for (size_t i = 0; i < s->n_agenda; i++) {
+        if (s->agenda[i]->task_id)
+            printf("  %u. %s (T%u)\n", s->agenda[i]->number, s->agenda[i]->text,
+                   s->agenda[i]->task_id);
+        else
+            printf("  %u. %s\n", s->agenda[i]->number, s->agenda[i]->text);
+    }
 }
 
 static int s_show(cli_t *cli, int argc, char **argv)
@@ -326,39 +386,9 @@ static int s_show(cli_t *cli, int argc, char **argv)
         }
         cli_print_json(o);
     } else {
-        char opens[32], closes[32], updated[32];
-        render_sitting_time(s->start, opens, sizeof opens);
-        render_sitting_time(s->end, closes, sizeof closes);
-        render_time(s->updated_ms, updated, sizeof updated);
-        printf("%s  %s\n", s->id, s->title);
-        printf("  kind      %s%s%s%s\n", sitting_kind_name(s->kind), s->term[0] ? ", term " : "",
-               s->term, s->extraordinary ? ", extraordinary" : "");
-        printf("  opens     %s\n  closes    %s\n", opens, closes);
-        printf("  venue     %s\n", s->venue[0] ? s->venue : "-");
-        printf("  status    %s%s%s\n", sitting_status_name(s->status),
-               s->cancel_reason[0] ? ": " : "", s->cancel_reason);
-        if (s->repeat[0])
-            printf("  repeats   %s\n", s->repeat);
-        for (size_t i = 0; i < s->n_exceptions; i++) {
-            const Thuky__Occurrence *ex = s->exceptions[i];
-            char moved[40] = "";
-            if (!ex->cancelled && ex->start)
-                render_sitting_time(ex->start, moved, sizeof moved);
-            printf("  %-9s %s %s%s\n", i ? "" : "changes", ex->original_date,
-                   ex->cancelled ? "cancelled" : "moved to ", moved);
-        }
-        printf("  updated   %s (version %u, sequence %u)\n", updated, s->version, s->sequence);
-        if (s->n_agenda)
-            printf("\nAgenda:\n");
-        for (size_t i = 0; i < s->n_agenda; i++) {
-            if (s->agenda[i]->task_id)
-                printf("  %u. %s (T%u)\n", s->agenda[i]->number, s->agenda[i]->text,
-                       s->agenda[i]->task_id);
-            else
-                printf("  %u. %s\n", s->agenda[i]->number, s->agenda[i]->text);
-        }
+        s_print_sitting(s);
         if (have_tasks && tasks.count) {
-            printf("\nDeadlines on this sitting:\n");
+            printf("\n%s\n", _("Deadlines on this sitting:"));
             render_task_table(cli, tasks.tasks, tasks.count);
         }
     }
@@ -393,8 +423,8 @@ static int s_ical(cli_t *cli, int argc, char **argv)
 int cmd_session(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return fputs(s_usage, stderr), EXIT_USAGE;
-    if (cli_wants_help(argc, argv, s_usage))
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     static const struct {
         const char *name;

@@ -8,19 +8,21 @@
 #include "base/date.h"
 #include "base/log.h"
 #include "domain/deadline.h"
+#include "runtime/clock.h"
 #include "text/table.h"
 #include "cli.h"
+#include "report_doc.h"
 
 #define SPLIT_MAX 30
 
-static const char s_usage[] =
+static const char s_usage[] = N_(
     "usage: thuky task add --program YEAR --title TEXT --lead OFFICE [--with OFFICE,...]\n"
     "                      [--member NAME] [--due DATE | --due-rel SITTING:open|close:±N[d|wd]]\n"
     "                      [--group N] [--basis REF]... [--description TEXT] [--unplanned]\n"
     "                      [--before-sitting]\n"
     "       thuky task list [--program Y] [--office O] [--status S] [--due-before DATE]\n"
     "                       [--due-from DATE] [--overdue] [--flagged] [--all] [--limit N]\n"
-    "                       [--sitting ID] [--count]\n"
+    "                       [--sitting ID] [--count] [--format FMT] [--out FILE]\n"
     "       thuky task show ID\n"
     "       thuky task update ID [--progress N] [--status S] [--flag quality|dispute]\n"
     "                            [--clear-flag F] [--note TEXT] [--due DATE | --due-rel RULE]\n"
@@ -39,7 +41,9 @@ static const char s_usage[] =
     "cancelled sitting flags its tasks (flag sitting_cancelled). A sitting not\n"
     "scheduled yet is refused unless --before-sitting is given: the deadline then\n"
     "stays unresolved until the sitting appears. --sitting lists the tasks whose\n"
-    "deadline hangs on a sitting. --count prints how many tasks match instead.\n";
+    "deadline hangs on a sitting. --count prints how many tasks match instead.\n"
+    "--format writes the list as a document: text, html, csv, xlsx or pdf (xlsx\n"
+    "and pdf need --out FILE); --out FILE writes it to FILE instead of stdout.\n");
 
 /* Splits "a,b,c" in place into at most SPLIT_MAX items. */
 static size_t s_split(char *text, char **items)
@@ -67,7 +71,7 @@ static bool s_parse_deadline(const char *text, deadline_buf_t *buf)
     const char *why;
     if (deadline_parse(text, buf, &why))
         return true;
-    cli_error(EXIT_USAGE, "invalid deadline '%s': %s", text, why);
+    cli_error(EXIT_USAGE, "invalid deadline '%s': %s", text, _(why));
     return false;
 }
 
@@ -120,8 +124,8 @@ static int s_add(cli_t *cli, int argc, char **argv)
             if (!s_parse_deadline(optarg, &deadline))
                 return EXIT_USAGE;
             if ((opt == 'r') != (deadline.deadline.rule_case == THUKY__DEADLINE__RULE_RELATIVE))
-                return cli_error(EXIT_USAGE, opt == 'r' ? "--due-rel needs SITTING:open|close:±N[d|wd]"
-                                                        : "--due needs a date");
+                return opt == 'r' ? cli_error(EXIT_USAGE, "--due-rel needs SITTING:open|close:±N[d|wd]")
+                                  : cli_error(EXIT_USAGE, "--due needs a date");
             has_due = true;
             task.deadline = &deadline.deadline;
             break;
@@ -191,6 +195,18 @@ static int s_count(cli_t *cli, Thuky__TaskListRequest *req)
     return EXIT_OK;
 }
 
+/* The listed tasks as one document (--format, --out). */
+static int s_write_list(const cli_tasks_t *tasks, report_format_t format, const char *out)
+{
+    const report_section_t section = {.title = _("Tasks"), .tasks = tasks->tasks,
+                                      .count = tasks->count};
+    const report_doc_t doc = {.title = _("Task list"),
+                              .day = date_local_day(clock_now_ms() / 1000),
+                              .sections = &section,
+                              .n_sections = 1};
+    return report_write(&doc, format, out);
+}
+
 static int s_list(cli_t *cli, int argc, char **argv)
 {
     static const struct option options[] = {
@@ -199,11 +215,14 @@ static int s_list(cli_t *cli, int argc, char **argv)
         {"due-from", required_argument, NULL, 'f'},   {"overdue", no_argument, NULL, 'O'},
         {"flagged", no_argument, NULL, 'F'},          {"limit", required_argument, NULL, 'n'},
         {"all", no_argument, NULL, 'a'},              {"sitting", required_argument, NULL, 'S'},
-        {"count", no_argument, NULL, 'c'},            {NULL, 0, NULL, 0}};
+        {"count", no_argument, NULL, 'c'},            {"format", required_argument, NULL, 'x'},
+        {"out", required_argument, NULL, 'w'},        {NULL, 0, NULL, 0}};
     Thuky__TaskListRequest req = THUKY__TASK_LIST_REQUEST__INIT;
     char before[DATE_ISO_LEN], from[DATE_ISO_LEN];
     unsigned long num, limit = 100;
-    bool count_only = false;
+    bool count_only = false, document = false;
+    report_format_t format = REPORT_TEXT;
+    const char *out = NULL;
     int opt;
     optind = 0;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -233,6 +252,12 @@ static int s_list(cli_t *cli, int argc, char **argv)
         case 'a': req.all_statuses = true; break;
         case 'S': req.sitting = optarg; break;
         case 'c': count_only = true; break;
+        case 'x':
+            if (!report_format_parse(optarg, &format))
+                return cli_error(EXIT_USAGE, "unknown format '%s' (text, html, csv, xlsx, pdf)", optarg);
+            document = true;
+            break;
+        case 'w': out = optarg; document = true; break;
         case 'n':
             if (!cli_parse_uint(optarg, 1000000, &limit) || limit == 0)
                 return cli_error(EXIT_USAGE, "--limit needs a positive number");
@@ -247,7 +272,9 @@ static int s_list(cli_t *cli, int argc, char **argv)
     req.limit = limit < 10000 ? (uint32_t)limit : 10000;
     cli_tasks_t tasks;
     int rc = cli_list_all(cli, &req, limit, &tasks);
-    if (rc == EXIT_OK)
+    if (rc == EXIT_OK && document)
+        rc = s_write_list(&tasks, format, out);
+    else if (rc == EXIT_OK)
         render_task_table(cli, tasks.tasks, tasks.count);
     cli_tasks_free(&tasks);
     return rc;
@@ -256,7 +283,8 @@ static int s_list(cli_t *cli, int argc, char **argv)
 static void s_print_detail(const Thuky__TaskDetail *detail)
 {
     const Thuky__Task *t = detail->task;
-    char due[128], rule[DEADLINE_TEXT_MAX], flags[32], created[DATE_TIME_LEN], updated[DATE_TIME_LEN];
+    char due[128], rule[DEADLINE_TEXT_MAX], flags[RENDER_FLAGS_LEN], created[DATE_TIME_LEN],
+        updated[DATE_TIME_LEN];
     render_deadline(t, due, sizeof due);
     deadline_format_rule(t->deadline, rule, sizeof rule);
     render_flags(t, flags, sizeof flags);
@@ -264,37 +292,41 @@ static void s_print_detail(const Thuky__TaskDetail *detail)
     render_time(t->updated_ms, updated, sizeof updated);
     printf("T%u  %s\n", t->id, t->title);
     if (t->description[0])
-        printf("  description:  %s\n", t->description);
-    printf("  program:      %u%s", t->program_year, t->group ? "" : "\n");
+        printf(_("  description:  %s\n"), t->description);
+    printf(_("  program:      %u"), t->program_year);
     if (t->group)
-        printf(", group %u\n", t->group);
-    printf("  lead:         %s%s%s\n", t->lead_office, t->lead_member[0] ? " / " : "", t->lead_member);
+        printf(_(", group %u"), t->group);
+    printf("\n");
+    printf(_("  lead:         %s%s%s\n"), t->lead_office, t->lead_member[0] ? " / " : "",
+           t->lead_member);
     if (t->n_with_offices) {
-        printf("  with:         ");
+        fputs(_("  with:         "), stdout);
         for (size_t i = 0; i < t->n_with_offices; i++)
             printf("%s%s", i ? ", " : "", t->with_offices[i]);
         printf("\n");
     }
-    printf("  deadline:     %s", due);
+    printf(_("  deadline:     %s"), due);
     if (t->deadline && t->deadline->rule_case == THUKY__DEADLINE__RULE_RELATIVE)
-        printf("  (rule %s)", rule);
+        printf(_("  (rule %s)"), rule);
+    printf("\n");
     if (detail->provisional_year)
-        printf("\n                provisional: the working days of %u are not announced yet "
-               "(no %u.conf); the date may move when they are",
+        printf(_("                provisional: the working days of %u are not announced yet "
+                 "(no %u.conf); the date may move when they are\n"),
                detail->provisional_year, detail->provisional_year);
-    printf("\n  status:       %s, %u%%\n", render_status(t->status), t->progress);
+    printf(_("  status:       %s, %u%%\n"), render_status_label(t->status), t->progress);
     if (flags[0])
-        printf("  flags:        %s\n", flags);
+        printf(_("  flags:        %s\n"), flags);
     if (t->unplanned)
-        printf("  unplanned:    yes (đột xuất, phát sinh)\n");
+        fputs(_("  unplanned:    yes\n"), stdout);
     for (size_t i = 0; i < t->n_basis; i++)
-        printf("  basis:        %s\n", t->basis[i]);
+        printf(_("  basis:        %s\n"), t->basis[i]);
     if (t->ref[0])
-        printf("  ref:          %s\n", t->ref);
-    printf("  created:      %s, updated %s, version %u\n\nHistory:\n", created, updated, t->version);
+        printf(_("  ref:          %s\n"), t->ref);
+    printf(_("  created:      %s, updated %s, version %u\n"), created, updated, t->version);
+    printf("\n%s\n", _("History:"));
 
-    static const char *const headers[] = {"TIME", "BY", "CHANGE", "NOTE"};
-    table_t *table = table_new(4, headers, "llll");
+    static const char *const headers[] = {N_("TIME"), N_("BY"), N_("CHANGE"), N_("NOTE")};
+    table_t *table = render_table_new(4, headers, "llll");
     table_set_max_width(table, 3, 60);
     for (size_t i = 0; i < detail->n_history; i++) {
         const Thuky__HistoryEntry *h = detail->history[i];
@@ -302,7 +334,7 @@ static void s_print_detail(const Thuky__TaskDetail *detail)
         render_time(h->time_ms, when, sizeof when);
         size_t used = 0;
         if (i == 0 && h->n_changes == 0)
-            snprintf(change, sizeof change, "created");
+            snprintf(change, sizeof change, "%s", _("created"));
         for (size_t c = 0; c < h->n_changes && used < sizeof change; c++) {
             const Thuky__FieldChange *fc = h->changes[c];
             int n = snprintf(change + used, sizeof change - used, "%s%s: %s → %s", c ? "; " : "",
@@ -431,10 +463,10 @@ static int s_update(cli_t *cli, int argc, char **argv, bool done)
 int cmd_task(cli_t *cli, int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(s_usage, argc < 2 ? stderr : stdout);
+        fputs(_(s_usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
-    if (cli_wants_help(argc, argv, s_usage))
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     const char *sub = argv[1];
     if (strcmp(sub, "add") == 0)

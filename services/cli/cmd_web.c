@@ -10,18 +10,18 @@
 #include "cli.h"
 
 static const char s_usage[] =
-    "usage: thuky web token create --kind calendar|api|login [--office ID]\n"
-    "                              [--scope read|office] [--label TEXT]\n"
-    "       thuky web token list [--office ID] [--all]\n"
-    "       thuky web token revoke ID\n"
-    "       thuky web token rotate ID\n"
-    "\n"
-    "Credentials of the web face (thuky-webd). A calendar token is one office's\n"
-    "calendar subscription (/cal/OFFICE/SECRET.ics); an API token reads (scope\n"
-    "read) or acts for one office (scope office) on /api/v1/; a login token is a\n"
-    "link that opens the status board. The secret is shown once, at create and\n"
-    "rotate; webd keeps only its hash. list shows when each was last used; revoke\n"
-    "ends one at once; rotate gives its holder a new secret and ends the old one.\n";
+    N_("usage: thuky web token create --kind calendar|api|login [--office ID]\n"
+       "                              [--scope read|office] [--label TEXT]\n"
+       "       thuky web token list [--office ID] [--all]\n"
+       "       thuky web token revoke ID\n"
+       "       thuky web token rotate ID\n"
+       "\n"
+       "Credentials of the web face (thuky-webd). A calendar token is one office's\n"
+       "calendar subscription (/cal/OFFICE/SECRET.ics); an API token reads (scope\n"
+       "read) or acts for one office (scope office) on /api/v1/; a login token is a\n"
+       "link that opens the status board. The secret is shown once, at create and\n"
+       "rotate; webd keeps only its hash. list shows when each was last used; revoke\n"
+       "ends one at once; rotate gives its holder a new secret and ends the old one.\n");
 
 static const char *s_kind(Thuky__TokenKind k)
 {
@@ -42,8 +42,8 @@ static void s_print_created(const cli_t *cli, const Thuky__TokenCreated *c)
         cli_print_json(j);
         return;
     }
-    printf("%s  %s token for %s%s%s\n", c->token->id, s_kind(c->token->kind),
-           c->token->office[0] ? c->token->office : "every office (read)",
+    printf(_("%s  %s token for %s%s%s\n"), c->token->id, s_kind(c->token->kind),
+           c->token->office[0] ? c->token->office : _("every office (read)"),
            c->token->label[0] ? ", " : "", c->token->label);
     if (c->path[0])
         printf("  %s%s\n", cli->config.web.public_url[0] ? cli->config.web.public_url
@@ -51,8 +51,8 @@ static void s_print_created(const cli_t *cli, const Thuky__TokenCreated *c)
                c->path);
     else
         printf("  Authorization: Bearer %s\n", c->secret);
-    printf("The secret is shown only now: give it to its holder; 'thuky web token rotate %s'\n"
-           "makes a new one.\n",
+    printf(_("The secret is shown only now: give it to its holder; 'thuky web token rotate %s'\n"
+             "makes a new one.\n"),
            c->token->id);
 }
 
@@ -62,7 +62,7 @@ static int s_create(cli_t *cli, int argc, char **argv, bool rotate)
     int rc;
     if (rotate) {
         if (argc != 1)
-            return fputs(s_usage, stderr), EXIT_USAGE;
+            return fputs(_(s_usage), stderr), EXIT_USAGE;
         Thuky__TokenRotateRequest req = THUKY__TOKEN_ROTATE_REQUEST__INIT;
         req.id = argv[0];
         rc = cli_call(cli, SERVICE_WEBD, "web.token.rotate", &req.base,
@@ -142,17 +142,20 @@ static int s_list(cli_t *cli, int argc, char **argv)
             json_array_append_new(a, proto_json(&list->tokens[i]->base, NULL));
         cli_print_json(a);
     } else {
-        static const char *const headers[] = {"ID", "KIND", "OFFICE", "CREATED", "LAST USED",
-                                              "STATE", "LABEL"};
-        table_t *table = table_new(7, headers, "lllllll");
+        static const char *const headers[] = {N_("ID"),    N_("KIND"),      N_("OFFICE"),
+                                              N_("CREATED"), N_("LAST USED"), N_("STATE"),
+                                              N_("LABEL")};
+        table_t *table = render_table_new(7, headers, "lllllll");
         for (size_t i = 0; i < list->n_tokens; i++) {
             const Thuky__WebToken *t = list->tokens[i];
-            char created[32], used[32] = "never";
+            char created[32], used[32];
             render_time(t->created_ms, created, sizeof created);
             if (t->last_used_ms)
                 render_time(t->last_used_ms, used, sizeof used);
-            const char *cells[] = {t->id, s_kind(t->kind), t->office[0] ? t->office : "(read)",
-                                   created, used, t->revoked ? "revoked" : "live",
+            else
+                snprintf(used, sizeof used, "%s", _("never"));
+            const char *cells[] = {t->id, s_kind(t->kind), t->office[0] ? t->office : _("(read)"),
+                                   created, used, t->revoked ? _("revoked") : _("live"),
                                    t->label[0] ? t->label : "-"};
             table_add_row(table, cells);
         }
@@ -166,7 +169,7 @@ static int s_list(cli_t *cli, int argc, char **argv)
 static int s_revoke(cli_t *cli, int argc, char **argv)
 {
     if (argc != 1)
-        return fputs(s_usage, stderr), EXIT_USAGE;
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
     Thuky__TokenRevokeRequest req = THUKY__TOKEN_REVOKE_REQUEST__INIT;
     req.id = argv[0];
     Thuky__WebToken *t = NULL;
@@ -177,17 +180,17 @@ static int s_revoke(cli_t *cli, int argc, char **argv)
     if (cli->json)
         cli_print_json(proto_json(&t->base, NULL));
     else
-        printf("%s revoked: it opens nothing from now on\n", t->id);
+        printf(_("%s revoked: it opens nothing from now on\n"), t->id);
     thuky__web_token__free_unpacked(t, NULL);
     return EXIT_OK;
 }
 
 int cmd_web(cli_t *cli, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv, s_usage))
+    if (cli_wants_help(argc, argv, _(s_usage)))
         return EXIT_OK;
     if (argc < 3 || strcmp(argv[1], "token") != 0)
-        return fputs(s_usage, stderr), EXIT_USAGE;
+        return fputs(_(s_usage), stderr), EXIT_USAGE;
     const char *verb = argv[2];
     int n = argc - 3;
     char **rest = argv + 3;
@@ -199,5 +202,5 @@ int cmd_web(cli_t *cli, int argc, char **argv)
         return s_list(cli, n, rest);
     if (strcmp(verb, "revoke") == 0)
         return s_revoke(cli, n, rest);
-    return fputs(s_usage, stderr), EXIT_USAGE;
+    return fputs(_(s_usage), stderr), EXIT_USAGE;
 }

@@ -12,40 +12,55 @@
 static const struct {
     const char *name;
     cli_command_fn fn;
-    const char *summary;
+    const char *summary; /* N_() */
 } s_commands[] = {
-    {"status", cmd_status, "is every daemon up, and what it holds"},
-    {"program", cmd_program, "work programs: add, list"},
-    {"task", cmd_task, "tasks: add, list, show, update, done"},
-    {"import", cmd_import, "import a work program with its tasks (JSON)"},
-    {"report", cmd_report, "reports: briefing"},
-    {"events", cmd_events, "the event feed: tail"},
-    {"session", cmd_session, "sittings: add, list, show, move, cancel, agenda, ical"},
-    {"calendar", cmd_calendar, "the working-day calendar: days off, add-days"},
-    {"office", cmd_office, "offices and their channels: add, list, show"},
-    {"alert", cmd_alert, "deadline alerts: list, ack, silence, preview"},
-    {"clock", cmd_clock, "move a daemon's test clock: set, advance"},
-    {"keygen", cmd_keygen, "write a CURVE key pair for tcp endpoints"},
-    {"backup", cmd_backup, "hot copy of every store on this host"},
-    {"resync", cmd_resync, "end a follower's divergence after a restore"},
-    {"web", cmd_web, "the web face's tokens: create, list, revoke, rotate"},
+    {"status", cmd_status, N_("is every daemon up, and what it holds")},
+    {"program", cmd_program, N_("work programs: add, list")},
+    {"task", cmd_task, N_("tasks: add, list, show, update, done")},
+    {"import", cmd_import, N_("import a work program with its tasks (JSON)")},
+    {"report", cmd_report, N_("reports: briefing")},
+    {"events", cmd_events, N_("the event feed: tail")},
+    {"session", cmd_session, N_("sittings: add, list, show, move, cancel, agenda, ical")},
+    {"calendar", cmd_calendar, N_("the working-day calendar: days off, add-days")},
+    {"office", cmd_office, N_("offices and their channels: add, list, show")},
+    {"alert", cmd_alert, N_("deadline alerts: list, ack, silence, preview")},
+    {"clock", cmd_clock, N_("move a daemon's test clock: set, advance")},
+    {"keygen", cmd_keygen, N_("write a CURVE key pair for tcp endpoints")},
+    {"backup", cmd_backup, N_("hot copy of every store on this host")},
+    {"resync", cmd_resync, N_("end a follower's divergence after a restore")},
+    {"web", cmd_web, N_("the web face's tokens: create, list, revoke, rotate")},
 };
+
+static const char s_usage_head[] =
+    N_("usage: thuky [--config FILE] [--json] [--lang vi|en] COMMAND [ARGS]\n"
+       "\n"
+       "Records and queries the work of the Secretariat of the National Assembly.\n"
+       "\n"
+       "Commands:\n");
+
+/* %s: the default configuration file. */
+static const char s_usage_options[] =
+    N_("\n"
+       "Options:\n"
+       "  -c, --config FILE  configuration (default: $THUKY_CONFIG, then %s)\n"
+       "      --json         machine-readable output\n"
+       "      --lang vi|en   language of the output; default: the locale (LANGUAGE,\n"
+       "                     LC_ALL, LC_MESSAGES, LANG), else [core] language in the\n"
+       "                     config, else Vietnamese\n"
+       "  -h, --help         help; 'thuky COMMAND --help' for a command\n"
+       "\n"
+       "Dates are accepted as 2024-05-20 or 20/05/2024, and shown as 20/05/2024 with\n"
+       "--lang vi, as 2024-05-20 with --lang en; --json always gives ISO dates.\n"
+       "Exit codes, the same in every --lang: 0 ok, 1 local failure, 2 bad usage or\n"
+       "input, 3 not found, 4 conflict, 5 permission denied, 6 daemon unavailable,\n"
+       "7 internal error.\n");
 
 static void s_usage(FILE *out)
 {
-    fprintf(out, "usage: thuky [--config FILE] [--json] COMMAND [ARGS]\n\n"
-                 "Records and queries the work of the Secretariat of the National Assembly.\n\n"
-                 "Commands:\n");
+    fputs(_(s_usage_head), out);
     for (size_t i = 0; i < sizeof s_commands / sizeof s_commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", s_commands[i].name, s_commands[i].summary);
-    fprintf(out, "\nOptions:\n"
-                 "  -c, --config FILE  configuration (default: $THUKY_CONFIG, then "
-                 CONFIG_DEFAULT_PATH ")\n"
-                 "      --json         machine-readable output\n"
-                 "  -h, --help         help; 'thuky COMMAND --help' for a command\n\n"
-                 "Dates are accepted as 2024-05-20 or 20/05/2024.\n"
-                 "Exit codes: 0 ok, 1 local failure, 2 bad usage or input, 3 not found,\n"
-                 "4 conflict, 5 permission denied, 6 daemon unavailable, 7 internal error.\n");
+        fprintf(out, "  %-9s %s\n", s_commands[i].name, _(s_commands[i].summary));
+    fprintf(out, _(s_usage_options), CONFIG_DEFAULT_PATH);
 }
 
 /* --lang, else the first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is
@@ -109,7 +124,7 @@ int main(int argc, char **argv)
     bool chosen = s_chosen_language(lang_flag, &lang);
     i18n_init(lang);
     if (lang_flag && !chosen)
-        return cli_error(EXIT_USAGE, _("unknown language '%s' (vi, en)"), lang_flag);
+        return cli_error(EXIT_USAGE, "unknown language '%s' (vi, en)", lang_flag);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         s_usage(argc < 2 ? stderr : stdout);

@@ -1,5 +1,5 @@
-/* How tasks look: tables for people (dates as dd/mm/yyyy), JSON for scripts
- * (ISO dates). */
+/* How tasks look: tables for people (in the CLI's language, dates as
+ * dd/mm/yyyy in Vietnamese), JSON for scripts (English tokens, ISO dates). */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,10 +9,17 @@
 #include "cli.h"
 
 static const char *const s_status_names[] = {"?", "open", "in_progress", "done", "cancelled"};
+static const char *const s_status_labels[] = {"?", N_("open"), N_("in progress"), N_("done"),
+                                              N_("cancelled")};
 
 const char *render_status(Thuky__TaskStatus status)
 {
     return (unsigned)status < 5 ? s_status_names[status] : "?";
+}
+
+const char *render_status_label(Thuky__TaskStatus status)
+{
+    return (unsigned)status >= 1 && (unsigned)status < 5 ? _(s_status_labels[status]) : "?";
 }
 
 bool render_parse_status(const char *text, Thuky__TaskStatus *status)
@@ -27,6 +34,16 @@ bool render_parse_status(const char *text, Thuky__TaskStatus *status)
         return true;
     }
     return false;
+}
+
+table_t *render_table_new(size_t columns, const char *const *headers, const char *align)
+{
+    const char *translated[RENDER_TABLE_COLUMNS_MAX];
+    if (columns > RENDER_TABLE_COLUMNS_MAX)
+        return NULL;
+    for (size_t i = 0; i < columns; i++) /* _("") would be the catalog's header */
+        translated[i] = headers[i] && headers[i][0] ? _(headers[i]) : headers[i];
+    return table_new(columns, translated, align);
 }
 
 void render_day(int32_t day, char out[DATE_ISO_LEN])
@@ -82,7 +99,7 @@ void render_deadline(const Thuky__Task *task, char *out, size_t len)
     } else {
         char rule[DEADLINE_TEXT_MAX];
         deadline_format_rule(dl, rule, sizeof rule);
-        snprintf(out, len, "%s (unresolved)", rule);
+        snprintf(out, len, _("%s (unresolved)"), rule);
     }
 }
 
@@ -96,13 +113,23 @@ const char *render_flag(Thuky__TaskFlag flag)
     }
 }
 
+const char *render_flag_label(Thuky__TaskFlag flag)
+{
+    switch (flag) {
+    case THUKY__TASK_FLAG__FLAG_QUALITY: return _("falls short on quality");
+    case THUKY__TASK_FLAG__FLAG_DISPUTE: return _("members still disagree");
+    case THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED: return _("sitting cancelled");
+    default: return "?";
+    }
+}
+
 void render_flags(const Thuky__Task *task, char *out, size_t len)
 {
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < task->n_flags; i++) {
-        const char *name = render_flag(task->flags[i]);
-        int n = snprintf(out + used, len - used, "%s%s", used ? "," : "", name);
+        const char *name = render_flag_label(task->flags[i]);
+        int n = snprintf(out + used, len - used, "%s%s", used ? ", " : "", name);
         if (n < 0 || (size_t)n >= len - used)
             break;
         used += (size_t)n;
@@ -174,19 +201,19 @@ void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count
         cli_print_json(array);
         return;
     }
-    static const char *const headers[] = {"ID", "DEADLINE", "STATUS", "%", "LEAD", "FLAGS",
-                                          "TITLE"};
-    table_t *table = table_new(7, headers, "lllrlll");
+    static const char *const headers[] = {N_("ID"),   N_("DEADLINE"), N_("STATUS"), "%",
+                                          N_("LEAD"), N_("FLAGS"),    N_("TITLE")};
+    table_t *table = render_table_new(7, headers, "lllrlll");
     table_set_max_width(table, 6, 70);
     for (size_t i = 0; i < count; i++) {
         const Thuky__Task *t = tasks[i];
-        char id[16], due[64], progress[8], flags[32];
+        char id[16], due[64], progress[8], flags[RENDER_FLAGS_LEN];
         snprintf(id, sizeof id, "T%u", t->id);
         render_deadline(t, due, sizeof due);
         snprintf(progress, sizeof progress, "%u", t->progress);
         render_flags(t, flags, sizeof flags);
-        const char *cells[] = {id, due, render_status(t->status), progress, t->lead_office, flags,
-                               t->title};
+        const char *cells[] = {id, due, render_status_label(t->status), progress, t->lead_office,
+                               flags, t->title};
         table_add_row(table, cells);
     }
     table_print(table, stdout);

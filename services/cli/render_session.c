@@ -1,4 +1,5 @@
-/* How sittings look: tables for people (dd/mm/yyyy), JSON for scripts. */
+/* How sittings look: tables for people (in the CLI's language, dd/mm/yyyy
+ * in Vietnamese), JSON for scripts (tokens, ISO dates). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,7 +8,40 @@
 #include "text/table.h"
 #include "cli.h"
 
-/* "20/05/2024" or "20/05/2024 08:00". */
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+static const char *const s_kind_labels[] = {
+    [THUKY__SITTING_KIND__KIND_PLENARY] = N_("plenary"),
+    [THUKY__SITTING_KIND__KIND_STANDING] = N_("standing"),
+    [THUKY__SITTING_KIND__KIND_CONFERENCE] = N_("conference"),
+    [THUKY__SITTING_KIND__KIND_BRIEFING] = N_("briefing"),
+};
+
+static const char *const s_status_labels[] = {
+    [THUKY__SITTING_STATUS__SITTING_PLANNED] = N_("planned"),
+    [THUKY__SITTING_STATUS__SITTING_CONFIRMED] = N_("confirmed"),
+    [THUKY__SITTING_STATUS__SITTING_POSTPONED] = N_("postponed"),
+    [THUKY__SITTING_STATUS__SITTING_CANCELLED] = N_("cancelled"),
+    [THUKY__SITTING_STATUS__SITTING_HELD] = N_("held"),
+};
+
+/* labels[i] translated, "unknown" when i names none. */
+static const char *s_label(const char *const *labels, size_t count, unsigned i)
+{
+    return _(i < count && labels[i] ? labels[i] : N_("unknown"));
+}
+
+const char *render_sitting_kind_label(Thuky__SittingKind kind)
+{
+    return s_label(s_kind_labels, COUNT(s_kind_labels), (unsigned)kind);
+}
+
+const char *render_sitting_status_label(Thuky__SittingStatus status)
+{
+    return s_label(s_status_labels, COUNT(s_status_labels), (unsigned)status);
+}
+
+/* "20/05/2024 08:00" in Vietnamese, "2024-05-20 08:00" in English. */
 void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len)
 {
     int32_t day;
@@ -15,9 +49,9 @@ void render_sitting_time(const Thuky__SittingTime *t, char *out, size_t len)
         snprintf(out, len, "-");
         return;
     }
-    char vn[DATE_ISO_LEN];
-    date_format_vn(day, vn);
-    snprintf(out, len, "%s%s%s", vn, t->time[0] ? " " : "", t->time);
+    char text[DATE_ISO_LEN];
+    render_day(day, text);
+    snprintf(out, len, "%s%s%s", text, t->time[0] ? " " : "", t->time);
 }
 
 static json_t *s_time_json(const Thuky__SittingTime *t)
@@ -79,17 +113,17 @@ void render_sitting_table(const cli_t *cli, Thuky__Sitting *const *sittings, siz
         cli_print_json(array);
         return;
     }
-    static const char *const headers[] = {"ID", "KIND", "OPENS", "CLOSES", "STATUS", "VENUE",
-                                          "TITLE"};
-    table_t *table = table_new(7, headers, "lllllll");
+    static const char *const headers[] = {N_("ID"),     N_("KIND"),  N_("OPENS"), N_("CLOSES"),
+                                          N_("STATUS"), N_("VENUE"), N_("TITLE")};
+    table_t *table = render_table_new(7, headers, "lllllll");
     for (size_t i = 0; i < count; i++) {
         const Thuky__Sitting *s = sittings[i];
         char opens[32], closes[32];
         render_sitting_time(s->start, opens, sizeof opens);
         render_sitting_time(s->end, closes, sizeof closes);
-        const char *cells[] = {s->id,  sitting_kind_name(s->kind), opens, closes,
-                               sitting_status_name(s->status), s->venue[0] ? s->venue : "-",
-                               s->title};
+        const char *cells[] = {s->id, render_sitting_kind_label(s->kind), opens, closes,
+                               render_sitting_status_label(s->status),
+                               s->venue[0] ? s->venue : "-", s->title};
         table_add_row(table, cells);
     }
     table_print(table, stdout);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/alert_text.h"
 
@@ -167,14 +168,15 @@ static CURLcode s_curl_rc;
 
 static void s_curl_global_init(void) { s_curl_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-/* Writes why, frees the half-built self, returns NULL. */
+/* Writes why (fmt, marked with N_, in the log's language), frees the
+ * half-built self, returns NULL. */
 __attribute__((format(printf, 4, 5))) static channels_t *
 s_new_failed(channels_t **self_p, char *why, size_t why_len, const char *fmt, ...)
 {
     if (why && why_len > 0) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(why, why_len, fmt, ap);
+        vsnprintf(why, why_len, _(fmt), ap);
         va_end(ap);
     }
     channels_destroy(self_p);
@@ -195,17 +197,18 @@ static void *s_pair(void *zmq_ctx)
     return socket;
 }
 
-/* Checks and takes the transfer settings of cfg; the problem, or NULL. */
+/* Checks and takes the transfer settings of cfg; the problem (in English,
+ * marked with N_), or NULL. */
 static const char *s_settings_set(settings_t *st, const channels_config_t *cfg)
 {
     const char *url = cfg->smtp_url ? cfg->smtp_url : "";
     if (cfg->timeout_ms <= 0)
-        return "timeout_ms must be positive";
+        return N_("timeout_ms must be positive");
     if (url[0]) {
         if (strncasecmp(url, "smtp://", 7) != 0 && strncasecmp(url, "smtps://", 8) != 0)
-            return "SMTP URL must start with smtp:// or smtps://";
+            return N_("SMTP URL must start with smtp:// or smtps://");
         if (!alert_text_addr_valid(cfg->mail_from))
-            return "mail_from is not a valid address";
+            return N_("mail_from is not a valid address");
     }
     channels_settings_free(st);
     st->smtp_url = s_copy(cfg->smtp_url);
@@ -225,7 +228,7 @@ bool channels_reconfigure(channels_t *self, const channels_config_t *cfg, char *
     settings_t fresh = {0};
     const char *problem = s_settings_set(&fresh, cfg);
     if (problem) {
-        snprintf(why, why_len, "%s", problem);
+        snprintf(why, why_len, "%s", _(problem));
         return false;
     }
     channels_settings_free(&self->settings);
@@ -238,10 +241,11 @@ channels_t *channels_new(void *zmq_ctx, const channels_config_t *cfg, char *why,
     channels_t *self = xcalloc(1, sizeof *self);
     pthread_mutex_init(&self->lock, NULL);
     if (cfg->queue_max <= 0 || cfg->max_parallel <= 0)
-        return s_new_failed(&self, why, why_len, "queue_max and max_parallel must be positive");
+        return s_new_failed(&self, why, why_len,
+                            N_("queue_max and max_parallel must be positive"));
     const char *problem = s_settings_set(&self->settings, cfg);
     if (problem)
-        return s_new_failed(&self, why, why_len, "%s", problem);
+        return s_new_failed(&self, why, why_len, "%s", _(problem));
     self->queue_max = (size_t)cfg->queue_max;
     self->max_parallel = (size_t)cfg->max_parallel;
     self->active = xcalloc(self->max_parallel, sizeof *self->active);
@@ -252,7 +256,7 @@ channels_t *channels_new(void *zmq_ctx, const channels_config_t *cfg, char *why,
                             curl_easy_strerror(s_curl_rc));
     self->multi = curl_multi_init();
     if (!self->multi)
-        return s_new_failed(&self, why, why_len, "curl_multi_init failed");
+        return s_new_failed(&self, why, why_len, N_("curl_multi_init failed"));
 
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "inproc://thuky-channels-%p", (void *)self);
@@ -260,7 +264,7 @@ channels_t *channels_new(void *zmq_ctx, const channels_config_t *cfg, char *why,
     self->reporter = s_pair(zmq_ctx);
     if (!self->results || !self->reporter || zmq_bind(self->results, endpoint) != 0 ||
         zmq_connect(self->reporter, endpoint) != 0)
-        return s_new_failed(&self, why, why_len, "results socket: %s",
+        return s_new_failed(&self, why, why_len, N_("results socket: %s"),
                             zmq_strerror(zmq_errno()));
 
     /* The worker starts with every signal blocked: SIGTERM and SIGINT stay

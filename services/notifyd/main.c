@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/config.h"
 #include "runtime/secret.h"
@@ -87,8 +88,10 @@ int main(int argc, char **argv)
     config_t cfg;
     char why[1024];
     bool test_clock = daemon_start(argc, argv, "thuky-notifyd",
-                                   "The thuky notification service: offices, the alert plan and\n"
-                                   "the outbox; deadline alerts by mail spool, SMTP and webhook.",
+                                   N_("The thuky notification service: offices, the alert "
+                                      "plan and\n"
+                                      "the outbox; deadline alerts by mail spool, SMTP and "
+                                      "webhook."),
                                    &cfg);
     const config_service_t *svc = config_service(&cfg, SERVICE_NOTIFYD);
     const config_service_t *taskd = config_service(&cfg, SERVICE_TASKD);
@@ -155,7 +158,7 @@ int main(int argc, char **argv)
              svc->command, svc->events, svc->store_dir,
              (unsigned long long)eventlog_last_seq(server_eventlog(server)), taskd->events,
              cfg.notify.smtp_url[0] ? cfg.notify.smtp_url : cfg.notify.spool_dir,
-             test_clock ? ", test clock" : "");
+             test_clock ? _(", test clock") : "");
     server_run(server);
     log_info("stopping");
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/alert_text.h"
 #include "runtime/check.h"
@@ -21,10 +22,12 @@
 
 static bool s_check_office(server_call_t *call, const Thuky__Office *o)
 {
-    if (!check_office_id(call, "id", o->id, true) || !check_text(call, "name", o->name, 300, true) ||
-        !check_text(call, "focal point", o->focal_name, 200, false) ||
-        !check_text(call, "focal role", o->focal_role, 200, false) ||
-        !check_office_id(call, "escalation office", o->escalate_to, false))
+    lang_t lang = call->lang;
+    if (!check_office_id(call, i18n_text(lang, N_("id")), o->id, true) ||
+        !check_text(call, i18n_text(lang, N_("name")), o->name, 300, true) ||
+        !check_text(call, i18n_text(lang, N_("focal point")), o->focal_name, 200, false) ||
+        !check_text(call, i18n_text(lang, N_("focal role")), o->focal_role, 200, false) ||
+        !check_office_id(call, i18n_text(lang, N_("escalation office")), o->escalate_to, false))
         return false;
     if (o->kind < THUKY__OFFICE_KIND__OFFICE_DEPARTMENT ||
         o->kind > THUKY__OFFICE_KIND__OFFICE_SECRETARIAT) {
@@ -53,7 +56,8 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
                     "a webhook needs its signing secret: give webhook_secret_file");
         return false;
     }
-    if (!check_text(call, "webhook secret file", o->webhook_secret_file, 400, false))
+    if (!check_text(call, i18n_text(lang, N_("webhook secret file")), o->webhook_secret_file,
+                    400, false))
         return false;
     if (o->webhook_secret_file[0]) {
         char secret[WEBHOOK_SECRET_FILE_MAX], why[600];
@@ -63,7 +67,9 @@ static bool s_check_office(server_call_t *call, const Thuky__Office *o)
         secret_wipe(secret, sizeof secret);
         if (!ok) {
             server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "webhook secret file: %s",
-                        o->webhook_secret_file[0] == '/' ? why : "must be an absolute path");
+                        o->webhook_secret_file[0] == '/'
+                            ? why
+                            : i18n_text(lang, N_("must be an absolute path")));
             return false;
         }
     }
@@ -152,7 +158,8 @@ static void s_office_get(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__OfficeGetRequest *req = (const Thuky__OfficeGetRequest *)request;
     const char *id = req->id;
-    if (!server_office_may(call, "see another office's record", &id, 1))
+    if (!server_office_may(call, i18n_text(call->lang, N_("see another office's record")), &id,
+                           1))
         return;
     Thuky__Office *o = office_load(call->txn, req->id);
     if (!o) {
@@ -193,7 +200,8 @@ static void s_office_list(server_call_t *call, const ProtobufCMessage *request)
 static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AlertListRequest *req = (const Thuky__AlertListRequest *)request;
-    const char *office = server_scope_office(call, req->office, "alerts");
+    const char *office =
+        server_scope_office(call, req->office, i18n_text(call->lang, N_("alerts")));
     if (!office)
         return;
     int64_t from_ms = INT64_MIN;
@@ -201,7 +209,8 @@ static void s_alert_list(server_call_t *call, const ProtobufCMessage *request)
         int32_t day;
         const char *why;
         if (!date_parse(req->from, &day, &why)) {
-            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "from: %s", why);
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "from: %s",
+                        i18n_text(call->lang, why));
             return;
         }
         from_ms = date_local_midnight(day) * 1000;
@@ -282,7 +291,9 @@ static void s_alert_ack(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AlertAckRequest *req = (const Thuky__AlertAckRequest *)request;
     notifyd_t *nd = call->service;
-    Thuky__Alert *a = s_office_alert(call, req->id, "acknowledge another office's alert");
+    Thuky__Alert *a = s_office_alert(call, req->id,
+                                     i18n_text(call->lang,
+                                               N_("acknowledge another office's alert")));
     if (!a)
         return;
     ack_put(call->txn, a->task_id, a->office);
@@ -330,7 +341,9 @@ static void s_alert_unack(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AlertAckRequest *req = (const Thuky__AlertAckRequest *)request;
     notifyd_t *nd = call->service;
-    Thuky__Alert *a = s_office_alert(call, req->id, "undo another office's acknowledgement");
+    Thuky__Alert *a = s_office_alert(call, req->id,
+                                     i18n_text(call->lang,
+                                               N_("undo another office's acknowledgement")));
     if (!a)
         return;
     if (a->state != THUKY__ALERT_STATE__ALERT_ACKED) {
@@ -359,7 +372,8 @@ static void s_alert_preview(server_call_t *call, const ProtobufCMessage *request
     int32_t day = date_local_day(call->now_ms / 1000);
     const char *why;
     if (req->date[0] && !date_parse(req->date, &day, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "date: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "date: %s",
+                    i18n_text(call->lang, why));
         return;
     }
     uint8_t start[9] = {NINDEX_PLANNED};

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "domain/sitting.h"
 #include "runtime/check.h"
 #include "runtime/keys.h"
@@ -31,7 +32,8 @@ static bool s_sitting_exists(server_call_t *call, const char *ref)
     int32_t occurrence;
     const char *why;
     if (!sitting_split_ref(ref, base, &occurrence, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting '%s': %s", ref, why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting '%s': %s", ref,
+                    i18n_text(call->lang, why));
         return false;
     }
     if (!sitting_known(call->txn, base)) {
@@ -60,12 +62,13 @@ void notify_silence_add(server_call_t *call, const ProtobufCMessage *request)
     int32_t until;
     const char *why;
     if (!date_parse(in->until, &until, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "until: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "until: %s",
+                    i18n_text(call->lang, why));
         return;
     }
-    if (!check_text(call, "reason", in->reason, 1000, true) ||
-        !check_office_id(call, "office", in->office, false) ||
-        !check_text(call, "sitting", in->sitting_id, 80, false))
+    if (!check_text(call, i18n_text(call->lang, N_("reason")), in->reason, 1000, true) ||
+        !check_office_id(call, i18n_text(call->lang, N_("office")), in->office, false) ||
+        !check_text(call, i18n_text(call->lang, N_("sitting")), in->sitting_id, 80, false))
         return;
     if (in->sitting_id[0] && !s_sitting_exists(call, in->sitting_id))
         return;

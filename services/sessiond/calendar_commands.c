@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "sessiond.h"
@@ -58,7 +59,8 @@ void calendar_add_days(server_call_t *call, const ProtobufCMessage *request)
     int32_t day, result;
     const char *why;
     if (!date_parse(req->date, &day, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "date: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "date: %s",
+                    i18n_text(call->lang, why));
         return;
     }
     if (req->days < -3650 || req->days > 3650) {
@@ -71,12 +73,12 @@ void calendar_add_days(server_call_t *call, const ProtobufCMessage *request)
         int y;
         date_to_ymd(result, &y, NULL, NULL);
         ok = y >= DATE_MIN_YEAR && y <= DATE_MAX_YEAR;
-        why = "the result falls outside 1900-2199";
+        why = N_("the result falls outside 1900-2199");
     } else {
         ok = workcal_add_working_days(sd->calendar, day, req->days, &result, &why);
     }
     if (!ok) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s", i18n_text(call->lang, why));
         return;
     }
     /* The notable days off passed over on the way (holidays, not weekends). */
@@ -120,9 +122,9 @@ void calendar_warn_unannounced(const workcal_t *calendar, const char *dir)
             continue;
         char where[CONFIG_PATH_MAX + 32];
         if (dir)
-            snprintf(where, sizeof where, "no %s/%d.conf", dir, y);
+            snprintf(where, sizeof where, _("no %s/%d.conf"), dir, y);
         else
-            snprintf(where, sizeof where, "no calendar_dir");
+            snprintf(where, sizeof where, "%s", _("no calendar_dir"));
         log_warnx("calendar: no official announcement for %d (%s): working days of %d are "
                   "computed from the Labour Code and provisional",
                   y, where, y);

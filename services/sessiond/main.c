@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/config.h"
@@ -33,8 +34,9 @@ int main(int argc, char **argv)
     config_t cfg;
     char why[1024];
     bool test_clock = daemon_start(argc, argv, "thuky-sessiond",
-                                   "The thuky session service: sittings, recurring briefings,\n"
-                                   "agendas and the working-day calendar.",
+                                   N_("The thuky session service: sittings, recurring "
+                                      "briefings,\n"
+                                      "agendas and the working-day calendar."),
                                    &cfg);
     const config_service_t *svc = config_service(&cfg, SERVICE_SESSIOND);
 
@@ -69,7 +71,7 @@ int main(int argc, char **argv)
     log_info("serving %s, events on %s, store %s (last event %llu), calendar overrides %s%s",
              svc->command, svc->events, svc->store_dir,
              (unsigned long long)eventlog_last_seq(server_eventlog(server)),
-             calendar_dir ? calendar_dir : "none", test_clock ? ", test clock" : "");
+             calendar_dir ? calendar_dir : _("none"), test_clock ? _(", test clock") : "");
     service.server = server;
     daemon_calendar_sync(server, store_dbi(store, SDB_META), service.calendar,
                          sessiond_calendar_changed, &service);

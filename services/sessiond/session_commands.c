@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/repeat.h"
 #include "runtime/check.h"
@@ -24,8 +25,10 @@
 typedef struct {
     char *items[WARNINGS_MAX];
     size_t count;
+    lang_t lang;   /* the caller's: a warning is for the person who asked */
 } warnings_t;
 
+/* Adds a warning; fmt (marked with N_) is translated into w->lang. */
 static void s_warn(warnings_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void s_warn(warnings_t *w, const char *fmt, ...)
 {
@@ -34,7 +37,7 @@ static void s_warn(warnings_t *w, const char *fmt, ...)
     char text[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    vsnprintf(text, sizeof text, i18n_text(w->lang, fmt), ap);
     va_end(ap);
     w->items[w->count++] = xstrdup(text);
 }
@@ -75,11 +78,13 @@ static bool s_check_span(server_call_t *call, const Thuky__SittingTime *start,
 {
     const char *why;
     if (!sitting_time_parse(start, &span->start_day, &span->start_minute, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "opening: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "opening: %s",
+                    i18n_text(call->lang, why));
         return false;
     }
     if (!sitting_time_parse(end, &span->end_day, &span->end_minute, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "closing: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "closing: %s",
+                    i18n_text(call->lang, why));
         return false;
     }
     span->cancelled = false;
@@ -112,7 +117,8 @@ static bool s_check_term(server_call_t *call, const char *term, bool required)
         ok = strchr("IVXLC", term[i]) != NULL;
     if (!ok)
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    "term must be a Roman numeral such as XV%s", required ? " (required)" : "");
+                    "term must be a Roman numeral such as XV%s",
+                    required ? i18n_text(call->lang, N_(" (required)")) : "");
     return ok;
 }
 
@@ -147,9 +153,9 @@ static void s_find_overlaps(server_call_t *call, const Thuky__Sitting *s, const 
             bool same_kind = other->kind == s->kind;
             bool same_venue = s->venue[0] && strcmp(other->venue, s->venue) == 0;
             if (same_kind || same_venue)
-                s_warn(warnings, "overlaps %s (%s, %s to %s): %s", other->id, other->title,
+                s_warn(warnings, N_("overlaps %s (%s, %s to %s): %s"), other->id, other->title,
                        other->start->date, other->end->date,
-                       same_kind ? "same kind" : "same venue");
+                       i18n_text(warnings->lang, same_kind ? N_("same kind") : N_("same venue")));
         }
         if (other)
             thuky__sitting__free_unpacked(other, NULL);
@@ -231,8 +237,8 @@ static bool s_check_add(server_call_t *call, const Thuky__Sitting *in)
                     "kind must be plenary, standing, conference or briefing");
         return false;
     }
-    if (!check_text(call, "title", in->title, TITLE_MAX, true) ||
-        !check_text(call, "venue", in->venue, VENUE_MAX, false))
+    if (!check_text(call, i18n_text(call->lang, N_("title")), in->title, TITLE_MAX, true) ||
+        !check_text(call, i18n_text(call->lang, N_("venue")), in->venue, VENUE_MAX, false))
         return false;
     bool numbered = in->kind == THUKY__SITTING_KIND__KIND_PLENARY ||
                     in->kind == THUKY__SITTING_KIND__KIND_STANDING;
@@ -269,14 +275,15 @@ static void s_session_add(server_call_t *call, const ProtobufCMessage *request)
     if (!s_check_add(call, in) || !s_check_span(call, in->start, in->end, &span))
         return;
 
-    warnings_t warnings = {.count = 0};
+    warnings_t warnings = {.count = 0, .lang = call->lang};
     char repeat_text[REPEAT_TEXT_MAX] = "";
     if (in->repeat[0]) {
         repeat_rule_t rule;
         const char *why;
         int32_t first;
         if (!repeat_parse(in->repeat, &rule, &why)) {
-            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "repeat rule: %s", why);
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "repeat rule: %s",
+                        i18n_text(call->lang, why));
             return;
         }
         if (!repeat_align(&rule, span.start_day, &first)) {
@@ -287,7 +294,8 @@ static void s_session_add(server_call_t *call, const ProtobufCMessage *request)
         if (first != span.start_day) {
             char iso[DATE_ISO_LEN];
             date_format_iso(first, iso);
-            s_warn(&warnings, "the first occurrence is %s, the first date the rule gives", iso);
+            s_warn(&warnings, N_("the first occurrence is %s, the first date the rule gives"),
+                   iso);
             span.end_day += first - span.start_day;
             span.start_day = first;
         }
@@ -339,7 +347,8 @@ static Thuky__Sitting *s_load_ref(server_call_t *call, const char *ref, int32_t 
     char base[SITTING_ID_MAX + 1];
     const char *why;
     if (!sitting_split_ref(ref, base, occurrence, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting '%.80s': %s", ref, why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting '%.80s': %s", ref,
+                    i18n_text(call->lang, why));
         return NULL;
     }
     Thuky__Sitting *s = sitting_load(call->txn, base);
@@ -350,7 +359,8 @@ static Thuky__Sitting *s_load_ref(server_call_t *call, const char *ref, int32_t 
     }
     sitting_span_t span;
     if (*occurrence != SITTING_NO_OCCURRENCE && !sitting_span(s, *occurrence, &span, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "%s: %s", ref, why);
+        server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "%s: %s", ref,
+                    i18n_text(call->lang, why));
         thuky__sitting__free_unpacked(s, NULL);
         return NULL;
     }
@@ -403,7 +413,7 @@ static void s_session_move(server_call_t *call, const ProtobufCMessage *request)
     if (!s)
         return;
     const char *why;
-    warnings_t warnings = {.count = 0};
+    warnings_t warnings = {.count = 0, .lang = call->lang};
     if (!s_check_changeable(call, s))
         goto done;
     if (sitting_is_series(s) && occurrence == SITTING_NO_OCCURRENCE) {
@@ -412,7 +422,8 @@ static void s_session_move(server_call_t *call, const ProtobufCMessage *request)
         goto done;
     }
     if (!sitting_span(s, occurrence, &old, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INTERNAL, "%s: %s", s->id, why);
+        server_fail(call, THUKY__STATUS_CODE__INTERNAL, "%s: %s", s->id,
+                    i18n_text(call->lang, why));
         goto done;
     }
     if (old.cancelled) {
@@ -456,7 +467,7 @@ done:
 static void s_session_cancel(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__SessionCancelRequest *req = (const Thuky__SessionCancelRequest *)request;
-    if (!check_text(call, "reason", req->reason, REASON_MAX, false))
+    if (!check_text(call, i18n_text(call->lang, N_("reason")), req->reason, REASON_MAX, false))
         return;
     int32_t occurrence;
     Thuky__Sitting *s = s_load_ref(call, req->id, &occurrence);
@@ -524,7 +535,8 @@ static void s_session_status(server_call_t *call, const ProtobufCMessage *reques
 static void s_agenda_add(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__AgendaAddRequest *req = (const Thuky__AgendaAddRequest *)request;
-    if (!check_text(call, "text", req->text, TITLE_MAX, req->task_id == 0))
+    if (!check_text(call, i18n_text(call->lang, N_("text")), req->text, TITLE_MAX,
+                    req->task_id == 0))
         return;
     int32_t occurrence;
     Thuky__Sitting *s = s_load_ref(call, req->id, &occurrence);

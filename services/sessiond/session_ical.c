@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/repeat.h"
 #include "text/strbuf.h"
@@ -23,6 +24,8 @@
 #define DEFAULT_LENGTH_MIN 60       /* when that default would not fit */
 #define SECONDS_PER_DAY (24 * 3600)
 
+/* Writes why; fmt (marked with N_) is translated into the process's
+ * language, that of the log where these reasons mostly end up. */
 static void s_set_why(char *why, size_t why_len, const char *fmt, ...) LOG_PRINTF(3, 4);
 static void s_set_why(char *why, size_t why_len, const char *fmt, ...)
 {
@@ -30,7 +33,7 @@ static void s_set_why(char *why, size_t why_len, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, why_len, fmt, ap);
+    vsnprintf(why, why_len, _(fmt), ap);
     va_end(ap);
 }
 
@@ -214,28 +217,28 @@ static bool s_span_parse(const Thuky__SittingTime *start, const Thuky__SittingTi
     bool start_timed = false, end_timed = false;
 
     if (start == NULL || !s_has(start->date)) {
-        s_set_why(why, why_len, "no opening date");
+        s_set_why(why, why_len, N_("no opening date"));
         return false;
     }
     if (!date_parse(start->date, &sp.start_day, &reason)) {
-        s_set_why(why, why_len, "opening date '%.32s': %s", start->date, reason);
+        s_set_why(why, why_len, N_("opening date '%.32s': %s"), start->date, _(reason));
         return false;
     }
     if (s_has(start->time)) {
         if (!date_parse_clock(start->time, &sp.start_min)) {
-            s_set_why(why, why_len, "opening time '%.32s' is not HH:MM", start->time);
+            s_set_why(why, why_len, N_("opening time '%.32s' is not HH:MM"), start->time);
             return false;
         }
         start_timed = true;
     }
     sp.end_day = sp.start_day;
     if (end != NULL && s_has(end->date) && !date_parse(end->date, &sp.end_day, &reason)) {
-        s_set_why(why, why_len, "closing date '%.32s': %s", end->date, reason);
+        s_set_why(why, why_len, N_("closing date '%.32s': %s"), end->date, _(reason));
         return false;
     }
     if (end != NULL && s_has(end->time)) {
         if (!date_parse_clock(end->time, &sp.end_min)) {
-            s_set_why(why, why_len, "closing time '%.32s' is not HH:MM", end->time);
+            s_set_why(why, why_len, N_("closing time '%.32s' is not HH:MM"), end->time);
             return false;
         }
         end_timed = true;
@@ -254,7 +257,7 @@ static bool s_span_parse(const Thuky__SittingTime *start, const Thuky__SittingTi
             sp.start_min = 0; /* an end before 01:00: start at midnight */
     }
     if (!s_span_sane(&sp)) {
-        s_set_why(why, why_len, "closes before it opens");
+        s_set_why(why, why_len, N_("closes before it opens"));
         return false;
     }
     *out = sp;
@@ -283,7 +286,7 @@ static bool s_span_moved(const span_t *series, const Thuky__Occurrence *occ, spa
         sp.end_day = sp.start_day + (series->end_day - series->start_day);
     }
     if (!s_span_sane(&sp)) {
-        s_set_why(why, why_len, "closes before it opens");
+        s_set_why(why, why_len, N_("closes before it opens"));
         return false;
     }
     *out = sp;
@@ -447,19 +450,19 @@ static bool s_render_series(render_t *r, const sitting_text_t *t, const span_t *
     const char *reason = NULL;
 
     if (!repeat_parse(s->repeat, &rule, &reason)) {
-        s_set_why(why, why_len, "repeat rule '%.64s': %s", s->repeat, reason);
+        s_set_why(why, why_len, N_("repeat rule '%.64s': %s"), s->repeat, _(reason));
         return false;
     }
     if (!repeat_matches(&rule, sp->start_day, sp->start_day)) {
-        s_set_why(why, why_len, "first date %.16s is not an occurrence of '%.64s'", s->start->date,
-                  s->repeat);
+        s_set_why(why, why_len, N_("first date %.16s is not an occurrence of '%.64s'"),
+                  s->start->date, s->repeat);
         return false;
     }
     char text[REPEAT_TEXT_MAX];
     repeat_to_rrule(&rule, text, sizeof text);
     struct icalrecurrencetype rrule = icalrecurrencetype_from_string(text);
     if (rrule.freq == ICAL_NO_RECURRENCE) {
-        s_set_why(why, why_len, "libical refused RRULE '%s'", text);
+        s_set_why(why, why_len, N_("libical refused RRULE '%s'"), text);
         return false;
     }
     /* RFC 5545 3.3.10: with a TZID on DTSTART, UNTIL must be a UTC
@@ -467,7 +470,7 @@ static bool s_render_series(render_t *r, const sitting_text_t *t, const span_t *
        of that local day. */
     if (sp->timed && rule.until != REPEAT_NO_UNTIL &&
         !s_ical_utc((date_local_midnight(rule.until) + SECONDS_PER_DAY - 1) * 1000, &rrule.until)) {
-        s_set_why(why, why_len, "repeat rule '%.64s': until out of range", s->repeat);
+        s_set_why(why, why_len, N_("repeat rule '%.64s': until out of range"), s->repeat);
         return false;
     }
 
@@ -518,7 +521,7 @@ static bool s_render_sitting(render_t *r, const Thuky__Sitting *s, char *why, si
 {
     span_t sp;
     if (!s_has(s->id)) {
-        s_set_why(why, why_len, "no id");
+        s_set_why(why, why_len, N_("no id"));
         return false;
     }
     if (!s_span_parse(s->start, s->end, &sp, why, why_len))
@@ -679,13 +682,13 @@ char *session_ical_render(Thuky__Sitting *const *sittings, size_t count,
                           size_t why_len)
 {
     if (sittings == NULL && count > 0) {
-        s_set_why(why, why_len, "no sittings array");
+        s_set_why(why, why_len, N_("no sittings array"));
         return NULL;
     }
 
     render_t r = {0};
     if (!s_ical_utc(now_ms, &r.stamp)) {
-        s_set_why(why, why_len, "now_ms %lld is outside years %d-%d", (long long)now_ms,
+        s_set_why(why, why_len, N_("now_ms %lld is outside years %d-%d"), (long long)now_ms,
                   DATE_MIN_YEAR, DATE_MAX_YEAR);
         return NULL;
     }
@@ -729,7 +732,7 @@ char *session_ical_render(Thuky__Sitting *const *sittings, size_t count,
     char *raw = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);
     if (raw == NULL) {
-        s_set_why(why, why_len, "libical could not serialise the calendar: %s",
+        s_set_why(why, why_len, N_("libical could not serialise the calendar: %s"),
                   icalerror_strerror(icalerrno));
         return NULL;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/repeat.h"
 #include "runtime/keys.h"
@@ -191,7 +192,8 @@ static bool s_parse_bound(server_call_t *call, const char *field, const char *te
 {
     const char *why;
     if (text[0] && !date_parse(text, out, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s: %s", field, why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s: %s", field,
+                    i18n_text(call->lang, why));
         return false;
     }
     return true;
@@ -260,7 +262,7 @@ void session_get(server_call_t *call, const ProtobufCMessage *request)
     const char *why;
     if (!sitting_split_ref(req->id, base, &occurrence, &why)) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting '%.80s': %s", req->id,
-                    why);
+                    i18n_text(call->lang, why));
         return;
     }
     Thuky__Sitting *s = sitting_load(call->txn, base);
@@ -274,7 +276,8 @@ void session_get(server_call_t *call, const ProtobufCMessage *request)
     } else {
         sitting_span_t span;
         if (!sitting_span(s, occurrence, &span, &why)) {
-            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "%s: %s", req->id, why);
+            server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "%s: %s", req->id,
+                        i18n_text(call->lang, why));
         } else {
             gathered_t g = {0};
             s_add_occurrence(&g, s, occurrence, &span);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "base/i18n.h"
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/config.h"
@@ -31,8 +32,9 @@ int main(int argc, char **argv)
     config_t cfg;
     char why[1024];
     bool test_clock = daemon_start(argc, argv, "thuky-taskd",
-                                   "The thuky task service: work programs, tasks, progress and\n"
-                                   "their history; follows the session service's sittings.",
+                                   N_("The thuky task service: work programs, tasks, "
+                                      "progress and\n"
+                                      "their history; follows the session service's sittings."),
                                    &cfg);
     const config_service_t *svc = config_service(&cfg, SERVICE_TASKD);
     const config_service_t *sessiond = config_service(&cfg, SERVICE_SESSIOND);
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
     log_info("serving %s, events on %s, store %s (last event %llu), following %s%s",
              svc->command, svc->events, svc->store_dir,
              (unsigned long long)eventlog_last_seq(server_eventlog(server)), sessiond->events,
-             test_clock ? ", test clock" : "");
+             test_clock ? _(", test clock") : "");
     server_run(server);
     log_info("stopping");
 

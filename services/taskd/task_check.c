@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "domain/deadline.h"
 
 bool check_year(server_call_t *call, uint32_t year)
@@ -18,11 +19,14 @@ bool check_year(server_call_t *call, uint32_t year)
 bool check_task_input(server_call_t *call, const Thuky__Task *in)
 {
     if (!check_year(call, in->program_year) ||
-        !check_text(call, "title", in->title, TITLE_MAX, true) ||
-        !check_text(call, "description", in->description, DESCRIPTION_MAX, false) ||
-        !check_office_id(call, "lead office", in->lead_office, true) ||
-        !check_text(call, "lead member", in->lead_member, NAME_MAX_, false) ||
-        !check_text(call, "ref", in->ref, REF_MAX, false))
+        !check_text(call, i18n_text(call->lang, N_("title")), in->title, TITLE_MAX, true) ||
+        !check_text(call, i18n_text(call->lang, N_("description")), in->description,
+                    DESCRIPTION_MAX, false) ||
+        !check_office_id(call, i18n_text(call->lang, N_("lead office")), in->lead_office,
+                         true) ||
+        !check_text(call, i18n_text(call->lang, N_("lead member")), in->lead_member, NAME_MAX_,
+                    false) ||
+        !check_text(call, i18n_text(call->lang, N_("ref")), in->ref, REF_MAX, false))
         return false;
     if (in->n_with_offices > OFFICES_MAX || in->n_basis > BASIS_MAX) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
@@ -31,14 +35,17 @@ bool check_task_input(server_call_t *call, const Thuky__Task *in)
         return false;
     }
     for (size_t i = 0; i < in->n_with_offices; i++)
-        if (!check_office_id(call, "coordinating office", in->with_offices[i], true))
+        if (!check_office_id(call, i18n_text(call->lang, N_("coordinating office")),
+                             in->with_offices[i], true))
             return false;
     for (size_t i = 0; i < in->n_basis; i++)
-        if (!check_text(call, "legal basis", in->basis[i], NAME_MAX_, true))
+        if (!check_text(call, i18n_text(call->lang, N_("legal basis")), in->basis[i], NAME_MAX_,
+                        true))
             return false;
     const char *why;
     if (in->deadline && !deadline_check(in->deadline, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline: %s",
+                    i18n_text(call->lang, why));
         return false;
     }
     return true;
@@ -47,8 +54,10 @@ bool check_task_input(server_call_t *call, const Thuky__Task *in)
 bool check_program_input(server_call_t *call, const Thuky__Program *in)
 {
     if (!check_year(call, in->year) ||
-        !check_text(call, "decision", in->decision, NAME_MAX_, true) ||
-        !check_text(call, "program title", in->title, TITLE_MAX, true))
+        !check_text(call, i18n_text(call->lang, N_("decision")), in->decision, NAME_MAX_,
+                    true) ||
+        !check_text(call, i18n_text(call->lang, N_("program title")), in->title, TITLE_MAX,
+                    true))
         return false;
     for (size_t i = 0; i < in->n_groups; i++) {
         const Thuky__TaskGroup *g = in->groups[i];
@@ -63,7 +72,8 @@ bool check_program_input(server_call_t *call, const Thuky__Program *in)
                             "group %u appears twice", g->number);
                 return false;
             }
-        if (!check_text(call, "group title", g->title, TITLE_MAX, true))
+        if (!check_text(call, i18n_text(call->lang, N_("group title")), g->title, TITLE_MAX,
+                        true))
             return false;
     }
     return true;

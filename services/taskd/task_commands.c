@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/deadline.h"
 #include "runtime/keys.h"
@@ -93,7 +94,7 @@ static bool s_resolve(server_call_t *call, const Thuky__Deadline *dl, bool allow
     default:
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline %s: %s",
                     deadline_absolute(dl) ? deadline_absolute(dl)->date : deadline_sitting(dl),
-                    why);
+                    i18n_text(call->lang, why));
         return false;
     }
 }
@@ -317,8 +318,9 @@ static void s_task_import(server_call_t *call, const ProtobufCMessage *request)
         } else if (call->code != THUKY__STATUS_CODE__OK) {
             /* name the task in the reason: "task 3 (ref 2024-03): title must ..." */
             char reason[sizeof call->message + 96];
-            int n = snprintf(reason, sizeof reason, "task %zu (ref %.64s): %s", i + 1, in->ref,
-                             call->message);
+            int n = snprintf(reason, sizeof reason,
+                             i18n_text(call->lang, N_("task %zu (ref %.64s): %s")), i + 1,
+                             in->ref, call->message);
             size_t len = n < 0 ? 0 : strnlen(reason, sizeof call->message - 1);
             memcpy(call->message, reason, len);
             call->message[len] = '\0';
@@ -385,16 +387,22 @@ static bool s_check_update(server_call_t *call, const Thuky__TaskUpdateRequest *
         }
     const char *why;
     if (req->deadline && !deadline_check(req->deadline, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline: %s", why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "deadline: %s",
+                    i18n_text(call->lang, why));
         return false;
     }
-    return check_text(call, "note", req->note, NOTE_MAX, false) &&
-           (!req->title_set_case || check_text(call, "title", req->title, TITLE_MAX, true)) &&
+    lang_t lang = call->lang;
+    return check_text(call, i18n_text(lang, N_("note")), req->note, NOTE_MAX, false) &&
+           (!req->title_set_case ||
+            check_text(call, i18n_text(lang, N_("title")), req->title, TITLE_MAX, true)) &&
            (!req->description_set_case ||
-            check_text(call, "description", req->description, DESCRIPTION_MAX, false)) &&
-           (!req->lead_office_set_case || check_office_id(call, "lead office", req->lead_office, true)) &&
+            check_text(call, i18n_text(lang, N_("description")), req->description,
+                       DESCRIPTION_MAX, false)) &&
+           (!req->lead_office_set_case ||
+            check_office_id(call, i18n_text(lang, N_("lead office")), req->lead_office, true)) &&
            (!req->lead_member_set_case ||
-            check_text(call, "lead member", req->lead_member, NAME_MAX_, false));
+            check_text(call, i18n_text(lang, N_("lead member")), req->lead_member, NAME_MAX_,
+                       false));
 }
 
 static void s_update_text(char **field, const char *name, const char *value, changes_t *changes)
@@ -485,8 +493,9 @@ static bool s_office_may_update(server_call_t *call, const Thuky__TaskUpdateRequ
         return false;
     }
     const char *lead = task->lead_office;
-    char what[64];
-    snprintf(what, sizeof what, "update task T%u, which it does not lead", task->id);
+    char what[192];
+    snprintf(what, sizeof what,
+             i18n_text(call->lang, N_("update task T%u, which it does not lead")), task->id);
     return server_office_may(call, what, &lead, 1);
 }
 
@@ -578,8 +587,10 @@ static bool s_office_may_see(server_call_t *call, const Thuky__Task *task)
 {
     if (call->role != ROLE_OFFICE || strcmp(task->lead_office, call->office) == 0)
         return true;
-    char what[64];
-    snprintf(what, sizeof what, "see task T%u, which it neither leads nor coordinates", task->id);
+    char what[192];
+    snprintf(what, sizeof what,
+             i18n_text(call->lang, N_("see task T%u, which it neither leads nor coordinates")),
+             task->id);
     return server_office_may(call, what, (const char *const *)task->with_offices,
                              task->n_with_offices);
 }

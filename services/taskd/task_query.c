@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/deadline.h"
 #include "domain/sitting.h"
@@ -35,7 +36,8 @@ static bool s_parse_due(server_call_t *call, const char *field, const char *text
     int32_t day;
     const char *why;
     if (!date_parse(text, &day, &why)) {
-        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s: %s", field, why);
+        server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "%s: %s", field,
+                    i18n_text(call->lang, why));
         return false;
     }
     *key = due_key_from_day(day);
@@ -56,7 +58,8 @@ static bool s_plan(server_call_t *call, const Thuky__TaskListRequest *req, plan_
         int32_t occurrence;
         const char *why;
         if (!sitting_split_ref(req->sitting, base, &occurrence, &why)) {
-            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting: %s", why);
+            server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "sitting: %s",
+                        i18n_text(call->lang, why));
             return false;
         }
         size_t n = strlen(base);
@@ -143,7 +146,8 @@ void taskd_list(server_call_t *call, const ProtobufCMessage *request)
 {
     const Thuky__TaskListRequest *asked = (const Thuky__TaskListRequest *)request;
     /* An office lists the tasks it leads or coordinates, and no others. */
-    const char *office = server_scope_office(call, asked->office, "tasks");
+    const char *office =
+        server_scope_office(call, asked->office, i18n_text(call->lang, N_("tasks")));
     if (!office)
         return;
     Thuky__TaskListRequest scoped = *asked;

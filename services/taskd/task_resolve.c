@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "domain/deadline.h"
 #include "domain/sitting.h"
 #include "task_store.h"
@@ -32,7 +33,7 @@ resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky
         return RESOLVE_DONE;
     }
     if (!relative) {
-        *why = "the deadline has no rule";
+        *why = N_("the deadline has no rule");
         return RESOLVE_FAILED;
     }
     char base[SITTING_ID_MAX + 1];
@@ -41,7 +42,7 @@ resolve_t taskd_resolve(store_txn_t *txn, const workcal_t *calendar, const Thuky
         return RESOLVE_FAILED;
     Thuky__Sitting *sitting = s_sitting_load(txn, base);
     if (!sitting) {
-        *why = "the sitting is not known";
+        *why = N_("the sitting is not known");
         return RESOLVE_NO_SITTING;
     }
     sitting_span_t span;

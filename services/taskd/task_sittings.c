@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "domain/deadline.h"
 #include "domain/sitting.h"
@@ -70,7 +71,7 @@ static void s_follow(taskd_t *td, store_txn_t *txn, uint32_t id, int64_t now_ms,
         /* e.g. a moved occurrence the rule no longer names: keep the last
          * date and say why in the log; the task is still listed. */
         log_warnx("T%u: deadline %s cannot be resolved: %s", id,
-                  deadline_sitting(task->deadline), why);
+                  deadline_sitting(task->deadline), _(why));
         goto done;
     }
     Thuky__FieldChange date_change = THUKY__FIELD_CHANGE__INIT, flag_change = THUKY__FIELD_CHANGE__INIT;

@@ -56,8 +56,10 @@ int main(int argc, char **argv)
     config_t cfg;
     char why[1024];
     bool test_clock = daemon_start(argc, argv, "thuky-webd",
-                                   "The thuky web face: alert links, calendar subscriptions, the\n"
-                                   "JSON API and live feed, and the status board, over HTTP.",
+                                   N_("The thuky web face: alert links, calendar "
+                                      "subscriptions, the\n"
+                                      "JSON API and live feed, and the status board, over "
+                                      "HTTP."),
                                    &cfg);
     const config_service_t *svc = config_service(&cfg, SERVICE_WEBD);
     webd_t wd = {.config = &cfg};
@@ -94,8 +96,8 @@ int main(int argc, char **argv)
 
     log_info("serving http%s://%s:%d/ (public %s), commands %s, store %s%s",
              cfg.web.tls_cert_file[0] ? "s" : "", cfg.web.listen_address, cfg.web.listen_port,
-             cfg.web.public_url[0] ? cfg.web.public_url : "not set: no alert links",
-             svc->command, svc->store_dir, test_clock ? ", test clock" : "");
+             cfg.web.public_url[0] ? cfg.web.public_url : _("not set: no alert links"),
+             svc->command, svc->store_dir, test_clock ? _(", test clock") : "");
     server_run(wd.server);
     log_info("stopping");
 

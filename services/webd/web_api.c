@@ -108,7 +108,8 @@ static bool s_date_arg(web_request_t *req, const char *name, const char **out)
     int32_t day;
     const char *why;
     if (*out && !date_parse(*out, &day, &why)) {
-        web_problem(req, 400, "Invalid argument", "%s: %s (YYYY-MM-DD)", name, why);
+        web_problem(req, 400, "Invalid argument", N_("%s: %s (YYYY-MM-DD)"), name,
+                    W_(req, why));
         return false;
     }
     return true;
@@ -127,11 +128,12 @@ static void s_tasks(web_request_t *req, const web_principal_t *who)
         return;
     if (status && !s_parse_status(status, &tr.status)) {
         web_problem(req, 400, "Invalid argument",
-                    "status: open, in_progress, done or cancelled");
+                    N_("status: open, in_progress, done or cancelled"));
         return;
     }
     if (flag && !s_parse_flag(flag, &want_flag)) {
-        web_problem(req, 400, "Invalid argument", "flag: quality, dispute or sitting_cancelled");
+        web_problem(req, 400, "Invalid argument",
+                    N_("flag: quality, dispute or sitting_cancelled"));
         return;
     }
     tr.flagged = flag != NULL;
@@ -139,7 +141,7 @@ static void s_tasks(web_request_t *req, const web_principal_t *who)
     char *end;
     unsigned long n = limit ? strtoul(limit, &end, 10) : PAGE_DEFAULT;
     if (limit && (*end || n == 0 || n > PAGE_MAX)) {
-        web_problem(req, 400, "Invalid argument", "limit: 1 to %d", PAGE_MAX);
+        web_problem(req, 400, "Invalid argument", N_("limit: 1 to %d"), PAGE_MAX);
         return;
     }
     tr.limit = (uint32_t)n;
@@ -161,7 +163,7 @@ static void s_tasks(web_request_t *req, const web_principal_t *who)
             b64[len + pad++] = '=';
         int got = ok ? EVP_DecodeBlock(raw, (unsigned char *)b64, (int)(len + pad)) : -1;
         if (got < (int)pad) {
-            web_problem(req, 400, "Invalid argument", "cursor: not one this API gave");
+            web_problem(req, 400, "Invalid argument", N_("cursor: not one this API gave"));
             return;
         }
         tr.cursor.data = raw;
@@ -214,14 +216,14 @@ static json_t *s_body(web_request_t *req)
 {
     const char *type = web_header(req, "Content-Type");
     if (!type || strncmp(type, "application/json", 16) != 0) {
-        web_problem(req, 415, "Unsupported media type", "send application/json");
+        web_problem(req, 415, "Unsupported media type", N_("send application/json"));
         return NULL;
     }
     json_error_t e;
     json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &e);
     if (!json_is_object(j)) {
         json_decref(j);
-        web_problem(req, 400, "Invalid JSON", "%s (line %d)", e.text, e.line);
+        web_problem(req, 400, "Invalid JSON", N_("%s (line %d)"), e.text, e.line);
         return NULL;
     }
     return j;
@@ -234,7 +236,7 @@ static bool s_write_as(web_request_t *req, const web_principal_t *who, Thuky__On
 {
     if (!who->office_scope) {
         web_problem(req, 403, "Forbidden",
-                    "only an office's token may acknowledge or report (this one reads)");
+                    N_("only an office's token may acknowledge or report (this one reads)"));
         return false;
     }
     if (!web_auth_post_allowed(req, who))
@@ -243,7 +245,7 @@ static bool s_write_as(web_request_t *req, const web_principal_t *who, Thuky__On
     const char *key = web_header(req, "Idempotency-Key");
     if (key) {
         if (strlen(key) > 255) {
-            web_problem(req, 400, "Invalid argument", "Idempotency-Key: at most 255 bytes");
+            web_problem(req, 400, "Invalid argument", N_("Idempotency-Key: at most 255 bytes"));
             return false;
         }
         char text[320], digest[17];
@@ -276,8 +278,8 @@ static void s_progress(web_request_t *req, const web_principal_t *who, unsigned 
         !json_string_length(note) || (flag && !json_is_string(flag))) {
         json_decref(j);
         web_problem(req, 400, "Invalid argument",
-                    "progress (0-100) and note (not empty) are required; flag is none, quality "
-                    "or dispute");
+                    N_("progress (0-100) and note (not empty) are required; flag is none, "
+                       "quality or dispute"));
         return;
     }
     const char *f = flag ? json_string_value(flag) : "none";
@@ -293,7 +295,7 @@ static void s_progress(web_request_t *req, const web_principal_t *who, unsigned 
         up.n_clear_flags = 2;
     } else {
         json_decref(j);
-        web_problem(req, 400, "Invalid argument", "flag: none, quality or dispute");
+        web_problem(req, 400, "Invalid argument", N_("flag: none, quality or dispute"));
         return;
     }
     up.clear_flags = clear;
@@ -339,7 +341,7 @@ static void s_events(web_request_t *req, const web_principal_t *who)
     feed_position_t from = web_feed_now(req->webd->feed);
     if (after && !feed_position_parse(after, &from)) {
         web_problem(req, 400, "Invalid argument",
-                    "after / Last-Event-ID: a feed position such as t=12,s=3,n=40");
+                    N_("after / Last-Event-ID: a feed position such as t=12,s=3,n=40"));
         return;
     }
     const char *accept = web_header(req, "Accept");
@@ -367,7 +369,7 @@ static void s_ticket(web_request_t *req, const web_principal_t *who)
     char ticket[WEB_SIGNED_MAX];
     if (!web_ticket_make(req, who, ticket, sizeof ticket)) {
         web_problem_retry(req, 429, WEB_TICKET_S, "Too many requests",
-                          "too many stream tickets outstanding");
+                          N_("too many stream tickets outstanding"));
         return;
     }
     char url[WEB_SIGNED_MAX + 32];
@@ -394,7 +396,7 @@ void web_api_route(web_request_t *req)
     if (strcmp(p, "/api/v1/events") == 0 && web_query(req, "ticket")) {
         if (!web_is_get(req) || !web_ticket_take(req, &who)) {
             web_problem(req, 401, "Unauthorized",
-                        "this stream ticket is not valid, has expired or was used");
+                        N_("this stream ticket is not valid, has expired or was used"));
             return;
         }
         s_events(req, &who);
@@ -417,14 +419,14 @@ void web_api_route(web_request_t *req)
             char alert[LINK_ID_MAX + 1];
             size_t n = strlen(p) - 19;
             if (n > LINK_ID_MAX) {
-                web_problem(req, 404, "Not found", "no such alert");
+                web_problem(req, 404, "Not found", N_("no such alert"));
                 return;
             }
             memcpy(alert, p + 15, n);
             alert[n] = '\0';
             s_ack(req, &who, alert);
         } else {
-            web_problem(req, 404, "Not found", "no such resource: %.200s", p);
+            web_problem(req, 404, "Not found", N_("no such resource: %.200s"), p);
         }
         return;
     }
@@ -473,7 +475,7 @@ void web_api_route(web_request_t *req)
     } else if (strcmp(p, "/api/v1/events") == 0) {
         s_events(req, &who);
     } else {
-        web_problem(req, 404, "Not found", "no such resource: %.200s", p);
+        web_problem(req, 404, "Not found", N_("no such resource: %.200s"), p);
     }
     if (m)
         protobuf_c_message_free_unpacked(m, NULL);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,17 +187,22 @@ bool web_auth_api(web_request_t *req, web_principal_t *who)
 {
     if (web_query(req, "token") || web_query(req, "access_token")) {
         web_problem(req, 400, "Token in the URL",
-                    "send the token as 'Authorization: Bearer TOKEN', never in a query string "
-                    "(URLs are logged and shared)");
+                    N_("send the token as 'Authorization: Bearer TOKEN', never in a query string "
+                       "(URLs are logged and shared)"));
         return false;
     }
     if (web_auth(req, who))
         return true;
+    /* a problem like web_problem's, with the challenge header */
+    json_t *problem = json_pack(
+        "{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", "Unauthorized", "status", 401,
+        "detail", W_(req, "an API token (Authorization: Bearer) or a login session is required"));
+    char *text = json_dumps(problem, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(problem);
     web_response_t r;
     web_response_init(&r, 401, "application/problem+json");
-    strbuf_str(&r.body, "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                        "\"detail\":\"an API token (Authorization: Bearer) or a login session "
-                        "is required\"}");
+    strbuf_str(&r.body, text ? text : "null");
+    free(text);
     web_response_header(&r, "WWW-Authenticate", "Bearer realm=\"thuky\"");
     web_send(req, &r);
     return false;

@@ -13,6 +13,7 @@
 
 #include "base/date.h"
 #include "base/log.h"
+#include "domain/timeline_svg.h"
 #include "runtime/clock.h"
 #include "thuky/session.pb-c.h"
 #include "web_auth.h"
@@ -21,11 +22,6 @@
 #include "web_routes.h"
 #include "web_sign.h"
 #include "web_tokens.h"
-
-#define TIMELINE_BEFORE_DAYS 30
-#define TIMELINE_AFTER_DAYS 120
-#define SVG_W 960
-#define SVG_H 220
 
 static void s_task_table(strbuf_t *b, const web_request_t *req, const char *id, const char *title,
                          Thuky__Task *const *tasks, size_t n, Thuky__TaskFlag only)
@@ -136,73 +132,30 @@ static void s_tally(strbuf_t *b, const web_request_t *req, const web_report_t *r
     free(rows);
 }
 
-static int s_x(int32_t day, int32_t first, int32_t last)
-{
-    return 20 + (int)((int64_t)(day - first) * (SVG_W - 40) / (last - first));
-}
-
-/* The timeline: sittings as bars, deadlines as marks, today as a line. */
+/* The timeline: sittings as bars, deadlines as marks (each linking to the
+ * task's history), today as a line. */
 static void s_timeline(strbuf_t *b, const web_request_t *req, const web_report_t *r,
                        const Thuky__SessionListReply *sittings)
 {
-    int32_t today, first, last;
-    const char *why;
-    date_parse(r->today, &today, &why);
-    first = today - TIMELINE_BEFORE_DAYS;
-    last = today + TIMELINE_AFTER_DAYS;
-    strbuf_printf(b, "<section id=\"timeline-section\"><h2>%s</h2>\n<svg id=\"timeline\" "
-                     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
-                     "aria-label=\"%s\">\n",
-                  W_(req, "Deadlines against the sittings"), SVG_W,
-                  SVG_H, W_(req, "Timeline"));
-    for (int32_t d = first; d <= last; d++) { /* month marks */
-        char iso[DATE_ISO_LEN];
-        date_format_iso(d, iso);
-        if (iso[8] == '0' && iso[9] == '1')
-            strbuf_printf(b, "<line class=\"month\" x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\"/>"
-                             "<text class=\"month\" x=\"%d\" y=\"14\">%.2s/%.4s</text>\n",
-                          s_x(d, first, last), s_x(d, first, last), SVG_H - 10,
-                          s_x(d, first, last) + 2, iso + 5, iso);
-    }
-    for (size_t i = 0; sittings && i < sittings->n_sittings; i++) {
-        const Thuky__Sitting *s = sittings->sittings[i];
-        int32_t a, z;
-        if (!s->start || !date_parse(s->start->date, &a, &why))
-            continue;
-        if (!s->end || !date_parse(s->end->date, &z, &why))
-            z = a;
-        if (z < first || a > last)
-            continue;
-        a = a < first ? first : a;
-        z = z > last ? last : z;
-        int x = s_x(a, first, last), w = s_x(z + 1, first, last) - x;
-        strbuf_printf(b, "<rect class=\"sitting kind-%d\" x=\"%d\" y=\"30\" width=\"%d\" "
-                         "height=\"40\"><title>",
-                      (int)s->kind, x, w < 2 ? 2 : w);
-        html_text(b, s->title);
-        strbuf_str(b, "</title></rect>\n");
-    }
+    int32_t today;
+    date_parse(r->today, &today, NULL);
     const Thuky__TaskList *lists[] = {r->overdue, r->due_soon, r->flagged};
-    int row = 0;
+    size_t n = 0;
     for (size_t l = 0; l < 3; l++)
-        for (size_t i = 0; lists[l] && i < lists[l]->n_tasks; i++) {
-            const Thuky__Task *t = lists[l]->tasks[i];
-            int32_t d;
-            if (!t->deadline || !date_parse(t->deadline->resolved_date, &d, &why) || d < first ||
-                d > last)
-                continue;
-            int y = 90 + (row++ % 10) * 12;
-            strbuf_printf(b, "<a href=\"/?task=%u\"><circle class=\"deadline%s\" cx=\"%d\" "
-                             "cy=\"%d\" r=\"5\" data-task=\"%u\"><title>",
-                          t->id, d < today ? " late" : "", s_x(d, first, last), y, t->id);
-            html_textf(b, "T%u %s", t->id, t->title);
-            strbuf_str(b, "</title></circle></a>\n");
-        }
-    strbuf_printf(b, "<line id=\"today\" class=\"today\" x1=\"%d\" y1=\"20\" x2=\"%d\" "
-                     "y2=\"%d\"/><text class=\"today\" x=\"%d\" y=\"%d\">%s</text>\n</svg>\n"
-                     "</section>\n",
-                  s_x(today, first, last), s_x(today, first, last), SVG_H - 10,
-                  s_x(today, first, last) + 3, SVG_H - 2, W_(req, "Today"));
+        n += lists[l] ? lists[l]->n_tasks : 0;
+    Thuky__Task **tasks = xmalloc((n ? n : 1) * sizeof *tasks);
+    n = 0;
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; lists[l] && i < lists[l]->n_tasks; i++)
+            tasks[n++] = lists[l]->tasks[i];
+    strbuf_printf(b, "<section id=\"timeline-section\"><h2>%s</h2>\n",
+                  W_(req, "Deadlines against the sittings"));
+    timeline_svg_opts_t opts = {.label = W_(req, "Timeline"), .today = W_(req, "Today"),
+                                .task_href = "/?task="};
+    timeline_svg(b, today, sittings ? sittings->sittings : NULL, sittings ? sittings->n_sittings : 0,
+                 tasks, n, &opts);
+    strbuf_str(b, "</section>\n");
+    free(tasks);
 }
 
 /* A task's history, as the principal may see it: an office's session asks

@@ -1,35 +1,9 @@
 #include "web_html.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/date.h"
-
-void html_text(strbuf_t *b, const char *s)
-{
-    for (const char *p = s; p && *p; p++) {
-        switch (*p) {
-        case '&': strbuf_str(b, "&amp;"); break;
-        case '<': strbuf_str(b, "&lt;"); break;
-        case '>': strbuf_str(b, "&gt;"); break;
-        case '"': strbuf_str(b, "&quot;"); break;
-        case '\'': strbuf_str(b, "&#39;"); break;
-        default: strbuf_add(b, p, 1);
-        }
-    }
-}
-
-void html_textf(strbuf_t *b, const char *fmt, ...)
-{
-    strbuf_t tmp = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    strbuf_vprintf(&tmp, fmt, ap);
-    va_end(ap);
-    html_text(b, tmp.data);
-    strbuf_free(&tmp);
-}
 
 void html_begin(strbuf_t *b, const web_request_t *req, const char *title)
 {

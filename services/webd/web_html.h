@@ -13,9 +13,10 @@
 #include "web_http.h"
 
 
-/* Text into HTML, escaped (& < > " '). */
-void html_text(strbuf_t *b, const char *s);
-void html_textf(strbuf_t *b, const char *fmt, ...) LOG_PRINTF(2, 3);
+/* Text into HTML, escaped (& < > " '): the shared escaping of
+ * text/strbuf.h, which the CLI's printed reports use too. */
+#define html_text(b, s) strbuf_html((b), (s))
+#define html_textf(b, ...) strbuf_html_printf((b), __VA_ARGS__)
 
 /* <!doctype html>…<main>; html_end closes it. */
 void html_begin(strbuf_t *b, const web_request_t *req, const char *title);

@@ -119,7 +119,9 @@ void web_send_json(web_request_t *req, unsigned status, json_t *j)
     s_send_json(req, &r, j);
 }
 
-/* header/value: one more header (Allow, Retry-After), or NULL. */
+/* header/value: one more header (Allow, Retry-After), or NULL. The title
+ * stays English (RFC 9457's short summary, which clients match); the detail
+ * is in the request's language. */
 static void s_problem(web_request_t *req, unsigned status, const char *title, const char *said,
                       const char *header, const char *value)
 {
@@ -135,13 +137,15 @@ static void s_problem(web_request_t *req, unsigned status, const char *title, co
                                    "status", (int)status, "detail", detail));
 }
 
+/* The detail's fmt is English, marked with N_() where it is written, and
+ * translated here into the request's language. */
 void web_problem_retry(web_request_t *req, unsigned status, int retry_after_s, const char *title,
                        const char *fmt, ...)
 {
     char detail[768], after[16];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    vsnprintf(detail, sizeof detail, W_(req, fmt), ap);
     va_end(ap);
     snprintf(after, sizeof after, "%d", retry_after_s);
     s_problem(req, status, title, detail, "Retry-After", after);
@@ -152,7 +156,7 @@ void web_problem(web_request_t *req, unsigned status, const char *title, const c
     char detail[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    vsnprintf(detail, sizeof detail, W_(req, fmt), ap);
     va_end(ap);
     if (status == 503)
         web_problem_retry(req, status, BACKEND_RETRY_AFTER_S, title, "%s", detail);
@@ -186,8 +190,8 @@ void web_backend_problem(web_request_t *req, const backend_error_t *err)
 
 void web_method_not_allowed(web_request_t *req, const char *allow)
 {
-    char detail[80];
-    snprintf(detail, sizeof detail, "use %s", allow);
+    char detail[160];
+    snprintf(detail, sizeof detail, W_(req, "use %s"), allow);
     s_problem(req, 405, "Method not allowed", detail, "Allow", allow);
 }
 
@@ -277,7 +281,8 @@ bool web_post_allowed(web_request_t *req)
         if (strcmp(site, "same-origin") == 0)
             return true;
         web_problem(req, 403, "Cross-site request refused",
-                    "a form of this site may be sent only from this site (Sec-Fetch-Site: %.40s)",
+                    N_("a form of this site may be sent only from this site "
+                       "(Sec-Fetch-Site: %.40s)"),
                     site);
         return false;
     }
@@ -293,8 +298,8 @@ bool web_post_allowed(web_request_t *req)
     if (origin && n > 0 && strlen(origin) == n && strncmp(origin, mine, n) == 0)
         return true;
     web_problem(req, 403, "Cross-site request refused",
-                "this form is accepted only from this site's own pages (Origin %.100s)",
-                origin ? origin : "missing");
+                N_("this form is accepted only from this site's own pages (Origin %.100s)"),
+                origin ? origin : W_(req, "missing"));
     return false;
 }
 
@@ -474,10 +479,10 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
                                                                             : WEB_FORM_MAX;
         int retry_s = 0;
         if (strlen(url) > WEB_URL_MAX) {
-            web_problem(req, 414, "URI too long", "at most %d bytes", WEB_URL_MAX);
+            web_problem(req, 414, "URI too long", N_("at most %d bytes"), WEB_URL_MAX);
         } else if (!s_rate_take(self, req->address, &retry_s)) {
             web_problem_retry(req, 429, retry_s, "Too many requests",
-                              "at most %d requests a minute from one address",
+                              N_("at most %d requests a minute from one address"),
                               self->webd->config->web.requests_per_minute);
         } else {
             const char *length = web_header(req, "Content-Length");
@@ -503,7 +508,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
     if (req->answered)
         return MHD_YES;
     if (req->body_too_large) {
-        web_problem(req, 413, "Content too large", "a body of at most %zu bytes here",
+        web_problem(req, 413, "Content too large", N_("a body of at most %zu bytes here"),
                     req->body_limit);
         return MHD_YES;
     }
@@ -511,7 +516,8 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
         req->body = xstrdup("");
     s_route(req);
     if (!req->answered)
-        web_problem(req, 500, "Internal error", "no answer was made for %.100s", req->path);
+        web_problem(req, 500, "Internal error", N_("no answer was made for %.100s"),
+                    req->path);
     return MHD_YES;
 }
 
@@ -575,7 +581,7 @@ static char *s_read_file(const char *path, char *why, size_t why_len)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+        snprintf(why, why_len, _("cannot read %s: %s"), path, strerror(errno));
         return NULL;
     }
     strbuf_t b = {0};
@@ -597,7 +603,7 @@ web_http_t *web_http_new(webd_t *webd, char *why, size_t why_len)
     inet_pton(AF_INET, w->listen_address, &addr.sin_addr);
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if ((w->tls_cert_file[0] != '\0') != (w->tls_key_file[0] != '\0')) {
-        snprintf(why, why_len, "[web] tls_cert_file and tls_key_file go together");
+        snprintf(why, why_len, "%s", _("[web] tls_cert_file and tls_key_file go together"));
         web_http_destroy(&self);
         return NULL;
     }
@@ -622,14 +628,14 @@ web_http_t *web_http_new(webd_t *webd, char *why, size_t why_len)
         MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, self->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, self->tls_cert,
         MHD_OPTION_HTTPS_MEM_KEY, self->tls_key, MHD_OPTION_END);
     if (!self->mhd) {
-        snprintf(why, why_len, "cannot listen on %s:%d: %s", w->listen_address, w->listen_port,
-                 strerror(errno));
+        snprintf(why, why_len, _("cannot listen on %s:%d: %s"), w->listen_address,
+                 w->listen_port, strerror(errno));
         web_http_destroy(&self);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(self->mhd, MHD_DAEMON_INFO_EPOLL_FD);
     if (!info) {
-        snprintf(why, why_len, "libmicrohttpd has no epoll descriptor");
+        snprintf(why, why_len, "%s", _("libmicrohttpd has no epoll descriptor"));
         web_http_destroy(&self);
         return NULL;
     }

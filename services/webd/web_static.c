@@ -183,7 +183,7 @@ void web_static_route(web_request_t *req)
         type = "text/javascript; charset=utf-8";
     }
     if (!body) {
-        web_problem(req, 404, "Not found", "no such file");
+        web_problem(req, 404, "Not found", N_("no such file"));
         return;
     }
     web_response_t r;

@@ -148,8 +148,8 @@ static void s_create(server_call_t *call, const Thuky__TokenCreateRequest *req,
     bool office = scope == THUKY__TOKEN_SCOPE__SCOPE_OFFICE;
     if (office != (req->office[0] != '\0') || (office && !config_office_id_valid(req->office))) {
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    office ? "office: an office id is required for a calendar or office token"
-                           : "office: only an office token names an office");
+                    office ? N_("office: an office id is required for a calendar or office token")
+                           : N_("office: only an office token names an office"));
         return;
     }
     if (strlen(req->label) > LABEL_MAX) {

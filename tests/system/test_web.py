@@ -269,8 +269,13 @@ def test_api_tokens_read_within_their_scope_and_errors_are_problems(site):
     assert status == 400 and "due_before" in problem["detail"]
     status, headers, _ = site.request("GET", "/api/v1/tasks")
     assert status == 401 and headers["www-authenticate"].startswith("Bearer")
-    status, _, body = site.request("GET", f"/api/v1/tasks?token={reader}")
+    status, _, body = site.request("GET", f"/api/v1/tasks?token={reader}",
+                                   headers={"Accept-Language": "en"})
     assert status == 400 and b"never in a query string" in body
+    # the detail is for a person: in the language asked for, Vietnamese first
+    status, _, body = site.request("GET", f"/api/v1/tasks?token={reader}")
+    assert status == 400 and b"never in a query string" not in body
+    assert "Authorization: Bearer" in json.loads(body)["detail"]
     status, _, _ = site.api("GET", "/api/v1/tasks", "x" * 22)
     assert status == 401
 

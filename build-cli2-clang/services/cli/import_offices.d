@@ -1,0 +1,27 @@
+build-cli2-clang/services/cli/import_offices.o: \
+  services/cli/import_offices.c build-cli2-clang/gen/thuky/notify.pb-c.h \
+  services/cli/cli.h common/base/i18n.h common/runtime/client.h \
+  common/runtime/curve.h common/runtime/config.h common/base/log.h \
+  build-cli2-clang/gen/thuky/envelope.pb-c.h \
+  build-cli2-clang/gen/thuky/session.pb-c.h \
+  build-cli2-clang/gen/thuky/task.pb-c.h
+
+build-cli2-clang/gen/thuky/notify.pb-c.h:
+
+services/cli/cli.h:
+
+common/base/i18n.h:
+
+common/runtime/client.h:
+
+common/runtime/curve.h:
+
+common/runtime/config.h:
+
+common/base/log.h:
+
+build-cli2-clang/gen/thuky/envelope.pb-c.h:
+
+build-cli2-clang/gen/thuky/session.pb-c.h:
+
+build-cli2-clang/gen/thuky/task.pb-c.h:

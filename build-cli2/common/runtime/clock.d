@@ -1,0 +1,3 @@
+build-cli2/common/runtime/clock.o: common/runtime/clock.c \
+ common/runtime/clock.h
+common/runtime/clock.h:

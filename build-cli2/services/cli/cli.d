@@ -1,0 +1,19 @@
+build-cli2/services/cli/cli.o: services/cli/cli.c services/cli/cli.h \
+ common/base/i18n.h common/runtime/client.h common/runtime/curve.h \
+ common/runtime/config.h common/base/log.h \
+ build-cli2/gen/thuky/envelope.pb-c.h build-cli2/gen/thuky/session.pb-c.h \
+ build-cli2/gen/thuky/task.pb-c.h common/base/date.h \
+ common/runtime/clock.h common/runtime/secret.h services/cli/progress.h
+services/cli/cli.h:
+common/base/i18n.h:
+common/runtime/client.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/log.h:
+build-cli2/gen/thuky/envelope.pb-c.h:
+build-cli2/gen/thuky/session.pb-c.h:
+build-cli2/gen/thuky/task.pb-c.h:
+common/base/date.h:
+common/runtime/clock.h:
+common/runtime/secret.h:
+services/cli/progress.h:

@@ -1,0 +1,15 @@
+build-cli2/services/cli/import_sittings.o: services/cli/import_sittings.c \
+ common/domain/sitting.h build-cli2/gen/thuky/session.pb-c.h \
+ services/cli/cli.h common/base/i18n.h common/runtime/client.h \
+ common/runtime/curve.h common/runtime/config.h common/base/log.h \
+ build-cli2/gen/thuky/envelope.pb-c.h build-cli2/gen/thuky/task.pb-c.h
+common/domain/sitting.h:
+build-cli2/gen/thuky/session.pb-c.h:
+services/cli/cli.h:
+common/base/i18n.h:
+common/runtime/client.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/log.h:
+build-cli2/gen/thuky/envelope.pb-c.h:
+build-cli2/gen/thuky/task.pb-c.h:

@@ -1,0 +1,10 @@
+build-cli2/services/notifyd/notify_store.o: \
+ services/notifyd/notify_store.c services/notifyd/notify_store.h \
+ common/runtime/store.h build-cli2/gen/thuky/notify.pb-c.h \
+ build-cli2/gen/thuky/task.pb-c.h common/base/log.h common/runtime/keys.h
+services/notifyd/notify_store.h:
+common/runtime/store.h:
+build-cli2/gen/thuky/notify.pb-c.h:
+build-cli2/gen/thuky/task.pb-c.h:
+common/base/log.h:
+common/runtime/keys.h:

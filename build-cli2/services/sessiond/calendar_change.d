@@ -1,0 +1,30 @@
+build-cli2/services/sessiond/calendar_change.o: \
+ services/sessiond/calendar_change.c common/base/date.h \
+ common/runtime/eventlog.h common/runtime/store.h \
+ build-cli2/gen/thuky/event.pb-c.h build-cli2/gen/thuky/task.pb-c.h \
+ build-cli2/gen/thuky/session.pb-c.h build-cli2/gen/thuky/notify.pb-c.h \
+ build-cli2/gen/thuky/web.pb-c.h services/sessiond/sessiond.h \
+ common/calendar/workcal.h common/domain/sitting.h \
+ common/runtime/config.h common/base/i18n.h common/base/log.h \
+ common/runtime/server.h common/runtime/subscriber.h \
+ common/runtime/curve.h build-cli2/gen/thuky/envelope.pb-c.h \
+ common/service/calendar_watch.h
+common/base/date.h:
+common/runtime/eventlog.h:
+common/runtime/store.h:
+build-cli2/gen/thuky/event.pb-c.h:
+build-cli2/gen/thuky/task.pb-c.h:
+build-cli2/gen/thuky/session.pb-c.h:
+build-cli2/gen/thuky/notify.pb-c.h:
+build-cli2/gen/thuky/web.pb-c.h:
+services/sessiond/sessiond.h:
+common/calendar/workcal.h:
+common/domain/sitting.h:
+common/runtime/config.h:
+common/base/i18n.h:
+common/base/log.h:
+common/runtime/server.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-cli2/gen/thuky/envelope.pb-c.h:
+common/service/calendar_watch.h:

@@ -1,0 +1,4 @@
+build-report/common/base/log.o: common/base/log.c common/base/log.h \
+ common/base/i18n.h
+common/base/log.h:
+common/base/i18n.h:

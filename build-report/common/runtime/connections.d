@@ -1,0 +1,4 @@
+build-report/common/runtime/connections.o: common/runtime/connections.c \
+ common/runtime/connections.h common/base/log.h
+common/runtime/connections.h:
+common/base/log.h:

@@ -1,0 +1,27 @@
+build-report/common/runtime/subscriber.o: common/runtime/subscriber.c \
+ common/runtime/subscriber.h common/base/i18n.h common/runtime/curve.h \
+ common/runtime/config.h common/base/log.h common/runtime/store.h \
+ build-report/gen/thuky/event.pb-c.h build-report/gen/thuky/task.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/notify.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/client.h build-report/gen/thuky/envelope.pb-c.h \
+ common/runtime/clock.h common/runtime/eventlog.h common/runtime/keys.h \
+ common/runtime/proto_clean.h common/text/utf8.h
+common/runtime/subscriber.h:
+common/base/i18n.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/log.h:
+common/runtime/store.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/client.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/runtime/clock.h:
+common/runtime/eventlog.h:
+common/runtime/keys.h:
+common/runtime/proto_clean.h:
+common/text/utf8.h:

@@ -1,0 +1,30 @@
+build-report/common/service/daemon.o: common/service/daemon.c \
+ common/service/daemon.h common/calendar/workcal.h \
+ common/runtime/config.h common/base/i18n.h common/base/log.h \
+ common/runtime/server.h common/runtime/eventlog.h common/runtime/store.h \
+ build-report/gen/thuky/event.pb-c.h build-report/gen/thuky/task.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/notify.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/subscriber.h common/runtime/curve.h \
+ build-report/gen/thuky/envelope.pb-c.h common/service/calendar_watch.h \
+ common/base/date.h common/runtime/clock.h common/runtime/secret.h
+common/service/daemon.h:
+common/calendar/workcal.h:
+common/runtime/config.h:
+common/base/i18n.h:
+common/base/log.h:
+common/runtime/server.h:
+common/runtime/eventlog.h:
+common/runtime/store.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/service/calendar_watch.h:
+common/base/date.h:
+common/runtime/clock.h:
+common/runtime/secret.h:

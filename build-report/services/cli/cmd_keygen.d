@@ -1,0 +1,14 @@
+build-report/services/cli/cmd_keygen.o: services/cli/cmd_keygen.c \
+ common/runtime/curve.h common/runtime/config.h common/base/i18n.h \
+ common/base/log.h services/cli/cli.h common/runtime/client.h \
+ build-report/gen/thuky/envelope.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h build-report/gen/thuky/task.pb-c.h
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/i18n.h:
+common/base/log.h:
+services/cli/cli.h:
+common/runtime/client.h:
+build-report/gen/thuky/envelope.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:

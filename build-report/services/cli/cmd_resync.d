@@ -1,0 +1,14 @@
+build-report/services/cli/cmd_resync.o: services/cli/cmd_resync.c \
+ build-report/gen/thuky/envelope.pb-c.h services/cli/cli.h \
+ common/base/i18n.h common/runtime/client.h common/runtime/curve.h \
+ common/runtime/config.h common/base/log.h \
+ build-report/gen/thuky/session.pb-c.h build-report/gen/thuky/task.pb-c.h
+build-report/gen/thuky/envelope.pb-c.h:
+services/cli/cli.h:
+common/base/i18n.h:
+common/runtime/client.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/log.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:

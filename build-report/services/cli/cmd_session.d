@@ -1,0 +1,19 @@
+build-report/services/cli/cmd_session.o: services/cli/cmd_session.c \
+ common/base/date.h common/domain/sitting.h \
+ build-report/gen/thuky/session.pb-c.h common/text/utf8.h \
+ services/cli/cli.h common/base/i18n.h common/runtime/client.h \
+ common/runtime/curve.h common/runtime/config.h common/base/log.h \
+ build-report/gen/thuky/envelope.pb-c.h \
+ build-report/gen/thuky/task.pb-c.h
+common/base/date.h:
+common/domain/sitting.h:
+build-report/gen/thuky/session.pb-c.h:
+common/text/utf8.h:
+services/cli/cli.h:
+common/base/i18n.h:
+common/runtime/client.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/log.h:
+build-report/gen/thuky/envelope.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:

@@ -1,0 +1,16 @@
+build-report/services/cli/import_offices.o: services/cli/import_offices.c \
+ build-report/gen/thuky/notify.pb-c.h services/cli/cli.h \
+ common/base/i18n.h common/runtime/client.h common/runtime/curve.h \
+ common/runtime/config.h common/base/log.h \
+ build-report/gen/thuky/envelope.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h build-report/gen/thuky/task.pb-c.h
+build-report/gen/thuky/notify.pb-c.h:
+services/cli/cli.h:
+common/base/i18n.h:
+common/runtime/client.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+common/base/log.h:
+build-report/gen/thuky/envelope.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:

@@ -1,0 +1,18 @@
+build-report/services/cli/report_pdf.o: services/cli/report_pdf.c \
+ common/base/log.h services/cli/report_private.h common/text/strbuf.h \
+ services/cli/report_doc.h services/cli/cli.h common/base/i18n.h \
+ common/runtime/client.h common/runtime/curve.h common/runtime/config.h \
+ build-report/gen/thuky/envelope.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h build-report/gen/thuky/task.pb-c.h
+common/base/log.h:
+services/cli/report_private.h:
+common/text/strbuf.h:
+services/cli/report_doc.h:
+services/cli/cli.h:
+common/base/i18n.h:
+common/runtime/client.h:
+common/runtime/curve.h:
+common/runtime/config.h:
+build-report/gen/thuky/envelope.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:

@@ -1,0 +1,38 @@
+build-report/services/notifyd/notify_plan.o: \
+ services/notifyd/notify_plan.c common/base/date.h common/base/log.h \
+ common/domain/deadline.h common/calendar/workcal.h \
+ common/domain/sitting.h build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/task.pb-c.h common/runtime/clock.h \
+ common/runtime/keys.h services/notifyd/notify_store.h \
+ common/runtime/store.h build-report/gen/thuky/notify.pb-c.h \
+ services/notifyd/notifyd.h common/runtime/config.h common/base/i18n.h \
+ common/runtime/server.h common/runtime/eventlog.h \
+ build-report/gen/thuky/event.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/subscriber.h common/runtime/curve.h \
+ build-report/gen/thuky/envelope.pb-c.h common/service/calendar_watch.h \
+ services/notifyd/channels.h common/runtime/signed_link.h
+common/base/date.h:
+common/base/log.h:
+common/domain/deadline.h:
+common/calendar/workcal.h:
+common/domain/sitting.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+common/runtime/clock.h:
+common/runtime/keys.h:
+services/notifyd/notify_store.h:
+common/runtime/store.h:
+build-report/gen/thuky/notify.pb-c.h:
+services/notifyd/notifyd.h:
+common/runtime/config.h:
+common/base/i18n.h:
+common/runtime/server.h:
+common/runtime/eventlog.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/service/calendar_watch.h:
+services/notifyd/channels.h:
+common/runtime/signed_link.h:

@@ -1,0 +1,29 @@
+build-report/services/taskd/task_record.o: services/taskd/task_record.c \
+ services/taskd/task_store.h common/runtime/store.h \
+ build-report/gen/thuky/task.pb-c.h services/taskd/taskd.h \
+ common/calendar/workcal.h common/runtime/config.h common/base/i18n.h \
+ common/base/log.h common/runtime/eventlog.h \
+ build-report/gen/thuky/event.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/notify.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/server.h common/runtime/subscriber.h \
+ common/runtime/curve.h build-report/gen/thuky/envelope.pb-c.h \
+ common/service/calendar_watch.h
+services/taskd/task_store.h:
+common/runtime/store.h:
+build-report/gen/thuky/task.pb-c.h:
+services/taskd/taskd.h:
+common/calendar/workcal.h:
+common/runtime/config.h:
+common/base/i18n.h:
+common/base/log.h:
+common/runtime/eventlog.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/server.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/service/calendar_watch.h:

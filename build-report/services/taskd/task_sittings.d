@@ -1,0 +1,34 @@
+build-report/services/taskd/task_sittings.o: \
+ services/taskd/task_sittings.c common/base/date.h common/base/i18n.h \
+ common/base/log.h common/domain/deadline.h common/calendar/workcal.h \
+ common/domain/sitting.h build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/task.pb-c.h common/runtime/clock.h \
+ common/runtime/keys.h services/taskd/task_store.h common/runtime/store.h \
+ services/taskd/taskd.h common/runtime/config.h common/runtime/eventlog.h \
+ build-report/gen/thuky/event.pb-c.h build-report/gen/thuky/notify.pb-c.h \
+ build-report/gen/thuky/web.pb-c.h common/runtime/server.h \
+ common/runtime/subscriber.h common/runtime/curve.h \
+ build-report/gen/thuky/envelope.pb-c.h common/service/calendar_watch.h
+common/base/date.h:
+common/base/i18n.h:
+common/base/log.h:
+common/domain/deadline.h:
+common/calendar/workcal.h:
+common/domain/sitting.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+common/runtime/clock.h:
+common/runtime/keys.h:
+services/taskd/task_store.h:
+common/runtime/store.h:
+services/taskd/taskd.h:
+common/runtime/config.h:
+common/runtime/eventlog.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/server.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/service/calendar_watch.h:

@@ -1,0 +1,36 @@
+build-report/services/webd/web_alert.o: services/webd/web_alert.c \
+ common/base/log.h common/runtime/clock.h \
+ build-report/gen/thuky/notify.pb-c.h build-report/gen/thuky/task.pb-c.h \
+ services/webd/web_html.h common/text/strbuf.h services/webd/web_http.h \
+ common/base/i18n.h services/webd/webd.h common/runtime/config.h \
+ common/runtime/server.h common/runtime/eventlog.h common/runtime/store.h \
+ build-report/gen/thuky/event.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/subscriber.h common/runtime/curve.h \
+ build-report/gen/thuky/envelope.pb-c.h common/runtime/signed_link.h \
+ services/webd/web_backend.h common/runtime/client.h \
+ services/webd/web_routes.h services/webd/web_sign.h
+common/base/log.h:
+common/runtime/clock.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+services/webd/web_html.h:
+common/text/strbuf.h:
+services/webd/web_http.h:
+common/base/i18n.h:
+services/webd/webd.h:
+common/runtime/config.h:
+common/runtime/server.h:
+common/runtime/eventlog.h:
+common/runtime/store.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/runtime/signed_link.h:
+services/webd/web_backend.h:
+common/runtime/client.h:
+services/webd/web_routes.h:
+services/webd/web_sign.h:

@@ -1,0 +1,41 @@
+build-report/services/webd/web_cal.o: services/webd/web_cal.c \
+ common/base/log.h common/domain/deadline.h common/calendar/workcal.h \
+ common/domain/sitting.h build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/task.pb-c.h common/runtime/clock.h \
+ services/webd/web_feed.h services/webd/web_http.h common/base/i18n.h \
+ common/text/strbuf.h services/webd/webd.h common/runtime/config.h \
+ common/runtime/server.h common/runtime/eventlog.h common/runtime/store.h \
+ build-report/gen/thuky/event.pb-c.h build-report/gen/thuky/notify.pb-c.h \
+ build-report/gen/thuky/web.pb-c.h common/runtime/subscriber.h \
+ common/runtime/curve.h build-report/gen/thuky/envelope.pb-c.h \
+ common/runtime/signed_link.h services/webd/web_backend.h \
+ common/runtime/client.h services/webd/web_html.h \
+ services/webd/web_routes.h services/webd/web_tokens.h
+common/base/log.h:
+common/domain/deadline.h:
+common/calendar/workcal.h:
+common/domain/sitting.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+common/runtime/clock.h:
+services/webd/web_feed.h:
+services/webd/web_http.h:
+common/base/i18n.h:
+common/text/strbuf.h:
+services/webd/webd.h:
+common/runtime/config.h:
+common/runtime/server.h:
+common/runtime/eventlog.h:
+common/runtime/store.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/runtime/signed_link.h:
+services/webd/web_backend.h:
+common/runtime/client.h:
+services/webd/web_html.h:
+services/webd/web_routes.h:
+services/webd/web_tokens.h:

@@ -1,0 +1,39 @@
+build-report/services/webd/web_feed.o: services/webd/web_feed.c \
+ services/webd/web_feed.h services/webd/web_http.h common/base/i18n.h \
+ common/text/strbuf.h common/base/log.h services/webd/webd.h \
+ common/runtime/config.h common/runtime/server.h \
+ common/runtime/eventlog.h common/runtime/store.h \
+ build-report/gen/thuky/event.pb-c.h build-report/gen/thuky/task.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h \
+ build-report/gen/thuky/notify.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/subscriber.h common/runtime/curve.h \
+ build-report/gen/thuky/envelope.pb-c.h common/runtime/signed_link.h \
+ services/webd/web_backend.h common/runtime/client.h common/base/date.h \
+ common/runtime/clock.h common/runtime/proto_json.h \
+ services/webd/web_routes.h services/webd/web_tokens.h
+services/webd/web_feed.h:
+services/webd/web_http.h:
+common/base/i18n.h:
+common/text/strbuf.h:
+common/base/log.h:
+services/webd/webd.h:
+common/runtime/config.h:
+common/runtime/server.h:
+common/runtime/eventlog.h:
+common/runtime/store.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/runtime/signed_link.h:
+services/webd/web_backend.h:
+common/runtime/client.h:
+common/base/date.h:
+common/runtime/clock.h:
+common/runtime/proto_json.h:
+services/webd/web_routes.h:
+services/webd/web_tokens.h:

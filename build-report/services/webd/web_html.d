@@ -1,0 +1,33 @@
+build-report/services/webd/web_html.o: services/webd/web_html.c \
+ services/webd/web_html.h common/text/strbuf.h common/base/log.h \
+ build-report/gen/thuky/notify.pb-c.h build-report/gen/thuky/task.pb-c.h \
+ services/webd/web_http.h common/base/i18n.h services/webd/webd.h \
+ common/runtime/config.h common/runtime/server.h \
+ common/runtime/eventlog.h common/runtime/store.h \
+ build-report/gen/thuky/event.pb-c.h \
+ build-report/gen/thuky/session.pb-c.h build-report/gen/thuky/web.pb-c.h \
+ common/runtime/subscriber.h common/runtime/curve.h \
+ build-report/gen/thuky/envelope.pb-c.h common/runtime/signed_link.h \
+ services/webd/web_backend.h common/runtime/client.h common/base/date.h
+services/webd/web_html.h:
+common/text/strbuf.h:
+common/base/log.h:
+build-report/gen/thuky/notify.pb-c.h:
+build-report/gen/thuky/task.pb-c.h:
+services/webd/web_http.h:
+common/base/i18n.h:
+services/webd/webd.h:
+common/runtime/config.h:
+common/runtime/server.h:
+common/runtime/eventlog.h:
+common/runtime/store.h:
+build-report/gen/thuky/event.pb-c.h:
+build-report/gen/thuky/session.pb-c.h:
+build-report/gen/thuky/web.pb-c.h:
+common/runtime/subscriber.h:
+common/runtime/curve.h:
+build-report/gen/thuky/envelope.pb-c.h:
+common/runtime/signed_link.h:
+services/webd/web_backend.h:
+common/runtime/client.h:
+common/base/date.h:
