@@ -1,4 +1,0 @@
-build-cli2/common/calendar/lunar.o: common/calendar/lunar.c \
- common/calendar/lunar.h common/base/date.h
-common/calendar/lunar.h:
-common/base/date.h:

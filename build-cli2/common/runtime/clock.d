@@ -1,3 +1,0 @@
-build-cli2/common/runtime/clock.o: common/runtime/clock.c \
- common/runtime/clock.h
-common/runtime/clock.h:

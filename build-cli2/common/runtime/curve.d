@@ -1,8 +1,0 @@
-build-cli2/common/runtime/curve.o: common/runtime/curve.c \
- common/runtime/curve.h common/runtime/config.h common/base/i18n.h \
- common/base/log.h common/runtime/secret.h
-common/runtime/curve.h:
-common/runtime/config.h:
-common/base/i18n.h:
-common/base/log.h:
-common/runtime/secret.h:

@@ -1,4 +1,0 @@
-build-cli2/gen/thuky/envelope.pb-c.o: \
- build-cli2/gen/thuky/envelope.pb-c.c \
- build-cli2/gen/thuky/envelope.pb-c.h
-build-cli2/gen/thuky/envelope.pb-c.h:

@@ -1,5 +1,0 @@
-build-cli2/services/notifyd/webhook_sign.o: \
- services/notifyd/webhook_sign.c services/notifyd/webhook_sign.h \
- common/base/log.h
-services/notifyd/webhook_sign.h:
-common/base/log.h:

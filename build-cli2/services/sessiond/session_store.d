@@ -1,9 +1,0 @@
-build-cli2/services/sessiond/session_store.o: \
- services/sessiond/session_store.c services/sessiond/session_store.h \
- common/runtime/store.h build-cli2/gen/thuky/session.pb-c.h \
- common/domain/sitting.h common/runtime/keys.h
-services/sessiond/session_store.h:
-common/runtime/store.h:
-build-cli2/gen/thuky/session.pb-c.h:
-common/domain/sitting.h:
-common/runtime/keys.h:

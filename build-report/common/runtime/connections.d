@@ -1,4 +1,0 @@
-build-report/common/runtime/connections.o: common/runtime/connections.c \
- common/runtime/connections.h common/base/log.h
-common/runtime/connections.h:
-common/base/log.h:

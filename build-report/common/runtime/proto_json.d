@@ -1,4 +1,0 @@
-build-report/common/runtime/proto_json.o: common/runtime/proto_json.c \
- common/runtime/proto_json.h common/base/log.h
-common/runtime/proto_json.h:
-common/base/log.h:

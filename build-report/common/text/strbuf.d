@@ -1,4 +1,0 @@
-build-report/common/text/strbuf.o: common/text/strbuf.c \
- common/text/strbuf.h common/base/log.h
-common/text/strbuf.h:
-common/base/log.h:
