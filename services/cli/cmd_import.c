@@ -41,7 +41,9 @@ static const char s_usage[] =
        "                \"email\": \"...\", \"focal\": \"...\", \"webhook\": \"https://...\",\n"
        "                \"webhook_secret_file\": \"/etc/thuky/...\", \"escalate\": \"...\"}]}\n"
        "(an escalation contact must come earlier in the list); an office whose id\n"
-       "exists already is skipped.\n");
+       "exists already is skipped.\n"
+       "On a terminal the progress of the tasks is shown on stderr; THUKY_PROGRESS=1\n"
+       "shows it anyway, THUKY_PROGRESS=0 never.\n");
 
 /* The strings of one task, pointing into the JSON document. */
 typedef struct {

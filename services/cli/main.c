@@ -32,7 +32,7 @@ static const struct {
 };
 
 static const char s_usage_head[] =
-    N_("usage: thuky [--config FILE] [--json] [--lang vi|en] COMMAND [ARGS]\n"
+    N_("usage: thuky [--lang vi|en] [--config FILE] [--json] COMMAND [ARGS]\n"
        "\n"
        "Records and queries the work of the Secretariat of the National Assembly.\n"
        "\n"
@@ -98,15 +98,18 @@ int main(int argc, char **argv)
 {
     cli_t cli = {0};
     const char *config_path = NULL;
-    /* Global options may stand anywhere; take them out of argv. */
+    /* Global options may stand anywhere; take them out of argv. --lang
+     * only before the command: after it, it is a command's own (office
+     * add --lang en is the office's mail language). */
     int kept = 1;
     const char *lang_flag = NULL;
     for (int i = 1; i < argc; i++) {
+        bool before_command = kept == 1;
         if (strcmp(argv[i], "--json") == 0) {
             cli.json = true;
-        } else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
+        } else if (before_command && strcmp(argv[i], "--lang") == 0 && i + 1 < argc) {
             lang_flag = argv[++i];
-        } else if (strncmp(argv[i], "--lang=", 7) == 0) {
+        } else if (before_command && strncmp(argv[i], "--lang=", 7) == 0) {
             lang_flag = argv[i] + 7;
         } else if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc) {
             config_path = argv[++i];

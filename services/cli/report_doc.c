@@ -183,10 +183,8 @@ int report_out_close(report_out_t *out, bool ok)
 {
     int rc = ok ? EXIT_OK : EXIT_LOCAL;
     if (!out->path) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-            rc = ok ? cli_error(EXIT_LOCAL, "cannot write to standard output: %s",
-                                strerror(errno))
-                    : rc;
+        if ((fflush(stdout) != 0 || ferror(stdout)) && ok)
+            rc = cli_error(EXIT_LOCAL, "cannot write to standard output: %s", strerror(errno));
     } else {
         bool written = ferror(out->f) == 0;
         int e = errno;

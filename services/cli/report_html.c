@@ -230,14 +230,12 @@ static void s_sitting_time(strbuf_t *b, const Thuky__SittingTime *t)
     }
 }
 
+/* The sittings of the window, listed (the bars carry their names only as
+ * tooltips, which paper does not show). None: no list. */
 static void s_sittings(strbuf_t *b, const report_doc_t *doc)
 {
-    if (!doc->n_sittings) {
-        strbuf_str(b, "<p class=\"none\">");
-        strbuf_html(b, _("No sitting in this period."));
-        strbuf_str(b, "</p>\n");
+    if (!doc->n_sittings)
         return;
-    }
     strbuf_str(b, "<table class=\"sittings\"><thead><tr><th>");
     strbuf_html(b, _("Sitting"));
     strbuf_str(b, "</th><th>");

@@ -30,6 +30,8 @@ DAEMONS = ("thuky-taskd", "thuky-sessiond", "thuky-notifyd", "thuky-webd")
 UNITS = tuple(f"{d}.service" for d in DAEMONS) + ("thuky.target",)
 CALENDARS = sorted((REPO / "deploy" / "calendar").glob("*.conf"))
 MAN_PAGES = sorted(p for p in (REPO / "deploy" / "man").glob("*.*") if p.suffix in (".1", ".5", ".8"))
+MAN_VI_PAGES = sorted(p for p in (REPO / "deploy" / "man" / "vi").glob("*.*")
+                      if p.suffix in (".1", ".5", ".8"))
 CONFIG = REPO / "deploy" / "thuky.conf"
 
 # The variables a calling make (make test) or the shell may export, which
@@ -80,6 +82,10 @@ def expected_files():
     files.update({f"lib/systemd/system/{u}": 0o644 for u in UNITS})
     files.update({f"usr/share/thuky/calendar/{c.name}": 0o644 for c in CALENDARS})
     files.update({f"usr/share/man/man{p.suffix[1:]}/{p.name}.gz": 0o644 for p in MAN_PAGES})
+    # Vietnamese first: the man pages in Vietnamese, and the catalog
+    files.update({f"usr/share/man/vi/man{p.suffix[1:]}/{p.name}.gz": 0o644
+                  for p in MAN_VI_PAGES})
+    files["usr/share/locale/vi/LC_MESSAGES/thuky.mo"] = 0o644
     return files
 
 
@@ -261,6 +267,20 @@ def test_systemd_analyze_verify_is_clean(installed, tmp_path):
     output = p.stdout + p.stderr
     assert p.returncode == 0, output
     assert [line for line in output.splitlines() if "thuky" in line] == [], output
+
+
+def test_the_installed_cli_finds_its_catalog_and_speaks_vietnamese(installed):
+    """The catalog is found from the binary (../share/locale), with no vi_VN
+    locale generated, and the installed config says language = vi."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+           "THUKY_CONFIG": str(installed / "etc/thuky/thuky.conf")}
+    vi = subprocess.run([str(installed / "usr/bin/thuky"), "task", "--help"], env=env,
+                        capture_output=True, text=True, timeout=30)
+    assert vi.returncode == 0 and "cách dùng" in vi.stdout, vi.stdout + vi.stderr
+    en = subprocess.run([str(installed / "usr/bin/thuky"), "task", "--help"],
+                        env=dict(env, LANG="C"), capture_output=True, text=True, timeout=30)
+    assert en.returncode == 0 and en.stdout.startswith("usage:"), en.stdout
+    assert "language = vi" in (installed / "etc/thuky/thuky.conf").read_text().splitlines()
 
 
 # ---- make deb -------------------------------------------------------------

@@ -538,10 +538,10 @@ def test_bad_keys_and_ports_refuse_start_with_one_line(tmpdir_short):
     assert f"cannot bind tcp://127.0.0.1:{port}" in line and "in use" in line
     # A typo in the configuration.
     line = refused(tmp, "[sessiond]\nmap_sise = 64M\n")
-    assert "bad.conf:6: unknown key 'map_sise'" in line
+    assert "bad.conf:7: unknown key 'map_sise'" in line
     # A bad role.
     line = refused(tmp, "[user:alice]\nrole = boss\n")
-    assert "bad.conf:6: bad value 'boss'" in line
+    assert "bad.conf:7: bad value 'boss'" in line
     line = refused(tmp, "[client:x]\nrole = admin\n")
     assert "[client:x] needs public_key" in line
 
@@ -551,7 +551,8 @@ def test_bad_keys_and_ports_refuse_start_with_one_line(tmpdir_short):
 def test_keygen_owner_gives_the_pair_to_the_daemon_user(tmpdir_short):
     keys = tmpdir_short / "keys"
     keys.mkdir()
-    run = partial(subprocess.run, capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
+    run = partial(subprocess.run, capture_output=True, text=True,
+                  env={"PATH": os.environ["PATH"], "LANG": "C"})
     p = run([str(THUKY), "keygen", "taskd", "--dir", str(keys), "--owner", "nobody"])
     assert p.returncode == 0, p.stderr
     for name, mode in (("taskd.key", 0o644), ("taskd.secret", 0o600)):
