@@ -3,6 +3,7 @@
 
 #include "base/i18n.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define SECONDS_PER_DAY 86400
@@ -291,6 +292,32 @@ void date_format_vn(int32_t day, char out[DATE_ISO_LEN])
     *p++ = '/';
     p = put_digits(p, y, 4);
     *p = '\0';
+}
+
+void date_format_lang(lang_t lang, int32_t day, char out[DATE_ISO_LEN])
+{
+    if (lang == LANG_VI)
+        date_format_vn(day, out);
+    else
+        date_format_iso(day, out);
+}
+
+void date_text_lang(lang_t lang, const char *iso, char *out, size_t len)
+{
+    int32_t day;
+    char date[DATE_ISO_LEN];
+    size_t date_len = iso ? strcspn(iso, " T") : 0;
+    if (date_len == DATE_ISO_LEN - 1) {
+        memcpy(date, iso, date_len);
+        date[date_len] = '\0';
+        if (date_parse(date, &day, NULL)) {
+            date_format_lang(lang, day, date);
+            const char *rest = iso + date_len;
+            snprintf(out, len, "%s%s%s", date, rest[0] == 'T' ? " " : "", rest + (rest[0] == 'T'));
+            return;
+        }
+    }
+    snprintf(out, len, "%s", iso ? iso : "");
 }
 
 /* Splits an instant into local civil day and seconds since local midnight.

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/i18n.h"
+
 /* A civil date is a day number: days since 1970-01-01 (proleptic Gregorian). */
 #define DATE_MIN_YEAR 1900
 #define DATE_MAX_YEAR 2199
@@ -52,6 +54,11 @@ bool date_parse_clock(const char *text, int *minute);
 
 void date_format_iso(int32_t day, char out[DATE_ISO_LEN]);   /* 2024-05-20 */
 void date_format_vn(int32_t day, char out[DATE_ISO_LEN]);    /* 20/05/2024 */
+/* As a person reads it in lang: 20/05/2024 in Vietnamese, ISO in English. */
+void date_format_lang(lang_t lang, int32_t day, char out[DATE_ISO_LEN]);
+/* An ISO date text ("2024-05-20", maybe with " 08:30" or "T08:30") in
+ * lang's form; text that is no date is copied as it is. */
+void date_text_lang(lang_t lang, const char *iso, char *out, size_t len);
 
 /* Civil day in Asia/Ho_Chi_Minh of a UTC instant (floor division: correct for
    negative times). */

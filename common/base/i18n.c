@@ -3,6 +3,7 @@
 #include <libintl.h>
 #include <limits.h>
 #include <locale.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +14,20 @@
 #define THUKY_LOCALEDIR "/usr/share/locale"
 #endif
 
-static lang_t s_language = LANG_VI;
+/* Read by every thread that logs (notifyd's worker too), changed on a
+ * config reload: atomic. */
+static _Atomic(lang_t) s_language = LANG_VI;
 static bool s_catalog;
 static char s_dir[PATH_MAX];
 
 /* glibc's own messages (strerror) come from its "libc" catalog, which the
  * process-wide LANGUAGE=vi would choose in English too: they follow the
  * process's language instead, in UTF-8 (never "?" for a letter under a C
- * locale). thuky's directory has no libc catalog, so pointing "libc" at it
- * leaves glibc's English. */
+ * locale). In English "libc" is bound to "/dev/null", where no catalog can
+ * be, which leaves glibc's English. */
 static void s_system_messages(lang_t lang)
 {
-    bindtextdomain("libc", lang == LANG_EN ? s_dir : THUKY_LOCALEDIR);
+    bindtextdomain("libc", lang == LANG_EN ? "/dev/null" : THUKY_LOCALEDIR);
     bind_textdomain_codeset("libc", "UTF-8");
 }
 

@@ -10,6 +10,7 @@
 
 #include "runtime/server_private.h"
 #include "runtime/wire_text.h"
+#include "text/utf8.h"
 
 /* ---- the handler interface -------------------------------------------- */
 
@@ -30,6 +31,7 @@ void server_fail(server_call_t *call, Thuky__StatusCode code, const char *fmt, .
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(call->message, sizeof call->message, i18n_text(call->lang, fmt), ap);
+    utf8_cut_partial(call->message);
     va_end(ap);
 }
 

@@ -17,6 +17,7 @@
 #include "runtime/proto_clean.h"
 #include "runtime/server_private.h"
 #include "runtime/wire_text.h"
+#include "text/utf8.h"
 
 /* Who a caller without a name is, in a message. */
 static const char *const s_unidentified = N_("an unidentified caller");
@@ -77,6 +78,7 @@ static void s_reject(server_t *self, pending_t *p, Thuky__StatusCode code, const
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, i18n_text(p->lang, fmt), ap);
+    utf8_cut_partial(message);
     va_end(ap);
     s_pack_reply(p, p->request ? p->request->request_id : p->early_id, code, message, NULL, 0);
     server_add_counter(self, "rejected", 1);

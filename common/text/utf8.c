@@ -291,3 +291,17 @@ char *utf8_nfc(const char *s)
     copy[out_len] = '\0';
     return copy;
 }
+
+void utf8_cut_partial(char *s)
+{
+    size_t len = strlen(s);
+    size_t start = len;
+    /* back to the lead byte of the last sequence (at most 3 continuation bytes) */
+    while (start > 0 && len - start < 4 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+        start--;
+    if (start == 0 || ((unsigned char)s[start - 1] & 0x80) == 0)
+        return; /* ends in ASCII (or is all continuation bytes: left to the checks) */
+    start--;
+    if (!utf8_valid(s + start, len - start))
+        s[start] = '\0';
+}

@@ -33,6 +33,11 @@ size_t utf8_width(const char *s);
    text the result is truncated the same way. Returns the width written. */
 size_t utf8_truncate(const char *s, size_t max_width, char *out, size_t out_size);
 
+/* Ends s before a last UTF-8 sequence that is incomplete: what a fixed
+   buffer leaves when vsnprintf cuts at a byte, not at a character (and
+   Vietnamese takes more bytes than English for the same words). */
+void utf8_cut_partial(char *s);
+
 /* Vietnamese may be typed precomposed (NFC: "ệ" is one code point) or
    decomposed (NFD: "e" + U+0323 + U+0302, as macOS and some keyboards
    write it). The two look the same and must compare the same, so stored

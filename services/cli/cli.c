@@ -79,7 +79,10 @@ client_t *cli_client(cli_t *cli, service_id_t service)
         cli->clients[service] = client_new(cli->zmq, svc->command, cli->config.client_timeout_ms,
                                            cli->config.client_retries);
         client_set_caller(cli->clients[service], cli->caller);
-        client_set_language(cli->clients[service], lang_code(i18n_language()));
+        /* --json is for machines and never changes with the language: the
+         * daemons' texts in it (errors, warnings) are English. */
+        client_set_language(cli->clients[service],
+                            cli->json ? "en" : lang_code(i18n_language()));
         client_set_waiting(cli->clients[service], WAITING_NOTICE_MS, s_waiting,
                            (void *)svc->name);
         curve_client_t keys;

@@ -9,8 +9,10 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "base/i18n.h"
+#include "domain/deadline.h"
 #include "runtime/client.h"
 #include "runtime/config.h"
 #include "thuky/session.pb-c.h"
@@ -81,12 +83,16 @@ const char *render_flag(Thuky__TaskFlag flag);
 const char *render_status_label(Thuky__TaskStatus status);
 const char *render_flag_label(Thuky__TaskFlag flag);
 #define RENDER_FLAGS_LEN 192
+/* A deadline as people read it: the rule and "(not resolved yet)" in words. */
+#define RENDER_DEADLINE_LEN (DEADLINE_TEXT_MAX + 96)
 /* table_new with its headers (marked N_()) translated; "" and NULL stay as
  * they are. At most RENDER_TABLE_COLUMNS_MAX columns (NULL beyond). */
 #define RENDER_TABLE_COLUMNS_MAX 16
 struct table *render_table_new(size_t columns, const char *const *headers, const char *align);
 /* Prints tasks as an aligned table (or JSON array with --json). */
 void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count);
+/* The table for people, to out (a report's text form too). */
+void render_task_table_to(FILE *out, Thuky__Task *const *tasks, size_t count);
 /* Dates as people read them: dd/mm/yyyy in Vietnamese, ISO in English.
  * --json never changes with the language: it uses render_time_iso and
  * ISO dates. */

@@ -83,6 +83,11 @@ static int s_dump(cli_t *cli, service_id_t service, uint64_t after)
 
 static int s_follow(cli_t *cli, service_id_t service, uint64_t after)
 {
+    /* A daemon that is down is said at once (and one that is slow within
+     * a second), in the user's language, before following starts. */
+    int rc = cli_call(cli, service, "status", NULL, NULL, NULL);
+    if (rc != EXIT_OK)
+        return rc;
     const config_service_t *svc = config_service(&cli->config, service);
     subscriber_options_t options = {
         .name = svc->name,

@@ -14,6 +14,7 @@
 #include "report_doc.h"
 
 #define SPLIT_MAX 30
+#define LIST_DOCUMENT_MAX 1000000 /* tasks in a --format document, at most */
 
 static const char s_usage[] = N_(
     "usage: thuky task add --program YEAR --title TEXT --lead OFFICE [--with OFFICE,...]\n"
@@ -220,7 +221,7 @@ static int s_list(cli_t *cli, int argc, char **argv)
     Thuky__TaskListRequest req = THUKY__TASK_LIST_REQUEST__INIT;
     char before[DATE_ISO_LEN], from[DATE_ISO_LEN];
     unsigned long num, limit = 100;
-    bool count_only = false, document = false;
+    bool count_only = false, document = false, limit_given = false;
     report_format_t format = REPORT_TEXT;
     const char *out = NULL;
     int opt;
@@ -261,12 +262,19 @@ static int s_list(cli_t *cli, int argc, char **argv)
         case 'n':
             if (!cli_parse_uint(optarg, 1000000, &limit) || limit == 0)
                 return cli_error(EXIT_USAGE, "--limit needs a positive number");
+            limit_given = true;
             break;
         default: return cli_error(EXIT_USAGE, "see 'thuky task --help'");
         }
     }
     if (optind != argc)
         return cli_error(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+    if (document && cli->json)
+        return cli_error(EXIT_USAGE, "--json prints JSON to standard output: leave out "
+                                     "--format and --out");
+    /* A screen shows the first 100; a document holds every task asked for. */
+    if (document && !limit_given)
+        limit = LIST_DOCUMENT_MAX;
     if (count_only)
         return s_count(cli, &req);
     req.limit = limit < 10000 ? (uint32_t)limit : 10000;
@@ -280,10 +288,51 @@ static int s_list(cli_t *cli, int argc, char **argv)
     return rc;
 }
 
+/* The history's field names (as taskd records them) for people. */
+static const struct {
+    const char *field, *label;
+} s_fields[] = {
+    {"status", N_("status")},
+    {"progress", N_("progress")},
+    {"title", N_("title")},
+    {"lead_office", N_("lead office")},
+    {"lead_member", N_("lead member")},
+    {"deadline", N_("deadline rule")},
+    {"deadline.date", N_("deadline")},
+    {"flag.quality", N_("falls short on quality")},
+    {"flag.dispute", N_("members still disagree")},
+    {"flag.sitting_cancelled", N_("its sitting was cancelled")},
+};
+
+static const char *s_field_label(const char *field)
+{
+    for (size_t i = 0; i < sizeof s_fields / sizeof s_fields[0]; i++)
+        if (strcmp(field, s_fields[i].field) == 0)
+            return _(s_fields[i].label);
+    return field;
+}
+
+/* A recorded value for people: a status in words, a date in the user's
+ * form, a flag as set or "-". */
+static void s_change_value(const char *field, const char *value, char *out, size_t len)
+{
+    Thuky__TaskStatus status;
+    if (!value[0])
+        snprintf(out, len, "-");
+    else if (strcmp(field, "status") == 0 && render_parse_status(value, &status))
+        snprintf(out, len, "%s", render_status_label(status));
+    else if (strncmp(field, "flag.", 5) == 0 && strcmp(value, "set") == 0)
+        snprintf(out, len, "%s", _("set"));
+    else if (strcmp(field, "deadline.date") == 0)
+        render_iso_date(value, out, len);
+    else
+        snprintf(out, len, "%s", value);
+}
+
 static void s_print_detail(const Thuky__TaskDetail *detail)
 {
     const Thuky__Task *t = detail->task;
-    char due[128], rule[DEADLINE_TEXT_MAX], flags[RENDER_FLAGS_LEN], created[DATE_TIME_LEN],
+    char due[RENDER_DEADLINE_LEN], rule[DEADLINE_TEXT_MAX], flags[RENDER_FLAGS_LEN], created[DATE_TIME_LEN],
         updated[DATE_TIME_LEN];
     render_deadline(t, due, sizeof due);
     deadline_format_rule(t->deadline, rule, sizeof rule);
@@ -336,10 +385,12 @@ static void s_print_detail(const Thuky__TaskDetail *detail)
         if (i == 0 && h->n_changes == 0)
             snprintf(change, sizeof change, "%s", _("created"));
         for (size_t c = 0; c < h->n_changes && used < sizeof change; c++) {
+            char old_value[256], new_value[256];
             const Thuky__FieldChange *fc = h->changes[c];
+            s_change_value(fc->field, fc->old_value, old_value, sizeof old_value);
+            s_change_value(fc->field, fc->new_value, new_value, sizeof new_value);
             int n = snprintf(change + used, sizeof change - used, "%s%s: %s → %s", c ? "; " : "",
-                             fc->field, fc->old_value[0] ? fc->old_value : "-",
-                             fc->new_value[0] ? fc->new_value : "-");
+                             s_field_label(fc->field), old_value, new_value);
             if (n < 0)
                 break;
             used += (size_t)n;

@@ -63,24 +63,33 @@ static void s_usage(FILE *out)
     fprintf(out, _(s_usage_options), CONFIG_DEFAULT_PATH);
 }
 
-/* --lang, else the first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is
- * set: a locale naming a language (vi_VN.UTF-8, en_US.UTF-8, or C for
- * English) chooses it; one that names none (C.UTF-8, a language thuky does
- * not speak) leaves the installation's ([core] language). */
+/* --lang, else the locale as gettext reads it: the first of LC_ALL,
+ * LC_MESSAGES and LANG that is set; when it is C (or POSIX) that means
+ * English and LANGUAGE is ignored, as gettext does; otherwise LANGUAGE's
+ * first entry, when set, comes before it. A value naming a language
+ * (vi_VN.UTF-8, en_US.UTF-8) chooses it; one that names none (C.UTF-8, a
+ * language thuky does not speak) leaves the installation's ([core]
+ * language). */
 static bool s_chosen_language(const char *flag, lang_t *lang)
 {
     if (flag)
         return (strcmp(flag, "vi") == 0 || strcmp(flag, "en") == 0) && lang_parse(flag, lang);
-    static const char *const vars[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+    const char *locale = NULL;
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0] && !locale; i++) {
         const char *value = getenv(vars[i]);
-        if (!value || !value[0])
-            continue;
+        if (value && value[0])
+            locale = value;
+    }
+    if (locale && (strcmp(locale, "C") == 0 || strcmp(locale, "POSIX") == 0))
+        return lang_parse(locale, lang);
+    const char *language = getenv("LANGUAGE");
+    if (language && language[0]) {
         char first[64];
-        snprintf(first, sizeof first, "%.*s", (int)strcspn(value, ":"), value);
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(language, ":"), language);
         return lang_parse(first, lang);
     }
-    return false;
+    return locale && lang_parse(locale, lang);
 }
 
 static void s_caller(cli_t *cli)
@@ -128,6 +137,13 @@ int main(int argc, char **argv)
     i18n_init(lang);
     if (lang_flag && !chosen)
         return cli_error(EXIT_USAGE, "unknown language '%s' (vi, en)", lang_flag);
+    /* The config is read first, so that even the main help speaks its
+     * language; a config that does not load is reported after the help. */
+    log_init("thuky", LOG_LEVEL_WARN, false);
+    char why[1024];
+    bool config_ok = config_load(&cli.config, config_path, why, sizeof why) == 0;
+    if (config_ok && !chosen)
+        i18n_set_language(cli.config.language);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         s_usage(argc < 2 ? stderr : stdout);
@@ -139,13 +155,8 @@ int main(int argc, char **argv)
             cmd = (int)i;
     if (cmd < 0)
         return cli_error(EXIT_USAGE, "unknown command '%s' (see 'thuky --help')", argv[1]);
-
-    log_init("thuky", LOG_LEVEL_WARN, false);
-    char why[1024];
-    if (config_load(&cli.config, config_path, why, sizeof why) != 0)
+    if (!config_ok)
         return cli_error(EXIT_USAGE, "%s", why);
-    if (!chosen)
-        i18n_set_language(cli.config.language);
     s_caller(&cli);
     cli.zmq = zmq_ctx_new();
     int rc = s_commands[cmd].fn(&cli, argc - 1, argv + 1);

@@ -46,24 +46,11 @@ table_t *render_table_new(size_t columns, const char *const *headers, const char
     return table_new(columns, translated, align);
 }
 
-void render_day(int32_t day, char out[DATE_ISO_LEN])
-{
-    if (i18n_language() == LANG_VI)
-        date_format_vn(day, out);
-    else
-        date_format_iso(day, out);
-}
+void render_day(int32_t day, char out[DATE_ISO_LEN]) { date_format_lang(i18n_language(), day, out); }
 
 void render_iso_date(const char *iso, char *out, size_t len)
 {
-    int32_t day;
-    char text[DATE_ISO_LEN];
-    if (iso && iso[0] && date_parse(iso, &day, NULL)) {
-        render_day(day, text);
-        snprintf(out, len, "%s", text);
-    } else {
-        snprintf(out, len, "%s", iso ? iso : "");
-    }
+    date_text_lang(i18n_language(), iso, out, len);
 }
 
 void render_time_iso(int64_t ms, char *out, size_t len)
@@ -199,15 +186,20 @@ void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count
         for (size_t i = 0; i < count; i++)
             json_array_append_new(array, render_task_json(tasks[i]));
         cli_print_json(array);
-        return;
+    } else {
+        render_task_table_to(stdout, tasks, count);
     }
+}
+
+void render_task_table_to(FILE *out, Thuky__Task *const *tasks, size_t count)
+{
     static const char *const headers[] = {N_("ID"),   N_("DEADLINE"), N_("STATUS"), "%",
                                           N_("LEAD"), N_("FLAGS"),    N_("TITLE")};
     table_t *table = render_table_new(7, headers, "lllrlll");
     table_set_max_width(table, 6, 70);
     for (size_t i = 0; i < count; i++) {
         const Thuky__Task *t = tasks[i];
-        char id[16], due[64], progress[8], flags[RENDER_FLAGS_LEN];
+        char id[16], due[RENDER_DEADLINE_LEN], progress[8], flags[RENDER_FLAGS_LEN];
         snprintf(id, sizeof id, "T%u", t->id);
         render_deadline(t, due, sizeof due);
         snprintf(progress, sizeof progress, "%u", t->progress);
@@ -216,6 +208,6 @@ void render_task_table(const cli_t *cli, Thuky__Task *const *tasks, size_t count
                                flags, t->title};
         table_add_row(table, cells);
     }
-    table_print(table, stdout);
+    table_print(table, out);
     table_destroy(&table);
 }

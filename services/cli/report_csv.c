@@ -32,13 +32,13 @@ int report_write_csv(const report_doc_t *doc, FILE *f)
     for (size_t s = 0; s < doc->n_sections; s++)
         for (size_t i = 0; i < doc->sections[s].count; i++) {
             const Thuky__Task *t = doc->sections[s].tasks[i];
-            char id[16], due[256], progress[8];
-            strbuf_t with = {0}, flags = {0};
+            char id[16], due[RENDER_DEADLINE_LEN], progress[8], flags[RENDER_FLAGS_LEN];
+            strbuf_t with = {0};
             snprintf(id, sizeof id, "T%u", t->id);
             report_deadline(t, due, sizeof due);
             snprintf(progress, sizeof progress, "%u", t->progress);
             report_with_offices(t, &with);
-            report_flag_words(t, &flags);
+            render_flags(t, flags, sizeof flags);
             const char *cells[REPORT_COLUMNS] = {
                 [REPORT_COL_SECTION] = doc->sections[s].title,
                 [REPORT_COL_ID] = id,
@@ -46,14 +46,13 @@ int report_write_csv(const report_doc_t *doc, FILE *f)
                 [REPORT_COL_LEAD] = t->lead_office,
                 [REPORT_COL_WITH] = with.data,
                 [REPORT_COL_DEADLINE] = due,
-                [REPORT_COL_STATUS] = report_status_word(t->status),
+                [REPORT_COL_STATUS] = render_status_label(t->status),
                 [REPORT_COL_PROGRESS] = progress,
-                [REPORT_COL_FLAGS] = flags.data,
+                [REPORT_COL_FLAGS] = flags,
             };
             for (int c = 0; c < REPORT_COLUMNS; c++)
                 s_field(f, cells[c], c == REPORT_COLUMNS - 1);
             strbuf_free(&with);
-            strbuf_free(&flags);
         }
     return EXIT_OK;
 }

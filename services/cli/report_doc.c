@@ -54,37 +54,6 @@ const char *report_column(int c)
     return c >= 0 && c < REPORT_COLUMNS ? _(s_columns[c]) : "";
 }
 
-const char *report_status_word(Thuky__TaskStatus status)
-{
-    switch (status) {
-    case THUKY__TASK_STATUS__TASK_OPEN: return _("Open");
-    case THUKY__TASK_STATUS__TASK_IN_PROGRESS: return _("In progress");
-    case THUKY__TASK_STATUS__TASK_DONE: return _("Done");
-    case THUKY__TASK_STATUS__TASK_CANCELLED: return _("Cancelled");
-    default: return "?";
-    }
-}
-
-const char *report_flag_word(Thuky__TaskFlag flag)
-{
-    switch (flag) {
-    case THUKY__TASK_FLAG__FLAG_QUALITY: return _("Falls short on quality");
-    case THUKY__TASK_FLAG__FLAG_DISPUTE: return _("Members still disagree");
-    case THUKY__TASK_FLAG__FLAG_SITTING_CANCELLED: return _("Its sitting was cancelled");
-    default: return "?";
-    }
-}
-
-void report_flag_words(const Thuky__Task *t, strbuf_t *out)
-{
-    strbuf_str(out, "");
-    for (size_t i = 0; i < t->n_flags; i++) {
-        if (i)
-            strbuf_str(out, "; ");
-        strbuf_str(out, report_flag_word(t->flags[i]));
-    }
-}
-
 void report_with_offices(const Thuky__Task *t, strbuf_t *out)
 {
     strbuf_str(out, "");
@@ -109,22 +78,10 @@ bool report_deadline_day(const Thuky__Task *t, int32_t *day, int *minute)
 
 void report_deadline(const Thuky__Task *t, char *out, size_t len)
 {
-    int32_t day;
-    int minute;
-    if (!t->deadline) {
-        snprintf(out, len, "%s", "");
-    } else if (report_deadline_day(t, &day, &minute)) {
-        char text[DATE_ISO_LEN];
-        render_day(day, text);
-        if (minute >= 0)
-            snprintf(out, len, "%s %02d:%02d", text, minute / 60, minute % 60);
-        else
-            snprintf(out, len, "%s", text);
-    } else {
-        char rule[DEADLINE_TEXT_MAX];
-        deadline_format_rule(t->deadline, rule, sizeof rule);
-        snprintf(out, len, _("%s (unresolved)"), rule);
-    }
+    if (t->deadline)
+        render_deadline(t, out, len);
+    else
+        snprintf(out, len, "%s", ""); /* an empty cell, not "-" */
 }
 
 /* ---- where it goes --------------------------------------------------------- */
@@ -263,30 +220,6 @@ void report_tmpdir_remove(char **dir_p)
 
 /* ---- the text form ----------------------------------------------------------- */
 
-static void s_text_table(FILE *f, const report_section_t *s)
-{
-    const char *headers[] = {_("ID"), _("DEADLINE"), _("STATUS"), "%", _("LEAD"), _("FLAGS"),
-                             _("TITLE")};
-    table_t *table = table_new(7, headers, "lllrlll");
-    table_set_max_width(table, 5, 30);
-    table_set_max_width(table, 6, 70);
-    for (size_t i = 0; i < s->count; i++) {
-        const Thuky__Task *t = s->tasks[i];
-        char id[16], due[DEADLINE_TEXT_MAX + 64], progress[8];
-        strbuf_t flags = {0};
-        snprintf(id, sizeof id, "T%u", t->id);
-        report_deadline(t, due, sizeof due);
-        snprintf(progress, sizeof progress, "%u", t->progress);
-        report_flag_words(t, &flags);
-        const char *cells[] = {id, due[0] ? due : "-", report_status_word(t->status), progress,
-                               t->lead_office, flags.data, t->title};
-        table_add_row(table, cells);
-        strbuf_free(&flags);
-    }
-    table_print(table, f);
-    table_destroy(&table);
-}
-
 static int s_text(const report_doc_t *doc, FILE *f)
 {
     char day[DATE_ISO_LEN];
@@ -296,7 +229,7 @@ static int s_text(const report_doc_t *doc, FILE *f)
         const report_section_t *s = &doc->sections[i];
         fprintf(f, "\n%s: %zu\n", s->title, s->count);
         if (s->count)
-            s_text_table(f, s);
+            render_task_table_to(f, s->tasks, s->count);
     }
     return EXIT_OK;
 }

@@ -145,16 +145,16 @@ static void s_heading(strbuf_t *b, const report_doc_t *doc)
 
 static void s_task_row(strbuf_t *b, size_t n, const Thuky__Task *t)
 {
-    char due[256];
-    strbuf_t with = {0}, flags = {0};
+    char due[RENDER_DEADLINE_LEN], flags[RENDER_FLAGS_LEN];
+    strbuf_t with = {0};
     report_deadline(t, due, sizeof due);
     report_with_offices(t, &with);
-    report_flag_words(t, &flags);
+    render_flags(t, flags, sizeof flags);
     strbuf_printf(b, "<tr><td class=\"n\">%zu</td><td><b>T%u</b> ", n, t->id);
     strbuf_html(b, t->title);
-    if (flags.len) {
+    if (flags[0]) {
         strbuf_str(b, "<div class=\"flags\">");
-        strbuf_html(b, flags.data);
+        strbuf_html(b, flags);
         strbuf_str(b, "</div>");
     }
     strbuf_str(b, "</td><td>");
@@ -164,10 +164,9 @@ static void s_task_row(strbuf_t *b, size_t n, const Thuky__Task *t)
     strbuf_str(b, "</td><td class=\"date\">");
     strbuf_html(b, due[0] ? due : "—");
     strbuf_str(b, "</td><td>");
-    strbuf_html(b, report_status_word(t->status));
+    strbuf_html(b, render_status_label(t->status));
     strbuf_printf(b, "</td><td class=\"num\">%u</td></tr>\n", t->progress);
     strbuf_free(&with);
-    strbuf_free(&flags);
 }
 
 static void s_section(strbuf_t *b, unsigned number, const report_section_t *s)

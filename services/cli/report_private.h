@@ -26,10 +26,7 @@ enum {
 const char *report_column(int c);
 
 /* Words for people, in the CLI's language. */
-const char *report_status_word(Thuky__TaskStatus status);
-const char *report_flag_word(Thuky__TaskFlag flag);
 /* The task's flags as words, joined by "; " ("" when none). */
-void report_flag_words(const Thuky__Task *t, strbuf_t *out);
 /* The coordinating offices, joined by ", " ("" when none). */
 void report_with_offices(const Thuky__Task *t, strbuf_t *out);
 /* The deadline as people read it: "20/05/2024" ("2024-05-20" in English),

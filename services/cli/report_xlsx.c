@@ -66,7 +66,7 @@ static void s_deadline(lxw_worksheet *ws, lxw_row_t row, const Thuky__Task *t,
                                  minute >= 0 ? f->datetime : f->date);
         return;
     }
-    char text[256];
+    char text[RENDER_DEADLINE_LEN];
     report_deadline(t, text, sizeof text); /* the rule, not resolved yet; or none */
     if (text[0])
         worksheet_write_string(ws, row, REPORT_COL_DEADLINE, text, f->text);
@@ -75,11 +75,11 @@ static void s_deadline(lxw_worksheet *ws, lxw_row_t row, const Thuky__Task *t,
 static void s_row(lxw_worksheet *ws, lxw_row_t row, const char *section, const Thuky__Task *t,
                   const formats_t *f)
 {
-    char id[16];
-    strbuf_t with = {0}, flags = {0};
+    char id[16], flags[RENDER_FLAGS_LEN];
+    strbuf_t with = {0};
     snprintf(id, sizeof id, "T%u", t->id);
     report_with_offices(t, &with);
-    report_flag_words(t, &flags);
+    render_flags(t, flags, sizeof flags);
     worksheet_write_string(ws, row, REPORT_COL_SECTION, section, f->text);
     worksheet_write_string(ws, row, REPORT_COL_ID, id, f->text);
     worksheet_write_string(ws, row, REPORT_COL_TITLE, t->title, f->text);
@@ -87,12 +87,11 @@ static void s_row(lxw_worksheet *ws, lxw_row_t row, const char *section, const T
     if (with.len)
         worksheet_write_string(ws, row, REPORT_COL_WITH, with.data, f->text);
     s_deadline(ws, row, t, f);
-    worksheet_write_string(ws, row, REPORT_COL_STATUS, report_status_word(t->status), f->text);
+    worksheet_write_string(ws, row, REPORT_COL_STATUS, render_status_label(t->status), f->text);
     worksheet_write_number(ws, row, REPORT_COL_PROGRESS, t->progress, f->number);
-    if (flags.len)
-        worksheet_write_string(ws, row, REPORT_COL_FLAGS, flags.data, f->text);
+    if (flags[0])
+        worksheet_write_string(ws, row, REPORT_COL_FLAGS, flags, f->text);
     strbuf_free(&with);
-    strbuf_free(&flags);
 }
 
 int report_write_xlsx(const report_doc_t *doc, report_out_t *out)

@@ -15,6 +15,7 @@
 #include "runtime/keys.h"
 #include "session_store.h"
 #include "sessiond.h"
+#include "text/utf8.h"
 
 #define TITLE_MAX 500
 #define VENUE_MAX 300
@@ -38,6 +39,7 @@ static void s_warn(warnings_t *w, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, i18n_text(w->lang, fmt), ap);
+    utf8_cut_partial(text);
     va_end(ap);
     w->items[w->count++] = xstrdup(text);
 }
@@ -72,6 +74,14 @@ static void s_set_string(char **field, const char *value)
     *field = xstrdup(value);
 }
 
+/* "20/05/2024 08:30" (or ISO in English), without a time when none. */
+static void s_when(lang_t lang, const Thuky__SittingTime *t, char *out, size_t len)
+{
+    char date[DATE_ISO_LEN];
+    date_text_lang(lang, t->date, date, sizeof date);
+    snprintf(out, len, "%s%s%s", date, t->time[0] ? " " : "", t->time);
+}
+
 /* Checks an opening and closing; fills span. */
 static bool s_check_span(server_call_t *call, const Thuky__SittingTime *start,
                          const Thuky__SittingTime *end, sitting_span_t *span)
@@ -95,9 +105,11 @@ static bool s_check_span(server_call_t *call, const Thuky__SittingTime *start,
     }
     if (span->end_day < span->start_day ||
         (span->end_day == span->start_day && span->end_minute < span->start_minute)) {
+        char closing[32], opening[32];
+        s_when(call->lang, end, closing, sizeof closing);
+        s_when(call->lang, start, opening, sizeof opening);
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT,
-                    "the closing (%s %s) is before the opening (%s %s)", end->date, end->time,
-                    start->date, start->time);
+                    "the closing (%s) is before the opening (%s)", closing, opening);
         return false;
     }
     if (span->end_day - span->start_day >= SITTING_MAX_DAYS) {
@@ -152,9 +164,12 @@ static void s_find_overlaps(server_call_t *call, const Thuky__Sitting *s, const 
             os.start_day <= span->end_day) {
             bool same_kind = other->kind == s->kind;
             bool same_venue = s->venue[0] && strcmp(other->venue, s->venue) == 0;
+            char from[DATE_ISO_LEN], to[DATE_ISO_LEN];
+            date_text_lang(warnings->lang, other->start->date, from, sizeof from);
+            date_text_lang(warnings->lang, other->end->date, to, sizeof to);
             if (same_kind || same_venue)
                 s_warn(warnings, N_("overlaps %s (%s, %s to %s): %s"), other->id, other->title,
-                       other->start->date, other->end->date,
+                       from, to,
                        i18n_text(warnings->lang, same_kind ? N_("same kind") : N_("same venue")));
         }
         if (other)
@@ -292,10 +307,10 @@ static void s_session_add(server_call_t *call, const ProtobufCMessage *request)
             return;
         }
         if (first != span.start_day) {
-            char iso[DATE_ISO_LEN];
-            date_format_iso(first, iso);
+            char date[DATE_ISO_LEN];
+            date_format_lang(warnings.lang, first, date);
             s_warn(&warnings, N_("the first occurrence is %s, the first date the rule gives"),
-                   iso);
+                   date);
             span.end_day += first - span.start_day;
             span.start_day = first;
         }

@@ -5,6 +5,7 @@ the package write); English is complete. The CLI takes its language from
 --lang, else the locale, else [core] language; each request carries it, so
 a daemon answers in the caller's language; --json never changes with it.
 """
+import json
 import os
 import re
 import signal
@@ -247,3 +248,60 @@ def test_a_daemon_that_is_down_is_reported_at_once_with_what_to_do(daemon):
     assert "systemctl start thuky-taskd" in line and VIETNAMESE_LETTERS.search(line), line
     rc, _, err = run(daemon, "task", "list", lang="en")
     assert rc == 6 and "Start it" in one_line(err)
+
+
+def test_json_of_status_and_warnings_does_not_change_with_the_language(daemon):
+    daemon.kill9()          # status --json carries each daemon's error text
+    def errors(lang):
+        _, out, _ = run(daemon, "--json", "status", lang=lang)
+        return {d["daemon"]: d.get("error") for d in json.loads(out)}
+    vi, en = errors("vi"), errors("en")
+    assert vi == en and "no daemon listens" in vi["taskd"]
+
+
+def test_the_main_help_speaks_the_configured_language(daemon):
+    vi_conf = daemon.tmp / "vi.conf"
+    vi_conf.write_text(base_config(daemon.tmp).replace("language = en", "language = vi"))
+    _, en, _ = daemon.cli("--help")
+    _, vi, _ = daemon.cli("--help", config=vi_conf)
+    assert en.startswith("usage:") and vi.startswith("cách dùng:")
+    rc, _, err = daemon.cli("frob")
+    assert rc == 2 and "unknown command" in one_line(err)
+
+
+def test_lang_c_is_english_whatever_language_says(daemon):
+    vi_conf = daemon.tmp / "vi.conf"
+    vi_conf.write_text(base_config(daemon.tmp).replace("language = en", "language = vi"))
+    env = dict(daemon.env, LANG="C", LANGUAGE="vi")
+    _, out, _ = daemon.cli("task", "--help", env=env, config=vi_conf)
+    assert out.startswith("usage:")
+    env = dict(daemon.env, LANG="C.UTF-8", LANGUAGE="vi")
+    _, out, _ = daemon.cli("task", "--help", env=env)
+    assert out.startswith("cách dùng:")
+
+
+def test_events_follow_says_at_once_that_the_daemon_is_down(daemon):
+    daemon.kill9()
+    started = time.monotonic()
+    rc, _, err = run(daemon, "events", "tail", "--follow", lang="vi")
+    assert rc == 6 and time.monotonic() - started < 2.0
+    assert "systemctl start thuky-taskd" in one_line(err)
+
+
+def test_task_history_is_in_words_and_task_list_writes_documents(daemon, program):
+    tid = add_task(daemon, "Báo cáo tổng kết", due="2024-06-26")
+    daemon.ok("task", "update", tid, "--progress", "40", "--due", "2024-07-10")
+    _, vi, _ = run(daemon, "task", "show", tid, lang="vi")
+    assert "tiến độ: 0 → 40" in vi and "10/07/2024" in vi and "in_progress" not in vi
+    for i in range(3):
+        add_task(daemon, f"Nhiệm vụ {i}", due=f"2024-08-0{i + 1}")
+    path = daemon.tmp / "list.csv"
+    rc, _, err = run(daemon, "task", "list", "--format", "csv", "--out", path, lang="vi")
+    assert rc == 0, err
+    rows = path.read_bytes().decode("utf-8-sig").splitlines()
+    assert len(rows) == 5 and "Báo cáo tổng kết" in rows[1]
+    # a document holds every task, not the screen's first --limit
+    rc, _, _ = run(daemon, "task", "list", "--limit", "2", "--format", "csv", "--out", path)
+    assert rc == 0 and len(path.read_text(encoding="utf-8-sig").splitlines()) == 3
+    rc, _, err = run(daemon, "--json", "task", "list", "--format", "csv")
+    assert rc == 2 and "--json" in one_line(err)

@@ -99,7 +99,7 @@ def test_csv_is_utf8_with_bom_rfc4180_and_reads_back_in_vietnamese(site):
     assert '"Rà soát, hoàn thiện hồ sơ ""Luật Thủ đô"" trình Quốc hội"' in text
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == ["Mục", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Đơn vị chủ trì",
-                       "Đơn vị phối hợp", "Hạn", "Tình trạng", "Tiến độ (%)", "Lưu ý"]
+                       "Đơn vị phối hợp", "Thời hạn", "Tình trạng", "Tiến độ (%)", "Lưu ý"]
     by_id = {}
     for row in rows[1:]:
         assert len(row) == 9, row
@@ -107,13 +107,13 @@ def test_csv_is_utf8_with_bom_rfc4180_and_reads_back_in_vietnamese(site):
     behind, = by_id[site.ids["behind"]]
     assert behind[0] == VI_SECTIONS[0] and behind[2] == BEHIND
     assert behind[4] == "vu-phap-luat, vu-kinh-te"
-    assert behind[5] == "10/05/2024" and behind[6] == "Chưa thực hiện" and behind[7] == "0"
+    assert behind[5] == "10/05/2024" and behind[6] == "chưa thực hiện" and behind[7] == "0"
     quoted, = by_id[site.ids["quoted"]]
     assert quoted[0] == VI_SECTIONS[1] and quoted[2] == QUOTED and quoted[3] == "vu-phap-luat"
-    assert quoted[6] == "Đang thực hiện" and quoted[7] == "40"
-    assert quoted[8] == "Không bảo đảm chất lượng"
+    assert quoted[6] == "đang thực hiện" and quoted[7] == "40"
+    assert quoted[8] == "không bảo đảm chất lượng"
     disputed, = by_id[site.ids["disputed"]]
-    assert disputed[0] == VI_SECTIONS[2] and disputed[8] == "Còn nhiều ý kiến khác nhau"
+    assert disputed[0] == VI_SECTIONS[2] and disputed[8] == "còn nhiều ý kiến khác nhau"
     soon, = by_id[site.ids["soon"]]
     assert soon[0] == VI_SECTIONS[3] and soon[5] == "27/05/2024 17:00"
     assert by_id[site.ids["markup"]][0][2] == MARKUP
@@ -135,7 +135,7 @@ def test_xlsx_reads_back_with_openpyxl(site):
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("Mục", "Mã nhiệm vụ", "Nội dung nhiệm vụ", "Đơn vị chủ trì",
-                       "Đơn vị phối hợp", "Hạn", "Tình trạng", "Tiến độ (%)", "Lưu ý")
+                       "Đơn vị phối hợp", "Thời hạn", "Tình trạng", "Tiến độ (%)", "Lưu ý")
     assert all(ws.cell(row=1, column=c).font.b for c in range(1, 10)), "header not bold"
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["C"].width >= 40   # the titles fit
@@ -146,9 +146,9 @@ def test_xlsx_reads_back_with_openpyxl(site):
     assert isinstance(behind[5].value, datetime.datetime), behind[5].value
     assert behind[5].value.date() == datetime.date(2024, 5, 10)
     assert behind[5].number_format == "dd/mm/yyyy"
-    assert behind[6].value == "Chưa thực hiện"
+    assert behind[6].value == "chưa thực hiện"
     quoted = cells[site.ids["quoted"]]
-    assert quoted[2].value == QUOTED and quoted[8].value == "Không bảo đảm chất lượng"
+    assert quoted[2].value == QUOTED and quoted[8].value == "không bảo đảm chất lượng"
     assert isinstance(quoted[7].value, (int, float)) and quoted[7].value == 40
     soon = cells[site.ids["soon"]]
     assert soon[5].value == datetime.datetime(2024, 5, 27, 17, 0)
@@ -173,7 +173,7 @@ def test_html_is_an_a4_administrative_document_with_the_timeline(site):
     assert "Times New Roman" in html and "13pt" in html
     for words in ("QUỐC HỘI", "BAN THƯ KÝ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                   "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 20 tháng 5 năm 2024",
-                  "BÁO CÁO GIAO BAN", BEHIND, DISPUTED, "Không bảo đảm chất lượng",
+                  "BÁO CÁO GIAO BAN", BEHIND, DISPUTED, "không bảo đảm chất lượng",
                   "Tiến độ so với lịch họp", PLENARY, "10/05/2024"):
         assert words in html, words
     for title in VI_SECTIONS:
@@ -245,7 +245,7 @@ def test_text_is_the_terminal_briefing_and_can_go_to_a_file(site):
     assert out.startswith("Báo cáo giao ban, tính đến ngày 20/05/2024\n")
     for title, n in zip(VI_SECTIONS, (1, 1, 1, 2)):
         assert f"\n{title}: {n}\n" in out
-    assert "10/05/2024" in out and "Chưa thực hiện" in out
+    assert "10/05/2024" in out and "chưa thực hiện" in out
     path = written(site, "vi", "text", "giao-ban.txt")
     assert path.read_text(encoding="utf-8") == out
 
@@ -270,9 +270,9 @@ def test_english_words_and_iso_dates(site):
                        "Deadline", "Status", "Progress (%)", "Flags"]
     behind = next(r for r in rows if r[1] == site.ids["behind"])
     assert behind[0] == EN_SECTIONS[0] and behind[2] == BEHIND   # titles stay as written
-    assert behind[5] == "2024-05-10" and behind[6] == "Open"
+    assert behind[5] == "2024-05-10" and behind[6] == "open"
     quoted = next(r for r in rows if r[1] == site.ids["quoted"])
-    assert quoted[6] == "In progress" and quoted[8] == "Falls short on quality"
+    assert quoted[6] == "in progress" and quoted[8] == "falls short on quality"
 
     html = written(site, "en", "html", "briefing.html").read_text(encoding="utf-8")
     for words in ("NATIONAL ASSEMBLY", "SECRETARIAT", "SOCIALIST REPUBLIC OF VIET NAM",

@@ -263,8 +263,8 @@ def test_update_progress_flags_note_due_and_done(program):
 
     # and for people: who, when, old → new
     text = d.ok("task", "show", tid)
-    assert "progress: 0 → 40" in text and "status: open → in_progress" in text
-    assert "deadline.date: 2024-06-26 → 2024-07-10" in text
+    assert "progress: 0 → 40" in text and "status: open → in progress" in text
+    assert "deadline: 2024-06-26 → 2024-07-10" in text
     assert "2024-07-09 16:30" in text and who in text and "Hoàn thành" in text
 
 
