@@ -17,8 +17,6 @@
 /* Read by every thread that logs (notifyd's worker too), changed on a
  * config reload: atomic. */
 static _Atomic(lang_t) s_language = LANG_VI;
-static bool s_catalog;
-static char s_dir[PATH_MAX];
 
 /* glibc's own messages (strerror) come from its "libc" catalog, which the
  * process-wide LANGUAGE=vi would choose in English too: they follow the
@@ -105,9 +103,9 @@ void i18n_init(lang_t lang)
         setlocale(LC_MESSAGES, "C.UTF-8");
     /* Before any thread: setenv is not safe against a concurrent getenv. */
     setenv("LANGUAGE", "vi", 1);
-    s_locale_dir(s_dir, sizeof s_dir);
-    s_catalog = s_has_catalog(s_dir);
-    bindtextdomain(I18N_DOMAIN, s_dir);
+    char dir[PATH_MAX];
+    s_locale_dir(dir, sizeof dir);
+    bindtextdomain(I18N_DOMAIN, dir);
     /* The catalog is UTF-8; never convert it to a "C" locale's ASCII. */
     bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
     s_system_messages(lang);
@@ -119,7 +117,6 @@ void i18n_set_language(lang_t lang)
     s_system_messages(lang);
 }
 lang_t i18n_language(void) { return s_language; }
-bool i18n_catalog_loaded(void) { return s_catalog; }
 
 const char *i18n_text(lang_t lang, const char *msgid)
 {

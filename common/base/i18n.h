@@ -40,9 +40,6 @@ void i18n_init(lang_t lang);
 /* Changes the process's language (after the config is read). */
 void i18n_set_language(lang_t lang);
 lang_t i18n_language(void);
-/* Whether the Vietnamese catalog was found (false: Vietnamese falls back
- * to English, and i18n_init logged why once). */
-bool i18n_catalog_loaded(void);
 
 /* msgid in lang; msgid itself when it has no translation. */
 const char *i18n_text(lang_t lang, const char *msgid);

@@ -82,8 +82,10 @@ static void s_nfc(ProtobufCMessage *msg)
 
 void proto_drop_unknown(ProtobufCMessage *msg) { s_walk(msg, s_drop); }
 
-void proto_clean_input(ProtobufCMessage *msg)
+static void s_clean(ProtobufCMessage *msg)
 {
-    s_walk(msg, s_drop);
-    s_walk(msg, s_nfc);
+    s_drop(msg);
+    s_nfc(msg);
 }
+
+void proto_clean_input(ProtobufCMessage *msg) { s_walk(msg, s_clean); }

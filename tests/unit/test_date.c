@@ -460,6 +460,30 @@ static void test_add_months(void **state)
     }
 }
 
+/* People read 20/05/2024 in Vietnamese and ISO in English; what is no
+ * date passes unchanged. */
+static void test_date_in_a_language(void **state)
+{
+    (void)state;
+    char out[32];
+    int32_t day;
+    assert_true(date_parse("2024-05-20", &day, NULL));
+    date_format_lang(LANG_VI, day, out);
+    assert_string_equal(out, "20/05/2024");
+    date_format_lang(LANG_EN, day, out);
+    assert_string_equal(out, "2024-05-20");
+    date_text_lang(LANG_VI, "2024-05-20T08:30", out, sizeof out);
+    assert_string_equal(out, "20/05/2024 08:30");
+    date_text_lang(LANG_VI, "2024-05-20 08:30", out, sizeof out);
+    assert_string_equal(out, "20/05/2024 08:30");
+    date_text_lang(LANG_EN, "2024-05-20", out, sizeof out);
+    assert_string_equal(out, "2024-05-20");
+    date_text_lang(LANG_VI, "XV-7:open:-20d", out, sizeof out);
+    assert_string_equal(out, "XV-7:open:-20d");
+    date_text_lang(LANG_VI, "2024-13-45", out, sizeof out);
+    assert_string_equal(out, "2024-13-45");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_parse_datetime_rejects),
         cmocka_unit_test(test_add_months),
         cmocka_unit_test(test_parse_clock),
+        cmocka_unit_test(test_date_in_a_language),
     };
     return cmocka_run_group_tests_name("date", tests, NULL, NULL);
 }

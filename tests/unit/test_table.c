@@ -375,6 +375,38 @@ test_table_many_rows (void **state)
     table_destroy (&table);
 }
 
+/* A buffer cut mid-character loses the partial character only. */
+static void
+test_utf8_cut_partial (void **state)
+{
+    (void) state;
+    char whole [] = "Hội nghị";                   /* ends in a complete "ị" */
+    utf8_cut_partial (whole);
+    assert_string_equal (whole, "Hội nghị");
+    char cut [] = "Hội ngh\xe1\xbb";               /* "ị" cut after 2 of 3 bytes */
+    utf8_cut_partial (cut);
+    assert_string_equal (cut, "Hội ngh");
+    char lead [] = "ab\xe1";
+    utf8_cut_partial (lead);
+    assert_string_equal (lead, "ab");
+    char ascii [] = "plain";
+    utf8_cut_partial (ascii);
+    assert_string_equal (ascii, "plain");
+}
+
+/* NFD Vietnamese becomes NFC; NFC and ASCII need no copy. */
+static void
+test_utf8_nfc (void **state)
+{
+    (void) state;
+    char *nfc = utf8_nfc ("Vu\xcc\xa3 Thu\xcc\x9b ky\xcc\x81");   /* "Vụ Thư ký", NFD */
+    assert_non_null (nfc);
+    assert_string_equal (nfc, "Vụ Thư ký");
+    free (nfc);
+    assert_null (utf8_nfc ("Vụ Thư ký"));
+    assert_null (utf8_nfc ("vu-thu-ky"));
+}
+
 int
 main (void)
 {
@@ -391,6 +423,8 @@ main (void)
         cmocka_unit_test (test_table_max_width),
         cmocka_unit_test (test_table_new_invalid),
         cmocka_unit_test (test_table_many_rows),
+        cmocka_unit_test (test_utf8_cut_partial),
+        cmocka_unit_test (test_utf8_nfc),
     };
     return cmocka_run_group_tests_name ("table", tests, NULL, NULL);
 }
