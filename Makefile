@@ -25,8 +25,10 @@ CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP $(SANFLAGS)
 CPPFLAGS += -Icommon -I$(BUILD)/gen $(PKG_CFLAGS)
 LDFLAGS += $(SANFLAGS)
-# libunistring (NFC normalisation, no .pc file in Debian 12).
-LDLIBS += $(PKG_LIBS) -lunistring -lm
+# Every program links these; the fuzzers (tests/fuzz/fuzz.mk) too.
+# libunistring (NFC normalisation) has no .pc file in Debian 12.
+SYS_LIBS := $(PKG_LIBS) -lunistring -lm
+LDLIBS += $(SYS_LIBS)
 
 DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \

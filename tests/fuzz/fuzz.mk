@@ -17,10 +17,6 @@ FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := fuzz_taskd_request fuzz_sessiond_request fuzz_notifyd_request fuzz_event_apply \
 	fuzz_config fuzz_import fuzz_date fuzz_repeat fuzz_calendar
 
-ifeq ($(origin PKG_LIBS),undefined)
-PKG_CFLAGS := $(shell pkg-config --cflags libzmq lmdb libprotobuf-c inih jansson libsystemd)
-PKG_LIBS := $(shell pkg-config --libs libzmq lmdb libprotobuf-c inih jansson libsystemd)
-endif
 FUZZ_ICAL_CFLAGS := $(shell pkg-config --cflags libical 2>/dev/null)
 FUZZ_ICAL_LIBS := $(shell pkg-config --libs libical 2>/dev/null)
 FUZZ_NOTIFY_CFLAGS := $(shell pkg-config --cflags libcurl libcrypto 2>/dev/null)
@@ -32,7 +28,8 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -D_GNU_SOURCE -g -O1 -MMD -MP $(FUZZ_SAN) \
 	-fsanitize=fuzzer-no-link
 FUZZ_CPPFLAGS := -Icommon -I$(FUZZ_BUILD)/gen $(PKG_CFLAGS)
-FUZZ_LDLIBS := $(PKG_LIBS) -lm
+# The Makefile's own list, so a library added there reaches the fuzzers.
+FUZZ_LDLIBS := $(SYS_LIBS)
 
 FUZZ_PROTOS := $(wildcard proto/thuky/*.proto)
 FUZZ_GEN_C := $(FUZZ_PROTOS:proto/%.proto=$(FUZZ_BUILD)/gen/%.pb-c.c)
