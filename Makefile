@@ -29,6 +29,16 @@ LDFLAGS += $(SANFLAGS)
 # libunistring (NFC normalisation) has no .pc file in Debian 12.
 SYS_LIBS := $(PKG_LIBS) -lunistring -lm
 LDLIBS += $(SYS_LIBS)
+# What only one program needs, named once: its build here and its fuzzer
+# (tests/fuzz/fuzz.mk) use the same lists.
+ICAL_CFLAGS := $(shell pkg-config --cflags libical 2>/dev/null)
+ICAL_LIBS := $(shell pkg-config --libs libical 2>/dev/null)
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null) -lpthread
+MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+XLSX_CFLAGS := $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
+XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
 
 DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev liblmdb-dev lmdb-utils \
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
@@ -150,25 +160,25 @@ $(BUILD)/thuky-taskd: $(TASKD_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Only the session service renders iCalendar.
-$(BUILD)/services/sessiond/%.o: CPPFLAGS += $(shell pkg-config --cflags libical 2>/dev/null)
+$(BUILD)/services/sessiond/%.o: CPPFLAGS += $(ICAL_CFLAGS)
 $(BUILD)/thuky-sessiond: $(SESSIOND_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libical 2>/dev/null) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(ICAL_LIBS) -o $@
 
 # Only the notification service speaks SMTP and HTTP (libcurl). libcrypto
 # (in PKGS) signs webhooks and alert links.
-$(BUILD)/services/notifyd/%.o: CPPFLAGS += $(shell pkg-config --cflags libcurl 2>/dev/null)
+$(BUILD)/services/notifyd/%.o: CPPFLAGS += $(CURL_CFLAGS)
 $(BUILD)/thuky-notifyd: $(NOTIFYD_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libcurl 2>/dev/null) -lpthread -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CURL_LIBS) -o $@
 
 # Only the web face speaks HTTP (libmicrohttpd).
-$(BUILD)/services/webd/%.o: CPPFLAGS += $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+$(BUILD)/services/webd/%.o: CPPFLAGS += $(MHD_CFLAGS)
 $(BUILD)/thuky-webd: $(WEBD_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(MHD_LIBS) -o $@
 
 # Only the CLI writes XLSX (libxlsxwriter).
-$(BUILD)/services/cli/%.o: CPPFLAGS += $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
+$(BUILD)/services/cli/%.o: CPPFLAGS += $(XLSX_CFLAGS)
 $(BUILD)/thuky: $(CLI_SRC:%.c=$(BUILD)/%.o) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs xlsxwriter 2>/dev/null) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(XLSX_LIBS) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@

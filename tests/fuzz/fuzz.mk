@@ -17,10 +17,6 @@ FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := fuzz_taskd_request fuzz_sessiond_request fuzz_notifyd_request fuzz_event_apply \
 	fuzz_config fuzz_import fuzz_date fuzz_repeat fuzz_calendar
 
-FUZZ_ICAL_CFLAGS := $(shell pkg-config --cflags libical 2>/dev/null)
-FUZZ_ICAL_LIBS := $(shell pkg-config --libs libical 2>/dev/null)
-FUZZ_NOTIFY_CFLAGS := $(shell pkg-config --cflags libcurl libcrypto 2>/dev/null)
-FUZZ_NOTIFY_LIBS := $(shell pkg-config --libs libcurl libcrypto 2>/dev/null) -lpthread
 
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # -Werror for the targets; product code only warns (gcc builds it with -Werror),
@@ -72,11 +68,12 @@ $(FUZZ_BUILD)/%.o: %.c | $(FUZZ_GEN_H)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FUZZ_BUILD)/services/sessiond/%.o: FUZZ_CPPFLAGS += $(FUZZ_ICAL_CFLAGS)
-$(FUZZ_BUILD)/services/notifyd/%.o: FUZZ_CPPFLAGS += $(FUZZ_NOTIFY_CFLAGS)
+$(FUZZ_BUILD)/services/sessiond/%.o: FUZZ_CPPFLAGS += $(ICAL_CFLAGS)
+$(FUZZ_BUILD)/services/notifyd/%.o: FUZZ_CPPFLAGS += $(CURL_CFLAGS)
+$(FUZZ_BUILD)/services/cli/%.o: FUZZ_CPPFLAGS += $(XLSX_CFLAGS)
 $(FUZZ_DIR)/%.o: FUZZ_CFLAGS += -Werror
 $(FUZZ_DIR)/%.o: FUZZ_CPPFLAGS += -Itests/fuzz -Iservices/taskd -Iservices/sessiond \
-	-Iservices/notifyd -Iservices/cli $(FUZZ_NOTIFY_CFLAGS)
+	-Iservices/notifyd -Iservices/cli $(CURL_CFLAGS)
 
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -89,21 +86,21 @@ $(FUZZ_BUILD)/fuzz_taskd_request: $(FUZZ_DIR)/fuzz_taskd_request.o $(FUZZ_DIR)/s
 
 $(FUZZ_BUILD)/fuzz_sessiond_request: $(FUZZ_DIR)/fuzz_sessiond_request.o \
 		$(FUZZ_DIR)/spec_sessiond.o $(FUZZ_SERVICE) $(FUZZ_SESSIOND) $(FUZZ_LIB)
-	$(call fuzz_link,$^ $(FUZZ_ICAL_LIBS))
+	$(call fuzz_link,$^ $(ICAL_LIBS))
 
 $(FUZZ_BUILD)/fuzz_notifyd_request: $(FUZZ_DIR)/fuzz_notifyd_request.o \
 		$(FUZZ_DIR)/spec_notifyd.o $(FUZZ_SERVICE) $(FUZZ_NOTIFYD) $(FUZZ_LIB)
-	$(call fuzz_link,$^ $(FUZZ_NOTIFY_LIBS))
+	$(call fuzz_link,$^ $(CURL_LIBS))
 
 $(FUZZ_BUILD)/fuzz_event_apply: $(FUZZ_DIR)/fuzz_event_apply.o $(FUZZ_DIR)/spec_taskd.o \
 		$(FUZZ_DIR)/spec_notifyd.o $(FUZZ_SERVICE) $(FUZZ_TASKD) $(FUZZ_NOTIFYD) $(FUZZ_LIB)
-	$(call fuzz_link,$^ $(FUZZ_NOTIFY_LIBS))
+	$(call fuzz_link,$^ $(CURL_LIBS))
 
 # The CLI without main.o, its daemon client replaced by fuzz_client_stub.o
 # (linked before the library, so the library's client.o is never pulled in).
 $(FUZZ_BUILD)/fuzz_import: $(FUZZ_DIR)/fuzz_import.o $(FUZZ_DIR)/fuzz_client_stub.o $(FUZZ_UTIL) \
 		$(FUZZ_CLI) $(FUZZ_LIB)
-	$(call fuzz_link,$^)
+	$(call fuzz_link,$^ $(XLSX_LIBS))
 
 $(FUZZ_BUILD)/fuzz_config $(FUZZ_BUILD)/fuzz_date $(FUZZ_BUILD)/fuzz_repeat \
 		$(FUZZ_BUILD)/fuzz_calendar: $(FUZZ_BUILD)/%: $(FUZZ_DIR)/%.o $(FUZZ_UTIL) $(FUZZ_LIB)

@@ -32,6 +32,13 @@ void client_set_caller(client_t *self, const char *caller) { (void)self, (void)c
 
 void client_set_curve(client_t *self, const curve_client_t *keys) { (void)self, (void)keys; }
 
+void client_set_language(client_t *self, const char *language) { (void)self, (void)language; }
+
+void client_set_waiting(client_t *self, int after_ms, client_waiting_fn fn, void *arg)
+{
+    (void)self, (void)after_ms, (void)fn, (void)arg;
+}
+
 const char *client_endpoint(const client_t *self) { return self->endpoint; }
 
 void client_random_id(char out[17]) { memcpy(out, "00000000f0a2f0a2", 17); }
