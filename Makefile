@@ -18,7 +18,7 @@ OPT = -O2
 endif
 
 CC ?= cc
-PKGS = libzmq lmdb libprotobuf-c inih jansson libsystemd libcrypto
+PKGS = libzmq lmdb libprotobuf-c inih jansson libsystemd libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
@@ -44,7 +44,7 @@ DEB_PACKAGES = build-essential pkg-config clang libclang-rt-14-dev libzmq3-dev l
 	libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libinih-dev libjansson-dev \
 	libcmocka-dev libsystemd-dev libical-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev python3 python3-zmq python3-protobuf python3-pytest python3-pytest-timeout \
 	python3-icalendar python3-ephem python3-aiosmtpd chromium chromium-driver python3-selenium poppler-utils \
-	python3-openpyxl \
+	python3-openpyxl zlib1g-dev \
 	groff-base man-db valgrind gettext libunistring-dev libxlsxwriter-dev
 
 PROTOS := $(wildcard proto/thuky/*.proto)

@@ -112,6 +112,9 @@ void config_defaults(config_t *cfg)
         config_service_t *svc = &cfg->services[i];
         svc->name = s_service_names[i];
         svc->map_size = 64u << 20;
+        svc->log_size = 64u << 20;
+        svc->checkpoint_size = 16u << 20;
+        svc->checkpoint_ms = 100;
         svc->max_message = 4u << 20;
         svc->batch_max = 512;
         svc->gather_us = 200;
@@ -528,6 +531,14 @@ static int s_service_key(parse_ctx_t *ctx, int id, const char *key, const char *
     }
     if (strcmp(key, "map_size") == 0)
         return config_parse_size(value, &svc->map_size) && svc->map_size >= (64u << 10) ? 1 : -1;
+    if (strcmp(key, "log_size") == 0)
+        return config_parse_size(value, &svc->log_size) && svc->log_size >= (1u << 20) ? 1 : -1;
+    if (strcmp(key, "checkpoint_size") == 0)
+        return config_parse_size(value, &svc->checkpoint_size) && svc->checkpoint_size >= 4096
+                   ? 1
+                   : -1;
+    if (strcmp(key, "checkpoint_ms") == 0)
+        return s_parse_int(value, 1, 60000, &svc->checkpoint_ms) ? 1 : -1;
     if (strcmp(key, "max_message") == 0)
         return config_parse_size(value, &svc->max_message) && svc->max_message >= 1024 ? 1 : -1;
     if (strcmp(key, "batch_max") == 0)

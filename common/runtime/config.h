@@ -66,6 +66,11 @@ typedef struct {
     char events[CONFIG_ENDPOINT_MAX];   /* PUB endpoint */
     char store_dir[CONFIG_PATH_MAX];
     size_t map_size;                  /* initial LMDB map size, bytes */
+    /* The write-ahead log (store_log.c): its file's size, and a checkpoint
+     * after checkpoint_size bytes of it or checkpoint_ms, whichever first. */
+    size_t log_size;
+    size_t checkpoint_size;
+    int checkpoint_ms;
     size_t max_message;               /* largest request accepted, bytes */
     int batch_max;                    /* requests per group commit */
     int gather_us;                    /* wait for a batch as large as the last */

@@ -1,9 +1,12 @@
 #include "runtime/paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int paths_mkdir_p(const char *path, mode_t mode)
 {
@@ -43,4 +46,30 @@ int paths_prepare_ipc(const char *endpoint)
         return 0;
     *slash = '\0';
     return paths_mkdir_p(dir, 0750);
+}
+
+int paths_sync_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    size_t len = strlen(path);
+    if (len >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dir, path, len + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc;
 }

@@ -8,5 +8,8 @@
 int paths_mkdir_p(const char *path, mode_t mode);
 /* For an ipc:// endpoint, creates the directory its socket lives in. */
 int paths_prepare_ipc(const char *endpoint);
+/* fsyncs the directory that holds path, so a file created or renamed
+ * there survives a power cut; 0 or -1 (errno). */
+int paths_sync_dir(const char *path);
 
 #endif

@@ -183,6 +183,13 @@ static int64_t s_reader_check(server_t *self, void *arg)
     return SERVER_READER_CHECK_MS;
 }
 
+/* The store's log: checkpoints start and end between batches. */
+static int64_t s_store_maintain(server_t *self, void *arg)
+{
+    (void)arg;
+    return store_maintain(self->store);
+}
+
 static int64_t s_heartbeat(server_t *self, void *arg)
 {
     (void)arg;
@@ -274,6 +281,7 @@ void server_run(server_t *self)
     s_install_signals();
     server_add_timer(self, s_heartbeat, NULL);
     server_add_timer(self, s_reader_check, NULL);
+    server_add_timer(self, s_store_maintain, NULL);
     uint64_t watchdog_us = 0;
     static int64_t watchdog_every_ms;
     if (sd_watchdog_enabled(0, &watchdog_us) > 0) {

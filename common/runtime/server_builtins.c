@@ -81,6 +81,18 @@ static void s_builtin_status(server_call_t *call, const ProtobufCMessage *reques
     st.subscriptions = sub_ptrs;
     st.n_subscriptions = self->subscription_count;
     st.log_id = (char *)eventlog_id(self->eventlog);
+    store_log_stats_t log;
+    store_log_stats(self->store, &log);
+    Thuky__StoreLog store_log = THUKY__STORE_LOG__INIT;
+    if (log.logged) {
+        store_log.bytes = log.log_bytes;
+        store_log.checkpoint_age_ms = log.checkpoint_age_ms;
+        store_log.checkpoints = log.checkpoints;
+        store_log.checkpoint_max_us = log.checkpoint_max_us;
+        store_log.records = log.records;
+        store_log.replayed = log.replayed;
+        st.store_log = &store_log;
+    }
     server_reply(call, &st.base);
 }
 

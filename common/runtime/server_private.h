@@ -10,7 +10,7 @@
 #include "runtime/server.h"
 
 #define SERVER_MAX_READERS 12
-#define SERVER_MAX_TIMERS 8
+#define SERVER_MAX_TIMERS 12
 #define SERVER_MAX_COUNTERS 24
 #define SERVER_MAX_SUBSCRIPTIONS 4
 #define SERVER_MAX_IDENTITY 256

@@ -387,7 +387,7 @@ static void s_prune_replies(server_t *self, store_txn_t *txn, int64_t now_ms)
             break;
         store_del(txn, self->options.replies_dbi, (uint8_t *)it.key.mv_data + 8,
                   it.key.mv_size - 8);
-        mdb_cursor_del(it.cursor, 0);
+        store_iter_del(&it);
     }
     store_iter_close(&it);
 }

@@ -1,4 +1,4 @@
-#include "runtime/store.h"
+#include "runtime/store_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,20 +14,8 @@
 #include "base/log.h"
 #include "runtime/paths.h"
 
-#define STORE_MAX_DBS 32
-#define STORE_MAX_KEY 511
-
-struct store {
-    MDB_env *env;
-    MDB_dbi dbis[STORE_MAX_DBS];
-    size_t db_count;
-    size_t map_size;
-    int lock_fd;
-    char *dir;
-};
-
 /* The one place LMDB codes become store codes. */
-static store_rc_t s_map_error(int mdb_rc)
+store_rc_t store_map_error(int mdb_rc)
 {
     switch (mdb_rc) {
     case MDB_SUCCESS: return STORE_OK;
@@ -68,11 +56,11 @@ static bool s_disk_full(const char *dir)
     return avail < (8ULL << 20) || avail < total / 100;
 }
 
-static void s_fail(store_txn_t *txn, int mdb_rc, const char *what)
+void store_fail(store_txn_t *txn, int mdb_rc, const char *what)
 {
     if (txn->rc != STORE_OK)
         return;
-    txn->rc = s_map_error(mdb_rc);
+    txn->rc = store_map_error(mdb_rc);
     if (mdb_rc == EIO && s_disk_full(txn->store->dir))
         txn->rc = STORE_NO_SPACE;
     if (txn->rc != STORE_MAP_FULL)
@@ -96,37 +84,37 @@ static int s_take_lock(const char *dir, char *why, size_t why_len)
     return fd;
 }
 
-int store_backup(const char *dir, const char *dest, char *why, size_t why_len)
+/* The transaction that opens the databases (and replays the log). */
+static int s_open_databases(store_t *self, const store_db_spec_t *dbs, char *why, size_t why_len)
 {
-    char data[PATH_MAX];
-    snprintf(data, sizeof data, "%s/data.mdb", dir);
-    if (access(data, R_OK) != 0) {
-        snprintf(why, why_len, _("no store in %s: %s"), dir, strerror(errno));
-        return -1;
+    for (int attempt = 0;; attempt++) {
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
+        for (size_t i = 0; rc == 0 && i < self->db_count; i++)
+            rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | dbs[i].flags, &self->dbis[i]);
+        if (rc == 0 && self->log)
+            rc = store_log_recover(self, txn, why, why_len);
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+        if (rc == MDB_MAP_FULL && attempt < 16) {
+            /* the log held more than the map the config asks for */
+            size_t next = self->map_size * 2;
+            if (mdb_env_set_mapsize(self->env, next) == 0) {
+                self->map_size = next;
+                continue;
+            }
+        }
+        if (rc > 0)
+            snprintf(why, why_len, _("cannot open databases in %s: %s"), self->dir,
+                     mdb_strerror(rc));
+        return rc == 0 ? 0 : -1;
     }
-    if (paths_mkdir_p(dest, 0750) != 0) {
-        snprintf(why, why_len, _("cannot create %s: %s"), dest, strerror(errno));
-        return -1;
-    }
-    MDB_env *env;
-    int rc = mdb_env_create(&env);
-    if (rc == 0)
-        rc = mdb_env_set_maxreaders(env, 126); /* as the daemon has it */
-    if (rc == 0)
-        rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640);
-    if (rc == 0)
-        rc = mdb_env_copy2(env, dest, MDB_CP_COMPACT);
-    mdb_env_close(env);
-    if (rc != 0) {
-        snprintf(why, why_len, _("cannot copy the store in %s to %s: %s"), dir, dest,
-                 mdb_strerror(rc));
-        return -1;
-    }
-    return 0;
 }
 
 store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count,
-                    size_t initial_map_bytes, char *why, size_t why_len)
+                    const store_options_t *options, char *why, size_t why_len)
 {
     if (db_count > STORE_MAX_DBS) {
         snprintf(why, why_len, _("too many databases (%zu)"), db_count);
@@ -148,13 +136,18 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
     self->lock_fd = lock_fd;
     self->dir = xstrdup(dir);
     self->db_count = db_count;
+    bool logged = options->log_bytes > 0;
+    if (logged && store_log_prepare(self, options, dbs, why, why_len) != 0) {
+        store_close(&self);
+        return NULL;
+    }
     int rc = mdb_env_create(&self->env);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs(self->env, (MDB_dbi)db_count);
+    if (rc == 0) /* the log's own database besides the store's */
+        rc = mdb_env_set_maxdbs(self->env, (MDB_dbi)db_count + (logged ? 1 : 0));
     if (rc == 0)
         rc = mdb_env_set_maxreaders(self->env, 126);
     if (rc == 0)
-        rc = mdb_env_set_mapsize(self->env, initial_map_bytes);
+        rc = mdb_env_set_mapsize(self->env, options->map_bytes);
     if (rc == 0)
         rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0640);
     if (rc != 0) {
@@ -168,17 +161,8 @@ store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count
     self->map_size = info.me_mapsize;
 
     store_reader_check(self);
-
-    MDB_txn *txn;
-    rc = mdb_txn_begin(self->env, NULL, 0, &txn);
-    for (size_t i = 0; rc == 0 && i < db_count; i++)
-        rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | dbs[i].flags, &self->dbis[i]);
-    if (rc == 0)
-        rc = mdb_txn_commit(txn);
-    else
-        mdb_txn_abort(txn);
-    if (rc != 0) {
-        snprintf(why, why_len, _("cannot open databases in %s: %s"), dir, mdb_strerror(rc));
+    if (s_open_databases(self, dbs, why, why_len) != 0 ||
+        (logged && store_log_start(self, why, why_len) != 0)) {
         store_close(&self);
         return NULL;
     }
@@ -190,6 +174,8 @@ void store_close(store_t **self_p)
     store_t *self = *self_p;
     if (!self)
         return;
+    if (self->log)
+        store_log_close(self);
     if (self->env)
         mdb_env_close(self->env);
     if (self->lock_fd >= 0)
@@ -216,11 +202,13 @@ store_rc_t store_grow(store_t *self)
 {
     /* Pages pinned by a dead reader look like a full map: free them first. */
     store_reader_check(self);
+    if (self->log)
+        return store_log_grow(self);
     size_t next = self->map_size * 2;
     int rc = mdb_env_set_mapsize(self->env, next);
     if (rc != 0) {
         log_warnx("cannot grow the store map to %zu bytes: %s", next, mdb_strerror(rc));
-        return s_map_error(rc);
+        return store_map_error(rc);
     }
     log_info("store map grown to %zu MiB", next >> 20);
     self->map_size = next;
@@ -241,6 +229,8 @@ store_rc_t store_txn_begin(store_t *self, store_txn_t *txn, bool write)
     memset(txn, 0, sizeof *txn);
     txn->store = self;
     txn->write = write;
+    if (self->log && store_log_begin(self, txn, write))
+        return txn->rc;
     /* A reader killed while it held a transaction (a backup, mdb_stat, a
      * crashed tool) pins the pages it saw: every write would take new ones
      * and the file would grow. Its slot is freed before each write, which
@@ -257,7 +247,7 @@ store_rc_t store_txn_begin(store_t *self, store_txn_t *txn, bool write)
     }
     if (rc != 0) {
         txn->txn = NULL;
-        s_fail(txn, rc, "txn_begin");
+        store_fail(txn, rc, "txn_begin");
     }
     return txn->rc;
 }
@@ -274,21 +264,34 @@ store_rc_t store_txn_begin_child(store_txn_t *parent, store_txn_t *child)
     int rc = mdb_txn_begin(parent->store->env, parent->txn, 0, &child->txn);
     if (rc != 0) {
         child->txn = NULL;
-        s_fail(child, rc, "txn_begin(child)");
+        store_fail(child, rc, "txn_begin(child)");
     }
+    if (parent->store->log)
+        store_log_begin_child(parent, child);
     return child->rc;
 }
 
+/* A write under the log: its hooks do what LMDB's commit did. */
+static bool s_logged(const store_txn_t *txn) { return txn->store->log && txn->write; }
+
 store_rc_t store_txn_commit(store_txn_t *txn)
 {
+    if (txn->borrowed) {
+        txn->txn = NULL;
+        return txn->rc;
+    }
     if (!txn->txn)
         return txn->rc;
     if (txn->rc != STORE_OK) {
         mdb_txn_abort(txn->txn);
+        if (s_logged(txn))
+            store_log_abort(txn);
+    } else if (s_logged(txn)) {
+        return store_log_commit(txn);
     } else {
         int rc = mdb_txn_commit(txn->txn);
         if (rc != 0)
-            s_fail(txn, rc, "commit");
+            store_fail(txn, rc, "commit");
     }
     txn->txn = NULL;
     return txn->rc;
@@ -296,8 +299,11 @@ store_rc_t store_txn_commit(store_txn_t *txn)
 
 void store_txn_abort(store_txn_t *txn)
 {
-    if (txn->txn)
+    if (txn->txn && !txn->borrowed) {
         mdb_txn_abort(txn->txn);
+        if (s_logged(txn))
+            store_log_abort(txn);
+    }
     txn->txn = NULL;
 }
 
@@ -320,7 +326,7 @@ bool store_get(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len, M
     if (rc == MDB_NOTFOUND)
         return false;
     if (rc != 0) {
-        s_fail(txn, rc, "get");
+        store_fail(txn, rc, "get");
         return false;
     }
     return true;
@@ -334,7 +340,9 @@ void store_put(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len,
     MDB_val k = {key_len, (void *)key}, v = {val_len, (void *)val};
     int rc = mdb_put(txn->txn, dbi, &k, &v, 0);
     if (rc != 0)
-        s_fail(txn, rc, "put");
+        store_fail(txn, rc, "put");
+    else if (txn->store->log)
+        store_log_put(txn, dbi, key, key_len, val, val_len);
 }
 
 void store_put_message(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len,
@@ -346,10 +354,12 @@ void store_put_message(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t ke
     MDB_val k = {key_len, (void *)key}, v = {len, NULL};
     int rc = mdb_put(txn->txn, dbi, &k, &v, MDB_RESERVE);
     if (rc != 0) {
-        s_fail(txn, rc, "put");
+        store_fail(txn, rc, "put");
         return;
     }
     protobuf_c_message_pack(msg, v.mv_data);
+    if (txn->store->log)
+        store_log_put(txn, dbi, key, key_len, v.mv_data, len);
 }
 
 ProtobufCMessage *store_get_message(store_txn_t *txn, MDB_dbi dbi, const void *key,
@@ -373,7 +383,9 @@ void store_del(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len)
     MDB_val k = {key_len, (void *)key};
     int rc = mdb_del(txn->txn, dbi, &k, NULL);
     if (rc != 0 && rc != MDB_NOTFOUND)
-        s_fail(txn, rc, "del");
+        store_fail(txn, rc, "del");
+    else if (rc == 0 && txn->store->log)
+        store_log_del(txn, dbi, key, key_len);
 }
 
 void store_iter_init(store_iter_t *it, store_txn_t *txn, MDB_dbi dbi, const void *prefix,
@@ -381,6 +393,7 @@ void store_iter_init(store_iter_t *it, store_txn_t *txn, MDB_dbi dbi, const void
 {
     memset(it, 0, sizeof *it);
     it->txn = txn;
+    it->dbi = dbi;
     it->prefix = prefix;
     it->prefix_len = prefix_len;
     it->reverse = reverse;
@@ -388,7 +401,7 @@ void store_iter_init(store_iter_t *it, store_txn_t *txn, MDB_dbi dbi, const void
         return;
     int rc = mdb_cursor_open(txn->txn, dbi, &it->cursor);
     if (rc != 0) {
-        s_fail(txn, rc, "cursor_open");
+        store_fail(txn, rc, "cursor_open");
         it->cursor = NULL;
         return;
     }
@@ -469,7 +482,7 @@ bool store_iter_next(store_iter_t *it)
     if (rc == MDB_NOTFOUND)
         return false;
     if (rc != 0) {
-        s_fail(it->txn, rc, "cursor_get");
+        store_fail(it->txn, rc, "cursor_get");
         return false;
     }
     return s_has_prefix(it);
@@ -480,4 +493,18 @@ void store_iter_close(store_iter_t *it)
     if (it->cursor)
         mdb_cursor_close(it->cursor);
     it->cursor = NULL;
+}
+
+void store_iter_del(store_iter_t *it)
+{
+    if (!it->cursor || it->txn->rc != STORE_OK)
+        return;
+    uint8_t key[STORE_MAX_KEY];
+    size_t key_len = it->key.mv_size;
+    memcpy(key, it->key.mv_data, key_len); /* the cursor's key goes with the entry */
+    int rc = mdb_cursor_del(it->cursor, 0);
+    if (rc != 0)
+        store_fail(it->txn, rc, "cursor_del");
+    else if (it->txn->store->log)
+        store_log_del(it->txn, it->dbi, key, key_len);
 }

@@ -1,12 +1,20 @@
 /* LMDB store wrapper: one environment per daemon, named databases, a
- * transaction with a sticky error, map growth on MDB_MAP_FULL.
+ * transaction with a sticky error, map growth on MDB_MAP_FULL, and (for the
+ * daemons) a write-ahead log in front of LMDB (store_log.c).
  *
  * Usage: begin a transaction, do any number of operations, then commit
  * once and check its result; after the first failure later operations do
  * nothing and commit aborts (the Knot DNS knot_lmdb pattern). LMDB error
  * codes become store codes in exactly one place (s_map_error). Data
  * returned by store_get and iterators points into the map and is valid
- * only until the transaction ends. */
+ * only until the transaction ends.
+ *
+ * With a log, a write transaction is a child of one LMDB transaction that
+ * stays open across many commits; committing it appends what it wrote to
+ * the log and syncs that, and a checkpoint commits LMDB now and then.
+ * Reads on the thread that opened the store are served inside that open
+ * transaction, so they see every commit; other threads and processes see
+ * the last checkpoint. */
 #ifndef THUKY_STORE_H
 #define THUKY_STORE_H
 
@@ -35,15 +43,38 @@ typedef struct {
     unsigned flags;   /* extra mdb_dbi_open flags, e.g. MDB_DUPSORT; usually 0 */
 } store_db_spec_t;
 
-typedef struct {
+typedef struct store_txn {
     store_t *store;
     MDB_txn *txn;
     store_rc_t rc;    /* sticky: the first failure */
     bool write;
+    bool borrowed;    /* a read inside the writer's open transaction (log) */
+    struct store_txn *parent;
+    size_t redo_mark; /* the log record's length when this began (log) */
 } store_txn_t;
+
+/* How a store is opened. */
+typedef struct {
+    size_t map_bytes;        /* the initial LMDB map size */
+    size_t log_bytes;        /* the log file's size; 0: no log, every commit
+                              * syncs LMDB (webd's store, tools, tests) */
+    size_t checkpoint_bytes; /* a checkpoint after this much log... */
+    int checkpoint_ms;       /* ...or this long, whichever comes first */
+} store_options_t;
+
+typedef struct {
+    bool logged;
+    uint64_t log_bytes;          /* log written since the last durable checkpoint */
+    int64_t checkpoint_age_ms;   /* since that checkpoint */
+    uint64_t checkpoints;
+    int64_t checkpoint_max_us;   /* the longest a checkpoint held the writer */
+    uint64_t records;            /* appended since the store opened */
+    uint64_t replayed;           /* records the last start replayed */
+} store_log_stats_t;
 
 typedef struct {
     store_txn_t *txn;
+    MDB_dbi dbi;
     MDB_cursor *cursor;
     const uint8_t *prefix;
     size_t prefix_len;
@@ -57,11 +88,21 @@ typedef struct {
  * second daemon on the same store refuses to start. On failure returns
  * NULL and writes a one-line reason into why. */
 store_t *store_open(const char *dir, const store_db_spec_t *dbs, size_t db_count,
-                    size_t initial_map_bytes, char *why, size_t why_len);
+                    const store_options_t *options, char *why, size_t why_len);
+/* With a log: a last checkpoint, so the next start has nothing to replay. */
 void store_close(store_t **self_p);
+/* The log's part of the loop (a server timer): finishes a checkpoint whose
+ * sync has ended, starts one that is due. Returns ms until it wants to run
+ * again. Call it with no transaction open. */
+int64_t store_maintain(store_t *self);
+/* A durable checkpoint now, waiting for it (e.g. before a backup). */
+store_rc_t store_checkpoint(store_t *self);
+void store_log_stats(const store_t *self, store_log_stats_t *out);
 /* A consistent hot copy of the store in dir, compacted, into dest (a new
  * or empty directory): a read transaction sees one committed state while
- * the owning daemon goes on writing (mdb_env_copy2 with MDB_CP_COMPACT).
+ * the owning daemon goes on writing (mdb_env_copy2 with MDB_CP_COMPACT);
+ * the log's records after that state are copied into a new log beside it,
+ * so the copy holds every write acknowledged before the call.
  * Returns 0, or -1 with one line in why. */
 int store_backup(const char *dir, const char *dest, char *why, size_t why_len);
 MDB_dbi store_dbi(const store_t *self, size_t index);
@@ -103,6 +144,8 @@ void store_txn_fail(store_txn_t *txn, store_rc_t rc);
 void store_iter_init(store_iter_t *it, store_txn_t *txn, MDB_dbi dbi, const void *prefix,
                      size_t prefix_len, const void *start, size_t start_len, bool reverse);
 bool store_iter_next(store_iter_t *it);
+/* Deletes the entry the iterator is on; the next step goes on after it. */
+void store_iter_del(store_iter_t *it);
 void store_iter_close(store_iter_t *it);
 
 #endif

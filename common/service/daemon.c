@@ -220,3 +220,14 @@ subscriber_t *daemon_follow(server_t *server, void *zmq_ctx, const config_t *cfg
     server_add_subscription(server, sub);
     return sub;
 }
+
+store_options_t daemon_store_options(const config_service_t *svc)
+{
+    size_t quarter = svc->log_size / 4;
+    return (store_options_t){
+        .map_bytes = svc->map_size,
+        .log_bytes = svc->log_size,
+        .checkpoint_bytes = svc->checkpoint_size < quarter ? svc->checkpoint_size : quarter,
+        .checkpoint_ms = svc->checkpoint_ms,
+    };
+}

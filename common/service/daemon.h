@@ -23,6 +23,9 @@ bool daemon_start(int argc, char **argv, const char *name, const char *about, co
 /* Exits with one line when dir exists but belongs to another user: files
  * this daemon created there would be unreadable to the rightful owner. */
 void daemon_check_state_dir(const char *dir);
+/* A daemon's store: its map size and its write-ahead log, from its section
+ * of the config (the checkpoint size at most a quarter of the log). */
+store_options_t daemon_store_options(const config_service_t *svc);
 
 /* The working-day calendar with the configured override files; exits with
  * "calendar: FILE:LINE: reason" when one is malformed. */

@@ -101,7 +101,8 @@ int main(int argc, char **argv)
         link_keys_load(cfg.web.link_key_dir, &nd.link_keys, why, sizeof why) != 0)
         fatalx("[web] public_url is set, but its link keys cannot be used: %s", why);
     nd.calendar = daemon_calendar(&cfg);
-    store_t *store = store_open(svc->store_dir, notify_store_dbs, NDB_COUNT, svc->map_size, why,
+    store_options_t store_options = daemon_store_options(svc);
+    store_t *store = store_open(svc->store_dir, notify_store_dbs, NDB_COUNT, &store_options, why,
                                 sizeof why);
     if (!store)
         fatalx("%s", why);

@@ -44,7 +44,8 @@ int main(int argc, char **argv)
     service.calendar = daemon_calendar(&cfg);
 
     daemon_check_state_dir(svc->store_dir);
-    store_t *store = store_open(svc->store_dir, session_store_dbs, SDB_COUNT, svc->map_size, why,
+    store_options_t store_options = daemon_store_options(svc);
+    store_t *store = store_open(svc->store_dir, session_store_dbs, SDB_COUNT, &store_options, why,
                                 sizeof why);
     if (!store)
         fatalx("%s", why);

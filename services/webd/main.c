@@ -67,7 +67,9 @@ int main(int argc, char **argv)
         link_keys_load(cfg.web.link_key_dir, &wd.link_keys, why, sizeof why) != 0)
         fatalx("[web] public_url is set, but its link keys cannot be used: %s", why);
     daemon_check_state_dir(svc->store_dir);
-    wd.store = store_open(svc->store_dir, s_dbs, WDB_COUNT, svc->map_size, why, sizeof why);
+    /* webd's store (tokens, sessions) is small and written rarely: no log */
+    store_options_t store_options = {.map_bytes = svc->map_size};
+    wd.store = store_open(svc->store_dir, s_dbs, WDB_COUNT, &store_options, why, sizeof why);
     if (!wd.store)
         fatalx("%s", why);
     s_load_secret(&wd);

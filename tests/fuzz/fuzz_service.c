@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "runtime/clock.h"
+#include "service/daemon.h"
 #include "thuky/event.pb-c.h"
 
 /* Built into every server after the service's own commands. */
@@ -43,7 +44,10 @@ void fuzz_service_start(fuzz_service_t *fs, const fuzz_service_spec_t *spec)
     fs->calendar = fuzz_calendar();
 
     char why[1024];
-    fs->store = store_open(svc->store_dir, spec->dbs, spec->db_count, svc->map_size, why,
+    /* the daemons' store, with its log (a small one: the fuzzer's is tiny) */
+    svc->log_size = 1u << 20;
+    store_options_t options = daemon_store_options(svc);
+    fs->store = store_open(svc->store_dir, spec->dbs, spec->db_count, &options, why,
                            sizeof why);
     if (!fs->store) {
         fprintf(stderr, "fuzz: %s\n", why);

@@ -174,7 +174,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "event_sink: %s\n", why);
         return 1;
     }
-    store_t *store = store_open(store_dir, s_dbs, DB_COUNT, 1u << 20, why, sizeof why);
+    store_t *store = store_open(store_dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = 1u << 20}, why, sizeof why);
     if (!store) {
         fprintf(stderr, "event_sink: %s\n", why);
         return 1;

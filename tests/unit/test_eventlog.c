@@ -33,7 +33,7 @@ typedef struct {
 static void fx_open(fixture_t *fx)
 {
     char why[256] = "";
-    fx->store = store_open(fx->dir, s_dbs, DB_COUNT, MAP_BYTES, why, sizeof why);
+    fx->store = store_open(fx->dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = MAP_BYTES}, why, sizeof why);
     if (!fx->store)
         print_error("store_open: %s\n", why);
     assert_non_null(fx->store);

@@ -60,7 +60,7 @@ static int teardown(void **state)
 static store_t *open_store(const fixture_t *fx, size_t map)
 {
     char why[256] = "";
-    store_t *s = store_open(fx->dir, s_dbs, DB_COUNT, map, why, sizeof why);
+    store_t *s = store_open(fx->dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = map}, why, sizeof why);
     if (!s)
         print_error("store_open: %s\n", why);
     assert_non_null(s);
@@ -153,7 +153,7 @@ static void test_open_uncreatable_dir_fails(void **state)
     assert_non_null(f);
     fclose(f);
     snprintf(dir, sizeof dir, "%s/file/store", fx->root);
-    store_t *s = store_open(dir, s_dbs, DB_COUNT, MAP_NORMAL, why, sizeof why);
+    store_t *s = store_open(dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = MAP_NORMAL}, why, sizeof why);
     assert_null(s);
     assert_non_null(strstr(why, "cannot create state directory"));
     assert_non_null(strstr(why, dir));
@@ -164,7 +164,7 @@ static void test_open_creates_parents(void **state)
     fixture_t *fx = *state;
     char dir[256], why[256] = "";
     snprintf(dir, sizeof dir, "%s/a/b/c", fx->root);
-    store_t *s = store_open(dir, s_dbs, DB_COUNT, MAP_NORMAL, why, sizeof why);
+    store_t *s = store_open(dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = MAP_NORMAL}, why, sizeof why);
     if (!s)
         print_error("store_open: %s\n", why);
     assert_non_null(s);
@@ -818,7 +818,7 @@ static void test_second_open_refused(void **state)
     assert_int_equal(store_txn_commit(&txn), STORE_OK);
 
     char why[256] = "";
-    store_t *again = store_open(fx->dir, s_dbs, DB_COUNT, MAP_NORMAL, why, sizeof why);
+    store_t *again = store_open(fx->dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = MAP_NORMAL}, why, sizeof why);
     assert_null(again);
     assert_non_null(strstr(why, "in use"));
     assert_non_null(strstr(why, fx->dir));
@@ -847,7 +847,7 @@ static void test_not_writable(void **state)
         skip();
     }
     char why[256] = "";
-    store_t *s = store_open(fx->dir, s_dbs, DB_COUNT, MAP_NORMAL, why, sizeof why);
+    store_t *s = store_open(fx->dir, s_dbs, DB_COUNT, &(store_options_t){.map_bytes = MAP_NORMAL}, why, sizeof why);
     assert_null(s);
     assert_non_null(strstr(why, "not writable"));
     assert_non_null(strstr(why, fx->dir));
