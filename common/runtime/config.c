@@ -112,8 +112,8 @@ void config_defaults(config_t *cfg)
         config_service_t *svc = &cfg->services[i];
         svc->name = s_service_names[i];
         svc->map_size = 64u << 20;
-        svc->log_size = 64u << 20;
-        svc->checkpoint_size = 16u << 20;
+        svc->log_size = 16u << 20;
+        svc->checkpoint_size = 4u << 20;
         svc->checkpoint_ms = 100;
         svc->max_message = 4u << 20;
         svc->batch_max = 512;

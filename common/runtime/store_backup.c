@@ -1,10 +1,10 @@
-/* A hot copy of a store: LMDB's newest commit, compacted, and the log's
- * records after it in a new log beside it.
+/* A hot copy of a store: LMDB's newest commit, compacted, with the log's
+ * records after it applied to the copy, so the copy is one file.
  *
  * The records are read first, from the log's durable mark to the end of
  * its chain (everything acknowledged so far), then LMDB is copied. The
  * copy's commit holds every record up to some number L no older than that
- * mark; the new log gets the records read after L. So the copy holds every
+ * mark; the records read after L are applied to it. So the copy holds every
  * write acknowledged before the call, whatever the daemon does meanwhile.
  * (A record read could only be lost if the daemon wrote a whole log's
  * worth of records during the few milliseconds of the read, and then its
@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "base/i18n.h"
@@ -57,67 +56,68 @@ static void s_tail_free(tail_t *t)
     free(t->records);
 }
 
-/* The copy's commit: its txnid and the last log record it holds. */
-static int s_copy_state(const char *dest, uint64_t *txnid, uint64_t *lsn)
+/* Applies the records after the copy's commit to the copy itself, so that
+ * its data.mdb alone holds everything (a restore puts back one file). */
+static int s_apply_tail(const char *dest, const tail_t *tail, char *why, size_t why_len)
 {
     MDB_env *env;
     MDB_txn *txn = NULL;
-    MDB_dbi dbi;
+    MDB_dbi log_dbi, dbis[STORE_MAX_DBS];
+    size_t db_count = 0;
     int rc = mdb_env_create(&env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS + 1);
     if (rc == 0)
-        rc = mdb_env_open(env, dest, MDB_RDONLY | MDB_NOTLS, 0640);
+        rc = mdb_env_set_mapsize(env, 1ULL << 36); /* the file's size is all it takes */
     if (rc == 0)
-        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-    *lsn = 0;
-    if (rc == 0 && mdb_dbi_open(txn, STORE_LOG_DB, 0, &dbi) == 0) {
-        MDB_val k = {3, "lsn"}, v;
-        if (mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == sizeof *lsn)
-            memcpy(lsn, v.mv_data, sizeof *lsn);
+        rc = mdb_env_open(env, dest, MDB_NOTLS, 0640);
+    if (rc == 0)
+        rc = mdb_txn_begin(env, NULL, 0, &txn);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, STORE_LOG_DB, 0, &log_dbi);
+    MDB_val k = {3, "lsn"}, names = {0, NULL}, v;
+    uint64_t lsn = 0;
+    if (rc == 0 && mdb_get(txn, log_dbi, &k, &v) == 0 && v.mv_size == sizeof lsn)
+        memcpy(&lsn, v.mv_data, sizeof lsn);
+    MDB_val nk = {3, "dbs"};
+    if (rc == 0)
+        rc = mdb_get(txn, log_dbi, &nk, &names);
+    /* names are NUL-ended, one after another; copied out of the map first */
+    char list[STORE_MAX_DBS * 64];
+    if (rc == 0 && (names.mv_size > sizeof list || names.mv_size == 0))
+        rc = MDB_INVALID;
+    if (rc == 0)
+        memcpy(list, names.mv_data, names.mv_size);
+    for (size_t off = 0; rc == 0 && off < names.mv_size && db_count < STORE_MAX_DBS;) {
+        rc = mdb_dbi_open(txn, list + off, 0, &dbis[db_count++]);
+        off += strlen(list + off) + 1;
     }
-    if (rc == 0) {
-        MDB_envinfo info;
-        mdb_env_info(env, &info);
-        *txnid = info.me_last_txnid;
+    uint64_t applied = lsn;
+    for (size_t i = 0; rc == 0 && i < tail->count; i++) {
+        const tail_record_t *r = &tail->records[i];
+        if (r->lsn <= applied)
+            continue; /* already in the copy */
+        if (r->lsn != applied + 1)
+            break; /* cannot happen: the records read are consecutive */
+        rc = store_log_apply(txn, dbis, db_count, r->payload, r->len);
+        if (rc < 0)
+            rc = MDB_CORRUPTED;
+        applied = r->lsn;
     }
-    if (txn)
+    MDB_val nv = {sizeof applied, &applied};
+    if (rc == 0)
+        rc = mdb_put(txn, log_dbi, &k, &nv, 0);
+    if (rc == 0)
+        rc = mdb_txn_commit(txn); /* a synced commit: the env has no NOSYNC */
+    else if (txn)
         mdb_txn_abort(txn);
     mdb_env_close(env);
-    return rc;
-}
-
-/* The records after the copy's commit, in a new log in dest. */
-static int s_write_tail(const char *dest, const wal_mark_t *source, uint64_t size,
-                        const tail_t *tail, char *why, size_t why_len)
-{
-    wal_mark_t mark = {0, 0, WAL_START, 0, source->schema};
-    int rc = s_copy_state(dest, &mark.txnid, &mark.lsn);
+    char lock[PATH_MAX];
+    snprintf(lock, sizeof lock, "%s/lock.mdb", dest);
+    unlink(lock); /* the copy is one file, as before the log */
     if (rc != 0) {
-        snprintf(why, why_len, _("cannot read the copy in %s: %s"), dest, mdb_strerror(rc));
-        return -1;
-    }
-    if (getrandom(&mark.salt, sizeof mark.salt, 0) != sizeof mark.salt)
-        mark.salt = (uint32_t)getpid();
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dest, STORE_LOG_FILE);
-    wal_t *wal = wal_create(path, size, &mark, why, why_len);
-    if (!wal)
-        return -1;
-    uint64_t next = mark.lsn + 1;
-    int err = 0;
-    for (size_t i = 0; err == 0 && i < tail->count; i++) {
-        if (tail->records[i].lsn < next)
-            continue; /* already in the copy */
-        if (tail->records[i].lsn != next)
-            break; /* cannot happen: the records read are consecutive */
-        err = wal_append(wal, next, tail->records[i].payload, tail->records[i].len);
-        next++;
-    }
-    wal_close(&wal);
-    if (err != 0) {
-        snprintf(why, why_len, _("cannot write the log of the copy in %s: %s"), dest,
-                 strerror(err));
+        snprintf(why, why_len, _("cannot apply the log's last writes to the copy in %s: %s"), dest,
+                 mdb_strerror(rc));
         return -1;
     }
     return 0;
@@ -138,14 +138,14 @@ int store_backup(const char *dir, const char *dest, char *why, size_t why_len)
     }
     tail_t tail = {0};
     wal_mark_t mark;
-    uint64_t log_size = 0;
+    bool has_log = false;
     wal_t *wal = wal_open(log_path, &mark, why, why_len);
     if (!wal && errno != ENOENT)
         return -1;
     if (wal) {
         uint64_t count;
         wal_replay(wal, &mark, s_keep, &tail, &count);
-        log_size = wal_size(wal);
+        has_log = true;
         wal_close(&wal);
     }
     MDB_env *env;
@@ -162,8 +162,8 @@ int store_backup(const char *dir, const char *dest, char *why, size_t why_len)
         snprintf(why, why_len, _("cannot copy the store in %s to %s: %s"), dir, dest,
                  mdb_strerror(rc));
         result = -1;
-    } else if (log_size > 0) {
-        result = s_write_tail(dest, &mark, log_size, &tail, why, why_len);
+    } else if (has_log) {
+        result = s_apply_tail(dest, &tail, why, why_len);
     }
     s_tail_free(&tail);
     return result;

@@ -42,6 +42,8 @@ struct store_log {
     wal_t *wal;
     store_options_t options;
     uint32_t schema;
+    char names[STORE_MAX_DBS * 64];  /* the databases' names, each NUL-ended */
+    size_t names_len;
     MDB_dbi log_dbi;
     uint8_t dbi_index[256];     /* MDB_dbi -> index in store->dbis */
     pthread_t owner;            /* the writer thread: the one that opened */
@@ -154,45 +156,53 @@ typedef struct {
     size_t why_len;
 } replay_t;
 
-static int s_apply(void *arg, uint64_t lsn, const uint8_t *p, size_t len)
+int store_log_apply(MDB_txn *txn, const MDB_dbi *dbis, size_t db_count, const uint8_t *p,
+                    size_t len)
 {
-    replay_t *r = arg;
-    if (lsn > r->limit)
-        return 1;
     const uint8_t *end = p + len;
     while (p < end) {
         if ((size_t)(end - p) < OP_HEADER)
-            goto bad;
+            return -1;
         uint8_t op = p[0], db = p[1];
         uint16_t klen;
         uint32_t vlen;
         memcpy(&klen, p + 2, 2);
         memcpy(&vlen, p + 4, 4);
         p += OP_HEADER;
-        if (db >= r->store->db_count || (size_t)(end - p) < (size_t)klen + vlen ||
+        if (db >= db_count || (size_t)(end - p) < (size_t)klen + vlen ||
             (op != OP_PUT && op != OP_DEL) || klen == 0)
-            goto bad;
-        MDB_val k = {klen, (void *)p}, v = {vlen, (void *)(p + klen)};
-        int rc = op == OP_PUT ? mdb_put(r->txn, r->store->dbis[db], &k, &v, 0)
-                              : mdb_del(r->txn, r->store->dbis[db], &k, NULL);
-        if (rc == MDB_NOTFOUND && op == OP_DEL)
-            rc = 0;
-        if (rc != 0) {
-            r->rc = rc;
-            snprintf(r->why, r->why_len, _("cannot replay log record %llu: %s"),
-                     (unsigned long long)lsn, mdb_strerror(rc));
             return -1;
-        }
+        MDB_val k = {klen, (void *)p}, v = {vlen, (void *)(p + klen)};
+        int rc = op == OP_PUT ? mdb_put(txn, dbis[db], &k, &v, 0) : mdb_del(txn, dbis[db], &k, NULL);
+        if (rc != 0 && !(rc == MDB_NOTFOUND && op == OP_DEL))
+            return rc;
         p += klen + vlen;
+    }
+    return 0;
+}
+
+static int s_apply(void *arg, uint64_t lsn, const uint8_t *p, size_t len)
+{
+    replay_t *r = arg;
+    if (lsn > r->limit)
+        return 1;
+    int rc = store_log_apply(r->txn, r->store->dbis, r->store->db_count, p, len);
+    if (rc < 0) {
+        /* The checksum matched, so this is not a torn write: a record this
+         * build cannot read. Nothing after it can be trusted in order. */
+        r->rc = -1;
+        snprintf(r->why, r->why_len, _("log record %llu does not decode"),
+                 (unsigned long long)lsn);
+        return -1;
+    }
+    if (rc != 0) {
+        r->rc = rc;
+        snprintf(r->why, r->why_len, _("cannot replay log record %llu: %s"),
+                 (unsigned long long)lsn, mdb_strerror(rc));
+        return -1;
     }
     r->last = lsn;
     return 0;
-bad:
-    /* The checksum matched, so this is not a torn write: a record this
-     * build cannot read. Nothing after it can be trusted in order. */
-    r->rc = -1;
-    snprintf(r->why, r->why_len, _("log record %llu does not decode"), (unsigned long long)lsn);
-    return -1;
 }
 
 static int s_replay(store_t *self, MDB_txn *txn, const wal_mark_t *from, uint64_t limit,
@@ -382,8 +392,16 @@ int store_log_prepare(store_t *self, const store_options_t *options, const store
     log->options = *options;
     log->data_fd = -1;
     const char *names[STORE_MAX_DBS];
-    for (size_t i = 0; i < self->db_count; i++)
+    for (size_t i = 0; i < self->db_count; i++) {
         names[i] = dbs[i].name;
+        size_t n = strlen(dbs[i].name) + 1;
+        if (log->names_len + n > sizeof log->names) {
+            snprintf(why, why_len, "database names too long");
+            return -1;
+        }
+        memcpy(log->names + log->names_len, dbs[i].name, n);
+        log->names_len += n;
+    }
     log->schema = wal_fingerprint(names, self->db_count);
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->cv, NULL);
@@ -408,6 +426,21 @@ int store_log_prepare(store_t *self, const store_options_t *options, const store
     return 0;
 }
 
+/* What the log's database holds: the last record number, and the names
+ * of the databases in the order records number them (so that a backup can
+ * apply records to a copy without the daemon's list). */
+static int s_put_state(store_t *self, MDB_txn *txn)
+{
+    store_log_t *log = self->log;
+    uint64_t lsn = log->lsn;
+    MDB_val k = {3, "lsn"}, v = {sizeof lsn, &lsn};
+    int rc = mdb_put(txn, log->log_dbi, &k, &v, 0);
+    MDB_val nk = {3, "dbs"}, nv = {log->names_len, log->names};
+    if (rc == 0)
+        rc = mdb_put(txn, log->log_dbi, &nk, &nv, 0);
+    return rc;
+}
+
 int store_log_recover(store_t *self, MDB_txn *txn, char *why, size_t why_len)
 {
     store_log_t *log = self->log;
@@ -430,7 +463,7 @@ int store_log_recover(store_t *self, MDB_txn *txn, char *why, size_t why_len)
     log->lsn = stored;
     log->replayed = 0;
     if (!log->wal)
-        return 0;
+        return s_put_state(self, txn);
     if (stored != log->durable.lsn) {
         snprintf(why, why_len,
                  _("the log's checkpoint holds record %llu but the store holds %llu: the log "
@@ -451,9 +484,7 @@ int store_log_recover(store_t *self, MDB_txn *txn, char *why, size_t why_len)
     }
     log->lsn = last;
     log->replayed = count;
-    uint64_t lsn = last;
-    MDB_val nv = {sizeof lsn, &lsn};
-    return mdb_put(txn, log->log_dbi, &k, &nv, 0);
+    return s_put_state(self, txn);
 }
 
 int store_log_start(store_t *self, char *why, size_t why_len)

@@ -57,5 +57,9 @@ void store_log_put(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_le
                    const void *val, size_t val_len);
 void store_log_del(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len);
 store_rc_t store_log_grow(store_t *self);
+/* Applies one record's puts and deletes (dbis in the record's numbering).
+ * 0, an LMDB code, or -1 when the record does not decode. */
+int store_log_apply(MDB_txn *txn, const MDB_dbi *dbis, size_t db_count, const uint8_t *payload,
+                    size_t len);
 
 #endif

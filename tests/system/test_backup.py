@@ -1,6 +1,6 @@
 """thuky backup: a hot, consistent copy of every store on this host, and
 the documented restore (stop; put DIR/NAME/data.mdb in place of
-STATE_DIR/NAME/data.mdb; delete STATE_DIR/NAME/lock.mdb; start), after
+STATE_DIR/NAME/data.mdb; delete STATE_DIR/NAME/wal.log and lock.mdb; start), after
 which everything is as it was at the backup and the followers resume from
 the sequence stored with their own data."""
 import json
@@ -107,8 +107,7 @@ def restore(dest, state_dir):
     for name in NAMES:
         store = Path(state_dir) / name
         store.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(dest) / name / "data.mdb", store / "data.mdb")
-        (store / "lock.mdb").unlink(missing_ok=True)
+        restore_one(dest, state_dir, name)
 
 
 def mdb(tool, *args):
@@ -408,9 +407,13 @@ def test_backup_with_no_store_on_this_host_fails_clearly(tmpdir_short):
 # ---- (d) a partial restore: a source older than its follower -------------------------
 
 def restore_one(dest, state_dir, name):
+    """The documented restore of one store: its data.mdb in place, the
+    old wal.log and lock.mdb deleted."""
     store = Path(state_dir) / name
+    store.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(dest) / name / "data.mdb", store / "data.mdb")
-    (store / "lock.mdb").unlink(missing_ok=True)
+    for f in ("wal.log", "lock.mdb"):
+        (store / f).unlink(missing_ok=True)
 
 
 def follow_entry(st, follower, source):
@@ -521,7 +524,7 @@ def test_a_replaced_source_store_is_another_log(demo, tmpdir_short):
     s.notifyd.stop()
     s.taskd.stop()
     store = Path(s.state_dir) / "taskd"
-    for f in ("data.mdb", "lock.mdb"):
+    for f in ("data.mdb", "wal.log", "lock.mdb"):
         (store / f).unlink(missing_ok=True)
     s.taskd.start(clock=CLOCK)
     s.notifyd.start(clock=CLOCK)
