@@ -532,7 +532,7 @@ static int s_service_key(parse_ctx_t *ctx, int id, const char *key, const char *
     if (strcmp(key, "map_size") == 0)
         return config_parse_size(value, &svc->map_size) && svc->map_size >= (64u << 10) ? 1 : -1;
     if (strcmp(key, "log_size") == 0)
-        return config_parse_size(value, &svc->log_size) && svc->log_size >= (1u << 20) ? 1 : -1;
+        return config_parse_size(value, &svc->log_size) && svc->log_size >= (128u << 10) ? 1 : -1;
     if (strcmp(key, "checkpoint_size") == 0)
         return config_parse_size(value, &svc->checkpoint_size) && svc->checkpoint_size >= 4096
                    ? 1

@@ -24,7 +24,7 @@
 
 #define WAL_START 4096
 #define WAL_RECORD_HEADER 24
-#define WAL_MIN_SIZE (1u << 20)
+#define WAL_MIN_SIZE (128u << 10)
 
 typedef struct wal wal_t;
 

@@ -25,7 +25,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum { EV_WRITE = 1, EV_SYNC_BEGIN = 2, EV_SYNC_END = 3, EV_TRUNCATE = 4 };
+/* EV_WRITE_DURABLE: a write on a descriptor opened O_DSYNC or O_SYNC (LMDB
+ * writes its meta pages so), on disk when it returns. */
+enum { EV_WRITE = 1, EV_SYNC_BEGIN = 2, EV_SYNC_END = 3, EV_TRUNCATE = 4, EV_WRITE_DURABLE = 5 };
 enum { F_NONE = 0, F_DATA = 1, F_WAL = 2 };
 #define MAGIC 0x54554350u /* "PCUT" */
 #define MAX_FD 4096
@@ -34,6 +36,7 @@ static int s_trace = -1;
 static char s_dir[4096];
 static size_t s_dir_len;
 static unsigned char s_kind[MAX_FD];
+static unsigned char s_dsync[MAX_FD];
 
 static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
 static ssize_t (*real_write)(int, const void *, size_t);
@@ -79,11 +82,15 @@ static int s_kind_of(const char *path)
     return F_NONE;
 }
 
-static void s_track(int fd, const char *path)
+static void s_track(int fd, const char *path, int flags)
 {
-    if (fd >= 0 && fd < MAX_FD)
+    if (fd >= 0 && fd < MAX_FD) {
         s_kind[fd] = (unsigned char)s_kind_of(path);
+        s_dsync[fd] = (flags & (O_DSYNC | O_SYNC)) != 0;
+    }
 }
+
+static int s_write_type(int fd) { return fd >= 0 && fd < MAX_FD && s_dsync[fd] ? EV_WRITE_DURABLE : EV_WRITE; }
 
 static int s_kind_fd(int fd) { return fd >= 0 && fd < MAX_FD ? s_kind[fd] : F_NONE; }
 
@@ -124,7 +131,7 @@ int open64(const char *path, int flags, ...)
         va_end(ap);
     }
     int fd = real_open(path, flags, mode);
-    s_track(fd, path);
+    s_track(fd, path, flags);
     return fd;
 }
 int open(const char *path, int flags, ...) __attribute__((alias("open64")));
@@ -139,7 +146,7 @@ int openat64(int dirfd, const char *path, int flags, ...)
         va_end(ap);
     }
     int fd = real_openat(dirfd, path, flags, mode);
-    s_track(fd, path);
+    s_track(fd, path, flags);
     return fd;
 }
 int openat(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat64")));
@@ -150,7 +157,7 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
     int kind = s_kind_fd(fd);
     if (kind && r > 0) {
         struct iovec v = {(void *)buf, (size_t)r};
-        s_emit(EV_WRITE, kind, (uint64_t)off, &v, 1, (size_t)r);
+        s_emit(s_write_type(fd), kind, (uint64_t)off, &v, 1, (size_t)r);
     }
     return r;
 }
@@ -163,7 +170,7 @@ ssize_t write(int fd, const void *buf, size_t n)
     ssize_t r = real_write(fd, buf, n);
     if (kind && r > 0) {
         struct iovec v = {(void *)buf, (size_t)r};
-        s_emit(EV_WRITE, kind, (uint64_t)off, &v, 1, (size_t)r);
+        s_emit(s_write_type(fd), kind, (uint64_t)off, &v, 1, (size_t)r);
     }
     return r;
 }
@@ -174,7 +181,7 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
     off_t off = kind ? lseek(fd, 0, SEEK_CUR) : 0;
     ssize_t r = real_writev(fd, iov, iovcnt);
     if (kind && r > 0)
-        s_emit(EV_WRITE, kind, (uint64_t)off, iov, iovcnt, (size_t)r);
+        s_emit(s_write_type(fd), kind, (uint64_t)off, iov, iovcnt, (size_t)r);
     return r;
 }
 
@@ -183,7 +190,7 @@ ssize_t pwritev64(int fd, const struct iovec *iov, int iovcnt, off_t off)
     ssize_t r = real_pwritev(fd, iov, iovcnt, off);
     int kind = s_kind_fd(fd);
     if (kind && r > 0)
-        s_emit(EV_WRITE, kind, (uint64_t)off, iov, iovcnt, (size_t)r);
+        s_emit(s_write_type(fd), kind, (uint64_t)off, iov, iovcnt, (size_t)r);
     return r;
 }
 ssize_t pwritev(int fd, const struct iovec *iov, int iovcnt, off_t off)
