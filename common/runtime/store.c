@@ -106,7 +106,7 @@ static int s_open_databases(store_t *self, const store_db_spec_t *dbs, char *why
                 continue;
             }
         }
-        if (rc > 0)
+        if (rc != 0 && rc != STORE_LOG_FAILED) /* else why is written */
             snprintf(why, why_len, _("cannot open databases in %s: %s"), self->dir,
                      mdb_strerror(rc));
         return rc == 0 ? 0 : -1;

@@ -100,7 +100,7 @@ static int s_apply_tail(const char *dest, const tail_t *tail, char *why, size_t 
         if (r->lsn != applied + 1)
             break; /* cannot happen: the records read are consecutive */
         rc = store_log_apply(txn, dbis, db_count, r->payload, r->len);
-        if (rc < 0)
+        if (rc == STORE_LOG_FAILED)
             rc = MDB_CORRUPTED;
         applied = r->lsn;
     }

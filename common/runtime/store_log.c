@@ -59,6 +59,9 @@ struct store_log {
     wal_mark_t committed;       /* what LMDB's newest commit holds */
     MDB_txn *pin_durable, *pin_flight;
     bool in_flight;
+    /* A checkpoint that failed (a full disk): writes are refused until one
+     * succeeds, so that no more is acknowledged than LMDB can then hold. */
+    store_rc_t failing;
     int64_t last_commit_us, last_durable_us;
     uint64_t since_commit;      /* log bytes since the last checkpoint commit */
 
@@ -162,7 +165,7 @@ int store_log_apply(MDB_txn *txn, const MDB_dbi *dbis, size_t db_count, const ui
     const uint8_t *end = p + len;
     while (p < end) {
         if ((size_t)(end - p) < OP_HEADER)
-            return -1;
+            return STORE_LOG_FAILED;
         uint8_t op = p[0], db = p[1];
         uint16_t klen;
         uint32_t vlen;
@@ -171,7 +174,7 @@ int store_log_apply(MDB_txn *txn, const MDB_dbi *dbis, size_t db_count, const ui
         p += OP_HEADER;
         if (db >= db_count || (size_t)(end - p) < (size_t)klen + vlen ||
             (op != OP_PUT && op != OP_DEL) || klen == 0)
-            return -1;
+            return STORE_LOG_FAILED;
         MDB_val k = {klen, (void *)p}, v = {vlen, (void *)(p + klen)};
         int rc = op == OP_PUT ? mdb_put(txn, dbis[db], &k, &v, 0) : mdb_del(txn, dbis[db], &k, NULL);
         if (rc != 0 && !(rc == MDB_NOTFOUND && op == OP_DEL))
@@ -187,10 +190,10 @@ static int s_apply(void *arg, uint64_t lsn, const uint8_t *p, size_t len)
     if (lsn > r->limit)
         return 1;
     int rc = store_log_apply(r->txn, r->store->dbis, r->store->db_count, p, len);
-    if (rc < 0) {
+    if (rc == STORE_LOG_FAILED) {
         /* The checksum matched, so this is not a torn write: a record this
          * build cannot read. Nothing after it can be trusted in order. */
-        r->rc = -1;
+        r->rc = STORE_LOG_FAILED;
         snprintf(r->why, r->why_len, _("log record %llu does not decode"),
                  (unsigned long long)lsn);
         return -1;
@@ -211,7 +214,7 @@ static int s_replay(store_t *self, MDB_txn *txn, const wal_mark_t *from, uint64_
     replay_t r = {self, txn, limit, from->lsn, 0, why, why_len};
     int rc = wal_replay(self->log->wal, from, s_apply, &r, count);
     *last = r.last;
-    return rc < 0 ? r.rc : 0;
+    return rc != 0 ? r.rc : 0; /* fn's -1 stops the walk: r.rc says why */
 }
 
 /* Doubles the map. LMDB allows it only with no transaction open in this
@@ -260,7 +263,7 @@ static store_rc_t s_rebuild(store_t *self)
                    (unsigned long long)last + 1, (unsigned long long)log->lsn);
         if (rc != MDB_MAP_FULL)
             fatalx("cannot rebuild the store's open transaction in %s: %s", self->dir,
-                   rc > 0 ? mdb_strerror(rc) : why);
+                   rc == STORE_LOG_FAILED ? why : mdb_strerror(rc));
         mdb_txn_abort(log->open);
         log->open = NULL;
         if (s_grow_map(self) != 0)
@@ -287,14 +290,22 @@ static store_rc_t s_checkpoint_begin(store_t *self)
     log->open = NULL;
     if (rc != 0) {
         store_rc_t src = store_map_error(rc);
-        if (rc == MDB_MAP_FULL)
+        if (rc == MDB_MAP_FULL) {
             s_grow_map(self); /* nothing is open now: the one moment it can */
-        else
-            log_error("checkpoint of %s failed: %s (the log keeps every write)", self->dir,
-                      mdb_strerror(rc));
+        } else {
+            if (log->failing == STORE_OK)
+                log_error("checkpoint of %s failed: %s (the log keeps every write; new writes "
+                          "are refused until a checkpoint succeeds)",
+                          self->dir, mdb_strerror(rc));
+            /* LMDB reports a short write of its pages as EIO: a full disk */
+            log->failing = rc == EIO || src == STORE_NO_SPACE ? STORE_NO_SPACE : src;
+        }
         s_rebuild(self);
         return src;
     }
+    if (log->failing != STORE_OK)
+        log_info("checkpoint of %s succeeded again: writes are accepted", self->dir);
+    log->failing = STORE_OK;
     MDB_envinfo info;
     mdb_env_info(self->env, &info);
     rc = mdb_txn_begin(self->env, NULL, MDB_RDONLY, &log->pin_flight);
@@ -469,7 +480,7 @@ int store_log_recover(store_t *self, MDB_txn *txn, char *why, size_t why_len)
                  _("the log's checkpoint holds record %llu but the store holds %llu: the log "
                    "belongs to another copy of the store"),
                  (unsigned long long)log->durable.lsn, (unsigned long long)stored);
-        return -1;
+        return STORE_LOG_FAILED;
     }
     uint64_t last, count;
     rc = s_replay(self, txn, &log->durable, UINT64_MAX, &last, &count, why, why_len);
@@ -480,7 +491,7 @@ int store_log_recover(store_t *self, MDB_txn *txn, char *why, size_t why_len)
                  _("the log holds %llu record(s) written for other databases: start the "
                    "version that wrote them once, stop it, then upgrade"),
                  (unsigned long long)count);
-        return -1;
+        return STORE_LOG_FAILED;
     }
     log->lsn = last;
     log->replayed = count;
@@ -663,6 +674,14 @@ store_rc_t store_log_commit(store_txn_t *txn)
         txn->txn = NULL;
         log->active = NULL;
         return STORE_OK;
+    }
+    if (log->failing != STORE_OK) {
+        mdb_txn_abort(txn->txn);
+        txn->txn = NULL;
+        log->active = NULL;
+        log->redo_len = 0;
+        store_txn_fail(txn, log->failing);
+        return txn->rc;
     }
     int err = wal_append(log->wal, log->lsn + 1, log->redo, log->redo_len);
     if (err == ENOSPC && log->in_flight) {

@@ -40,7 +40,8 @@ int store_meta_settle(const char *data_path, uint64_t durable, bool *rolled_back
 int store_log_prepare(store_t *self, const store_options_t *options, const store_db_spec_t *dbs,
                       char *why, size_t why_len);
 /* Inside the transaction that opens the databases: replays the log.
- * Returns an LMDB code (MDB_MAP_FULL: grow and call again) or -1 with why. */
+ * Returns an LMDB code (MDB_MAP_FULL: grow and call again) or
+ * STORE_LOG_FAILED with why. */
 int store_log_recover(store_t *self, MDB_txn *txn, char *why, size_t why_len);
 /* After that transaction committed (synced): a new mark, then the writer
  * works on the log. */
@@ -57,8 +58,12 @@ void store_log_put(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_le
                    const void *val, size_t val_len);
 void store_log_del(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len);
 store_rc_t store_log_grow(store_t *self);
+/* What store_log_apply and store_log_recover return for a record that does
+ * not decode, or (recover) a failure explained in why: not an LMDB code
+ * (those are positive errno values or -30799..-30780). */
+#define STORE_LOG_FAILED (-1)
 /* Applies one record's puts and deletes (dbis in the record's numbering).
- * 0, an LMDB code, or -1 when the record does not decode. */
+ * 0, an LMDB code, or STORE_LOG_FAILED when the record does not decode. */
 int store_log_apply(MDB_txn *txn, const MDB_dbi *dbis, size_t db_count, const uint8_t *payload,
                     size_t len);
 

@@ -21,9 +21,10 @@ static const char s_usage[] =
        "so no copy has applied an event that its source's copy lacks.\n"
        "\n"
        "Restore: stop the services; for each daemon replace STATE_DIR/NAME/data.mdb\n"
-       "with DIR/NAME/data.mdb and delete STATE_DIR/NAME/lock.mdb (keep the owner,\n"
-       "e.g. thuky:thuky); start the services. Each follower resumes from the event\n"
-       "sequence stored with its own data and catches up from its source's log.\n");
+       "with DIR/NAME/data.mdb and delete STATE_DIR/NAME/wal.log and lock.mdb (keep\n"
+       "the owner, e.g. thuky:thuky); start the services. Each follower resumes from\n"
+       "the event sequence stored with its own data and catches up from its source's\n"
+       "log.\n");
 
 /* The order of the copies: followers before the daemons they follow. */
 static const service_id_t s_order[] = {SERVICE_WEBD, SERVICE_NOTIFYD, SERVICE_TASKD,

@@ -19,6 +19,10 @@ from faultlib import (OK, CODE_NAMES, Daemon, assert_dense, envelope_pb2, make_s
 
 SIZE = "4m"
 FILLER_MB = 1
+# Each store's write-ahead log is made whole at start: small ones, so that
+# three stores and the filler fit the 4 MB and the stores' growth fills it.
+LOG = "log_size = 256K\ncheckpoint_size = 32K\n"
+LOGS = "".join(f"[{n}]\n{LOG}" for n in ("taskd", "sessiond"))
 
 
 def _mount(path, size=SIZE):
@@ -61,7 +65,7 @@ def _full_disk(tmpdir_short, name):
     try:
         filler = var / "filler"
         filler.write_bytes(os.urandom(FILLER_MB << 20))
-        s = make_services(tmpdir_short)
+        s = make_services(tmpdir_short, LOGS + f"[notifyd]\n{LOG}")
         for d in s.all:
             d.start(clock="2024-05-01T00:00")
         s.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title", "CT 2024")
@@ -200,7 +204,7 @@ def test_follower_on_a_full_disk_pauses_then_catches_up(tmpdir_short):
     s = None
     ok = False
     try:
-        s = make_services(tmpdir_short, f"[notifyd]\nstore = {store}\n")
+        s = make_services(tmpdir_short, LOGS + f"[notifyd]\nstore = {store}\n{LOG}")
         for d in s.all:
             d.start(clock="2024-05-01T00:00")
         s.ok("program", "add", "2024", "--decision", "3333/QĐ-TTKQH", "--title", "CT 2024")
