@@ -174,6 +174,8 @@ class Daemon:
             f"runtime_dir={self.dir / 'run'}\n"
             f"state_dir={self.dir / 'state'}\n"
             f"calendar_dir={REPO / 'deploy' / 'calendar'}\n"
+            # the bench reads the CLI's English output (Vietnamese is the default)
+            "language = en\n"
             "[client]\n"
             "timeout_ms = 10000\n")
         self.endpoint = f"ipc://{self.dir / 'run' / service}.cmd"
