@@ -137,6 +137,30 @@ static void s_status_json(json_t *obj, const Thuky__DaemonStatus *st, json_t *fo
                             json_integer((json_int_t)st->counters[i]->value));
     json_object_set_new(obj, "counters", counters);
     json_object_set_new(obj, "follows", follows);
+    const Thuky__StoreLog *log = st->store_log;
+    if (log)
+        json_object_set_new(
+            obj, "log",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "bytes", (json_int_t)log->bytes,
+                      "checkpoint_age_ms", (json_int_t)log->checkpoint_age_ms, "checkpoints",
+                      (json_int_t)log->checkpoints, "checkpoint_max_us",
+                      (json_int_t)log->checkpoint_max_us, "records", (json_int_t)log->records,
+                      "replayed", (json_int_t)log->replayed));
+}
+
+/* The write-ahead log in a cell: what waits for a checkpoint, and since when. */
+static void s_log_cell(const Thuky__StoreLog *log, char *out, size_t len)
+{
+    if (!log) {
+        snprintf(out, len, "-");
+        return;
+    }
+    double kib = (double)log->bytes / 1024;
+    long long age = (long long)log->checkpoint_age_ms;
+    if (age < 10000)
+        snprintf(out, len, _("%.0f KiB, %lld ms"), kib, age);
+    else
+        snprintf(out, len, _("%.0f KiB, %lld s"), kib, age / 1000);
 }
 
 /* Asks one daemon; adds its row and JSON entry; returns EXIT_UNAVAILABLE
@@ -150,15 +174,16 @@ static int s_status_one(cli_t *cli, service_id_t s, table_t *table, json_t *arra
     Thuky__DaemonStatus *st = NULL;
     if (result.code == THUKY__STATUS_CODE__OK)
         st = thuky__daemon_status__unpack(NULL, result.body_len, result.body);
-    char events[24] = "-", store[24] = "-", since[24] = "-", follows[128] = "-";
+    char events[24] = "-", store[24] = "-", since[24] = "-", follows[128] = "-", log[48] = "-";
     json_t *subs = s_follows(svc, st, follows, sizeof follows, w);
     if (st) {
         snprintf(events, sizeof events, "%llu", (unsigned long long)st->last_event_seq);
         snprintf(store, sizeof store, "%.1f MiB", (double)st->store_bytes / (1 << 20));
         render_time(st->started_at_ms, since, sizeof since);
+        s_log_cell(st->store_log, log, sizeof log);
     }
     const char *state = st ? (st->test_clock ? _("up (test clock)") : _("up")) : result.message;
-    const char *cells[] = {svc->name, state, svc->command, events, store, since, follows};
+    const char *cells[] = {svc->name, state, svc->command, events, store, log, since, follows};
     table_add_row(table, cells);
     json_t *obj = json_pack("{s:s, s:b, s:s}", "daemon", svc->name, "up", st != NULL,
                             "endpoint", svc->command);
@@ -183,10 +208,10 @@ int cmd_status(cli_t *cli, int argc, char **argv)
         return EXIT_OK;
     if (argc != 1)
         return fputs(_(s_status_usage), stderr), EXIT_USAGE;
-    static const char *const headers[] = {N_("DAEMON"), N_("STATE"),  N_("ENDPOINT"),
-                                          N_("EVENTS"), N_("STORE"),  N_("SINCE"),
-                                          N_("FOLLOWS")};
-    table_t *table = render_table_new(7, headers, "lllrrll");
+    static const char *const headers[] = {N_("DAEMON"), N_("STATE"), N_("ENDPOINT"),
+                                          N_("EVENTS"), N_("STORE"), N_("LOG"),
+                                          N_("SINCE"),  N_("FOLLOWS")};
+    table_t *table = render_table_new(8, headers, "lllrrrll");
     json_t *array = json_array();
     status_warnings_t warnings = {.text = "", .rc = EXIT_OK};
     bool down = false;
