@@ -482,7 +482,7 @@ static void s_run_batch(server_t *self, pending_t *batch, size_t count)
             batch[i].reply = NULL;
             rc = s_execute(self, &txn, &batch[i], now_ms);
         }
-        if (rc == STORE_OK)
+        if (rc == STORE_OK && store_accepts_writes(self->store))
             s_prune_replies(self, &txn, now_ms);
         if (rc == STORE_OK)
             rc = store_txn_commit(&txn);

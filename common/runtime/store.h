@@ -98,6 +98,9 @@ int64_t store_maintain(store_t *self);
 /* A durable checkpoint now, waiting for it (e.g. before a backup). */
 store_rc_t store_checkpoint(store_t *self);
 void store_log_stats(const store_t *self, store_log_stats_t *out);
+/* False while a failed checkpoint (a full disk) makes the log refuse new
+ * writes: housekeeping waits, so that reads still answer. */
+bool store_accepts_writes(const store_t *self);
 /* A consistent hot copy of the store in dir, compacted, into dest (a new
  * or empty directory): a read transaction sees one committed state while
  * the owning daemon goes on writing (mdb_env_copy2 with MDB_CP_COMPACT);

@@ -581,6 +581,11 @@ void store_log_close(store_t *self)
     self->log = NULL;
 }
 
+bool store_accepts_writes(const store_t *self)
+{
+    return !self->log || self->log->failing == STORE_OK;
+}
+
 void store_log_stats(const store_t *self, store_log_stats_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -617,6 +622,8 @@ bool store_log_begin(store_t *self, store_txn_t *txn, bool write)
     if (log->active)
         fatalx("store %s: a write transaction begun inside another", self->dir);
     s_poll(self, false);
+    if (log->failing != STORE_OK)
+        s_checkpoint_sync(self, false); /* room again? then this write goes in */
     int rc = log->open ? 0 : mdb_txn_begin(self->env, NULL, 0, &log->open);
     if (rc == 0)
         rc = mdb_txn_begin(self->env, log->open, 0, &txn->txn);
