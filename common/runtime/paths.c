@@ -64,6 +64,11 @@ int paths_sync_dir(const char *path)
         dir[1] = '\0';
     else
         *slash = '\0';
+    return paths_fsync_dir(dir);
+}
+
+int paths_fsync_dir(const char *dir)
+{
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;

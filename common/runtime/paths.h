@@ -11,5 +11,7 @@ int paths_prepare_ipc(const char *endpoint);
 /* fsyncs the directory that holds path, so a file created or renamed
  * there survives a power cut; 0 or -1 (errno). */
 int paths_sync_dir(const char *path);
+/* fsyncs the directory dir itself; 0 or -1 (errno). */
+int paths_fsync_dir(const char *dir);
 
 #endif

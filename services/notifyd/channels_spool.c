@@ -32,19 +32,6 @@ static void s_spool_fail(channels_t *self, const job_t *job, const char *what, c
              "spool: cannot %s %s: %s", what, path, text);
 }
 
-/* Makes a rename or a new entry in dir durable. */
-static int s_fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int err = errno;
-    close(fd);
-    errno = err;
-    return rc;
-}
-
 static int s_write_all(int fd, const char *data, size_t len)
 {
     while (len > 0) {
@@ -84,7 +71,7 @@ void channels_spool(channels_t *self, const job_t *job)
     struct stat st;
     if (stat(path, &st) == 0) {
         /* Spooled before; its rename may not have reached the disk yet. */
-        if (s_fsync_dir(dir) != 0)
+        if (paths_fsync_dir(dir) != 0)
             s_spool_fail(self, job, "fsync", dir, errno);
         else
             channels_report(self, job, DELIVERY_OK, 0, 0, "already spooled");
@@ -119,7 +106,7 @@ void channels_spool(channels_t *self, const job_t *job)
         s_spool_fail(self, job, what, tmp, err);
         return;
     }
-    if (s_fsync_dir(dir) != 0)
+    if (paths_fsync_dir(dir) != 0)
         s_spool_fail(self, job, "fsync", dir, errno);
     else
         channels_report(self, job, DELIVERY_OK, 0, 0, "spooled");
