@@ -46,8 +46,8 @@ void fuzz_service_start(fuzz_service_t *fs, const fuzz_service_spec_t *spec)
     char why[1024];
     /* the daemons' store, with its log (a small one: the fuzzer's is tiny) */
     svc->log_size = 1u << 20;
-    store_options_t options = daemon_store_options(svc);
-    fs->store = store_open(svc->store_dir, spec->dbs, spec->db_count, &options, why,
+    store_options_t store_options = daemon_store_options(svc);
+    fs->store = store_open(svc->store_dir, spec->dbs, spec->db_count, &store_options, why,
                            sizeof why);
     if (!fs->store) {
         fprintf(stderr, "fuzz: %s\n", why);
