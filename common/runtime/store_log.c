@@ -27,11 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/i18n.h"
 #include "base/log.h"
+#include "runtime/clock.h"
 #include "runtime/wal.h"
 
 enum { OP_PUT = 1, OP_DEL = 2 };
@@ -76,13 +76,6 @@ struct store_log {
     int64_t checkpoint_max_us;
     bool started;
 };
-
-static int64_t s_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void s_path(const store_t *self, char *out, size_t len)
 {
@@ -144,7 +137,7 @@ static void s_poll(store_t *self, bool wait)
     log->pin_flight = NULL;
     log->durable = log->job_mark;
     wal_release(log->wal, log->durable.offset);
-    log->last_durable_us = s_now_us();
+    log->last_durable_us = clock_monotonic_us();
 }
 
 /* ---- replay ------------------------------------------------------------------ */
@@ -279,7 +272,7 @@ static store_rc_t s_rebuild(store_t *self)
 static store_rc_t s_checkpoint_begin(store_t *self)
 {
     store_log_t *log = self->log;
-    int64_t t0 = s_now_us();
+    int64_t t0 = clock_monotonic_us();
     uint64_t lsn = log->lsn;
     MDB_val k = {3, "lsn"}, v = {sizeof lsn, &lsn};
     int rc = mdb_put(log->open, log->log_dbi, &k, &v, 0);
@@ -316,7 +309,7 @@ static store_rc_t s_checkpoint_begin(store_t *self)
     log->committed = mark;
     log->in_flight = true;
     log->since_commit = 0;
-    log->last_commit_us = s_now_us();
+    log->last_commit_us = clock_monotonic_us();
     log->checkpoints++;
     int64_t held = log->last_commit_us - t0;
     if (held > log->checkpoint_max_us)
@@ -362,7 +355,7 @@ int64_t store_maintain(store_t *self)
     if (!s_dirty(log))
         return log->options.checkpoint_ms;
     int64_t due = log->last_commit_us + (int64_t)log->options.checkpoint_ms * 1000;
-    int64_t now = s_now_us();
+    int64_t now = clock_monotonic_us();
     if (now < due && log->since_commit < log->options.checkpoint_bytes)
         return (due - now) / 1000 + 1;
     if (s_checkpoint_begin(self) != STORE_OK)
@@ -505,7 +498,7 @@ int store_log_start(store_t *self, char *why, size_t why_len)
     mdb_env_info(self->env, &info);
     uint32_t salt;
     if (getrandom(&salt, sizeof salt, 0) != sizeof salt)
-        salt = (uint32_t)s_now_us() ^ (uint32_t)getpid();
+        salt = (uint32_t)clock_monotonic_us() ^ (uint32_t)getpid();
     char path[4096];
     s_path(self, path, sizeof path);
     uint64_t head = log->wal ? wal_head(log->wal) : WAL_START;
@@ -542,7 +535,7 @@ int store_log_start(store_t *self, char *why, size_t why_len)
         return -1;
     }
     log->owner = pthread_self();
-    log->last_commit_us = log->last_durable_us = s_now_us();
+    log->last_commit_us = log->last_durable_us = clock_monotonic_us();
     rc = pthread_create(&log->syncer, NULL, s_syncer_main, log);
     if (rc != 0) {
         snprintf(why, why_len, "pthread_create: %s", strerror(rc));
@@ -594,7 +587,7 @@ void store_log_stats(const store_t *self, store_log_stats_t *out)
         return;
     out->logged = true;
     out->log_bytes = wal_used(log->wal);
-    out->checkpoint_age_ms = (s_now_us() - log->last_durable_us) / 1000;
+    out->checkpoint_age_ms = (clock_monotonic_us() - log->last_durable_us) / 1000;
     out->checkpoints = log->checkpoints;
     out->checkpoint_max_us = log->checkpoint_max_us;
     out->records = log->records;
