@@ -138,6 +138,20 @@ ProtobufCMessage *store_get_message(store_txn_t *txn, MDB_dbi dbi, const void *k
                                     size_t key_len, const ProtobufCMessageDescriptor *desc);
 /* Deleting an absent key is not an error. */
 void store_del(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len);
+/* Puts gathered to go in in the database's key order (store_sorted.c): for
+ * many entries whose keys come in random order, e.g. an import's index
+ * entries. The entries are not visible until applied. Zero-initialise. */
+typedef struct {
+    uint8_t *arena;
+    size_t used, cap;
+    size_t *offsets;
+    size_t count, offsets_cap;
+} store_sorted_t;
+void store_sorted_put(store_sorted_t *self, const void *key, size_t key_len, const void *val,
+                      size_t val_len);
+/* Puts every gathered entry into dbi, in its order, and empties self. */
+void store_sorted_apply(store_sorted_t *self, store_txn_t *txn, MDB_dbi dbi);
+void store_sorted_free(store_sorted_t *self);
 /* Marks the transaction failed (e.g. a record that does not decode). */
 void store_txn_fail(store_txn_t *txn, store_rc_t rc);
 

@@ -267,13 +267,40 @@ utf8_truncate (const char *s, size_t max_width, char *out, size_t out_size)
     return width;
 }
 
+/* Unicode's NFC quick check, for the characters Vietnamese text is made of:
+ * ASCII and Latin up to U+02FF, Latin Extended Additional (the precomposed
+ * ệ, ữ, ...) and the dashes, quotes and ellipsis of General Punctuation.
+ * Each is NFC_Quick_Check=Yes with combining class 0, so a string of only
+ * these is NFC as it stands (UAX #15, "Detecting Normalization Forms") and
+ * needs no u8_normalize, which costs far more than this walk. */
+static bool s_plainly_nfc(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        if ((c & 0xE0) == 0xC0 && i + 1 < len) {
+            cp = (c & 0x1Fu) << 6 | (s[i + 1] & 0x3Fu);
+            i += 2;
+        } else if ((c & 0xF0) == 0xE0 && i + 2 < len) {
+            cp = (c & 0x0Fu) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu);
+            i += 3;
+        } else {
+            return false; /* four bytes or malformed: the full path decides */
+        }
+        if (!(cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF) || (cp >= 0x2010 && cp <= 0x2027)))
+            return false;
+    }
+    return true;
+}
+
 char *utf8_nfc(const char *s)
 {
     size_t len = strlen(s);
-    bool ascii = true;
-    for (size_t i = 0; i < len && ascii; i++)
-        ascii = (unsigned char)s[i] < 0x80;
-    if (ascii)
+    if (s_plainly_nfc((const unsigned char *)s, len))
         return NULL;
     size_t out_len = 0;
     uint8_t *nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &out_len);

@@ -179,28 +179,61 @@ static void s_program_list(server_call_t *call, const ProtobufCMessage *request)
 
 /* ---- creating tasks --------------------------------------------------------- */
 
-/* Creates a task from the fields task.add reads; returns its id, 0 on
- * failure. With reply, the new task is the call's reply. */
-static uint32_t s_create_task(server_call_t *call, const Thuky__Task *in, bool reply,
-                              bool allow_unscheduled)
+/* What an import keeps across its many tasks: the program last loaded
+ * (tasks share one), and the index entries, put sorted at the end. */
+typedef struct {
+    Thuky__Program *program;
+    store_sorted_t index;
+} import_ctx_t;
+
+static void s_import_ctx_free(import_ctx_t *ctx)
 {
-    if (!check_task_input(call, in))
-        return 0;
-    Thuky__Program *program = program_load(call->txn, in->program_year);
+    if (ctx->program)
+        thuky__program__free_unpacked(ctx->program, NULL);
+    store_sorted_free(&ctx->index);
+}
+
+/* The program of a new task, loaded once per import (NULL: the call
+ * failed). Without an import context the caller frees it. */
+static Thuky__Program *s_task_program(server_call_t *call, uint32_t year, import_ctx_t *ctx)
+{
+    if (ctx && ctx->program && ctx->program->year == year)
+        return ctx->program;
+    Thuky__Program *program = program_load(call->txn, year);
     if (!program) {
         if (call->txn->rc == STORE_OK)
             server_fail(call, THUKY__STATUS_CODE__NOT_FOUND,
-                        "there is no %u work program (add it first)", in->program_year);
-        return 0;
+                        "there is no %u work program (add it first)", year);
+        return NULL;
     }
+    if (ctx) {
+        if (ctx->program)
+            thuky__program__free_unpacked(ctx->program, NULL);
+        ctx->program = program;
+    }
+    return program;
+}
+
+/* Creates a task from the fields task.add reads; returns its id, 0 on
+ * failure. With reply, the new task is the call's reply. An import passes
+ * its context and has looked the ref up already. */
+static uint32_t s_create_task(server_call_t *call, const Thuky__Task *in, bool reply,
+                              bool allow_unscheduled, import_ctx_t *import)
+{
+    if (!check_task_input(call, in))
+        return 0;
+    Thuky__Program *program = s_task_program(call, in->program_year, import);
+    if (!program)
+        return 0;
     bool group_ok = in->group == 0 || s_group_exists(program, in->group);
-    thuky__program__free_unpacked(program, NULL);
+    if (!import)
+        thuky__program__free_unpacked(program, NULL);
     if (!group_ok) {
         server_fail(call, THUKY__STATUS_CODE__NOT_FOUND, "the %u program has no group %u",
                     in->program_year, in->group);
         return 0;
     }
-    if (in->ref[0]) {
+    if (in->ref[0] && !import) {
         uint32_t existing;
         if (ref_lookup(call->txn, in->ref, &existing)) {
             server_fail(call, THUKY__STATUS_CODE__CONFLICT, "ref '%s' is task T%u already",
@@ -243,7 +276,7 @@ static uint32_t s_create_task(server_call_t *call, const Thuky__Task *in, bool r
     task.version = 1;
     task.id = task_next_id(call->txn);
 
-    task_save(call->txn, NULL, &task);
+    task_save_new(call->txn, &task, import ? &import->index : NULL);
     if (task.ref[0])
         ref_put(call->txn, task.ref, task.id);
     s_emit_task(call, "task.created", &task, NULL, NULL);
@@ -259,7 +292,7 @@ static void s_task_add(server_call_t *call, const ProtobufCMessage *request)
         server_fail(call, THUKY__STATUS_CODE__INVALID_ARGUMENT, "task is missing");
         return;
     }
-    s_create_task(call, req->task, true, req->allow_unscheduled);
+    s_create_task(call, req->task, true, req->allow_unscheduled, NULL);
 }
 
 /* Creates the program or adds the groups it lacks. */
@@ -305,6 +338,7 @@ static void s_task_import(server_call_t *call, const ProtobufCMessage *request)
         return;
     Thuky__TaskImportReply reply = THUKY__TASK_IMPORT_REPLY__INIT;
     reply.ids = xcalloc(req->n_tasks, sizeof *reply.ids);
+    import_ctx_t ctx = {0};
     for (size_t i = 0; i < req->n_tasks && call->code == THUKY__STATUS_CODE__OK; i++) {
         const Thuky__Task *in = req->tasks[i];
         uint32_t id = 0;
@@ -313,7 +347,7 @@ static void s_task_import(server_call_t *call, const ProtobufCMessage *request)
                         "task %zu: every imported task needs a ref", i + 1);
         } else if (ref_lookup(call->txn, in->ref, &id)) {
             reply.skipped++;
-        } else if ((id = s_create_task(call, in, false, true)) != 0) {
+        } else if ((id = s_create_task(call, in, false, true, &ctx)) != 0) {
             reply.created++;
         } else if (call->code != THUKY__STATUS_CODE__OK) {
             /* name the task in the reason: "task 3 (ref 2024-03): title must ..." */
@@ -328,6 +362,9 @@ static void s_task_import(server_call_t *call, const ProtobufCMessage *request)
         reply.ids[reply.n_ids++] = id;
     }
     if (call->code == THUKY__STATUS_CODE__OK)
+        store_sorted_apply(&ctx.index, call->txn, store_dbi(call->txn->store, DB_INDEX));
+    s_import_ctx_free(&ctx);
+    if (call->code == THUKY__STATUS_CODE__OK && call->txn->rc == STORE_OK)
         server_reply(call, &reply.base);
     free(reply.ids);
 }

@@ -145,11 +145,29 @@ Thuky__Task *task_load(store_txn_t *txn, uint32_t id)
                                             &thuky__task__descriptor);
 }
 
-void task_save(store_txn_t *txn, const Thuky__Task *old, const Thuky__Task *task)
+static void s_put_record(store_txn_t *txn, const Thuky__Task *task)
 {
     uint8_t key[4];
     key_put_u32(key, task->id);
     store_put_message(txn, store_dbi(txn->store, DB_TASKS), key, sizeof key, &task->base);
+}
+
+void task_save_new(store_txn_t *txn, const Thuky__Task *task, store_sorted_t *index)
+{
+    if (!index) {
+        task_save(txn, NULL, task);
+        return;
+    }
+    s_put_record(txn, task);
+    static index_keys_t keys; /* large; the daemon is single-threaded */
+    s_index_keys(task, &keys);
+    for (size_t i = 0; i < keys.count; i++)
+        store_sorted_put(index, keys.keys[i].bytes, keys.keys[i].len, "", 0);
+}
+
+void task_save(store_txn_t *txn, const Thuky__Task *old, const Thuky__Task *task)
+{
+    s_put_record(txn, task);
 
     /* Only the entries that differ are touched: a progress update moves none. */
     static index_keys_t old_keys, new_keys; /* large; the daemon is single-threaded */

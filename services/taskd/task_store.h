@@ -57,6 +57,9 @@ bool task_has_flag(const Thuky__Task *task, Thuky__TaskFlag flag);
 Thuky__Task *task_load(store_txn_t *txn, uint32_t id);
 /* Writes the task and moves its index entries from old (NULL for a new task). */
 void task_save(store_txn_t *txn, const Thuky__Task *old, const Thuky__Task *task);
+/* A new task; with index, its index entries are gathered there, to go in
+ * sorted with the others of its request (store_sorted_apply on DB_INDEX). */
+void task_save_new(store_txn_t *txn, const Thuky__Task *task, store_sorted_t *index);
 uint32_t task_next_id(store_txn_t *txn);
 
 Thuky__Program *program_load(store_txn_t *txn, uint32_t year);

@@ -405,6 +405,19 @@ test_utf8_nfc (void **state)
     free (nfc);
     assert_null (utf8_nfc ("Vụ Thư ký"));
     assert_null (utf8_nfc ("vu-thu-ky"));
+    /* the quick check's characters (Latin, Latin Extended Additional,
+     * dashes and quotes) are NFC as they stand */
+    assert_null (utf8_nfc ("Nghị quyết – “Kỳ họp thứ 7” … đơn"));
+    /* outside them the full normalisation decides: a singleton (U+212B
+     * ANGSTROM SIGN is U+00C5) and a combining mark after a base letter */
+    nfc = utf8_nfc ("\xe2\x84\xab");
+    assert_non_null (nfc);
+    assert_string_equal (nfc, "\xc3\x85");
+    free (nfc);
+    nfc = utf8_nfc ("e\xcc\x82\xcc\xa3");      /* e + circumflex + dot below */
+    assert_non_null (nfc);
+    assert_string_equal (nfc, "ệ");
+    free (nfc);
 }
 
 int
