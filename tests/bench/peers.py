@@ -1,6 +1,7 @@
 """The tools users would pick instead of thuky, run by bench.py side by side
-with it: Redis (durable writes: appendonly yes, appendfsync always) and
-Taskwarrior (a task list on the command line).
+with it: Redis (durable writes: appendonly yes, appendfsync always),
+PostgreSQL (the same work as a task update in SQL, synchronous_commit on)
+and Taskwarrior (a task list on the command line).
 
 Nothing here talks to thuky: bench.py runs our side of each comparison with
 its own daemons and calls these helpers for the peer's side, in the same run,
@@ -20,8 +21,9 @@ import time
 import uuid
 from pathlib import Path
 
-APT_PACKAGES = ("redis-server", "redis-tools", "taskwarrior")
-TOOLS = {"redis": ("redis-server", "redis-benchmark"), "taskwarrior": ("task",)}
+APT_PACKAGES = ("redis-server", "redis-tools", "taskwarrior", "postgresql")
+TOOLS = {"redis": ("redis-server", "redis-benchmark"), "taskwarrior": ("task",),
+         "postgres": ("initdb", "pg_ctl", "pgbench", "psql")}
 VN = datetime.timezone(datetime.timedelta(hours=7))   # Asia/Ho_Chi_Minh: no DST
 VN_TZ = "Asia/Ho_Chi_Minh"
 
@@ -30,8 +32,21 @@ class PeerError(Exception):
     """A peer tool failed in a way that makes its figure meaningless."""
 
 
+def pg_bin():
+    """The newest PostgreSQL's bin directory (Debian keeps initdb there, off PATH)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+def _which(tool):
+    if tool in TOOLS["postgres"]:
+        return pg_bin() is not None and (pg_bin() / tool).exists()
+    return shutil.which(tool) is not None
+
+
 def _missing():
-    return {peer: [t for t in tools if not shutil.which(t)] for peer, tools in TOOLS.items()}
+    return {peer: [t for t in tools if not _which(t)] for peer, tools in TOOLS.items()}
 
 
 def _apt(args, log):
@@ -50,23 +65,23 @@ def _apt(args, log):
     return r.returncode == 0
 
 
-def _quiet_system_redis(log):
-    """The Debian package starts a redis-server service on port 6379. The
-    bench never uses it (it starts its own on a free port); a service this
-    run installed is stopped and disabled so it does not take CPU during the
-    measurements or linger afterwards."""
+def _quiet_system_service(unit, log):
+    """The Debian packages of Redis and PostgreSQL start a system service.
+    The bench never uses it (it runs its own server on a free port, in its
+    own directory); a service this run installed is stopped and disabled so
+    it takes no CPU during the measurements and does not linger."""
     if not shutil.which("systemctl") or not Path("/run/systemd/system").is_dir():
         return   # no systemd running (a container): the service was not started
-    subprocess.run(["systemctl", "disable", "--now", "redis-server.service"],
+    subprocess.run(["systemctl", "disable", "--now", unit],
                    stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
-    log("bench: stopped and disabled the redis-server system service that the package "
-        "started (the bench runs its own redis-server on a free loopback port)")
+    log(f"bench: stopped and disabled {unit}, which its package started (the bench "
+        "runs its own server)")
 
 
 def ensure_installed(log):
     """Installs the peers when one is missing and we are root. Returns
-    {"redis": reason-or-None, "taskwarrior": reason-or-None}: None when the
-    peer can run, else why not (printed in its rows)."""
+    {"redis": reason, "taskwarrior": reason, "postgres": reason}: None when
+    the peer can run, else why not (printed in its rows)."""
     missing = _missing()
     if any(missing.values()):
         names = sorted({t for tools in missing.values() for t in tools})
@@ -79,7 +94,9 @@ def ensure_installed(log):
                 if _apt(["update", "-q"], log):
                     _apt(install, log)
             if "redis-server" in names and shutil.which("redis-server"):
-                _quiet_system_redis(log)
+                _quiet_system_service("redis-server.service", log)
+            if "initdb" in names and pg_bin():
+                _quiet_system_service("postgresql.service", log)
             missing = _missing()
         else:
             log(f"bench: {', '.join(names)} not installed (not root: run "
@@ -101,6 +118,10 @@ def versions():
         if name == "redis":   # "Redis server v=7.0.15 sha=... malloc=..."
             text = next((w[2:] for w in text.split() if w.startswith("v=")), text)
         out[name] = text.splitlines()[0] if text else "?"
+    if pg_bin():
+        r = subprocess.run([str(pg_bin() / "postgres"), "--version"], capture_output=True,
+                           text=True, timeout=10, stdin=subprocess.DEVNULL)
+        out["postgres"] = r.stdout.strip().split()[-1] if r.returncode == 0 else "?"
     return out
 
 
@@ -348,3 +369,127 @@ def median_runs(fn, runs):
         t, value = fn()
         times.append(t)
     return statistics.median(times), value, times
+
+
+# ---- PostgreSQL --------------------------------------------------------------------
+
+# One task update as a SQL application does it, in one transaction: the
+# task row, a history row, an event with a dense sequence (a counter row,
+# not a SEQUENCE, which leaves gaps on rollback: subscribers rely on "no
+# gaps") carrying the task as JSON, and a NOTIFY to wake the followers.
+PG_SCHEMA = """
+CREATE TABLE task (id integer PRIMARY KEY, title text NOT NULL, lead text NOT NULL,
+                   due date, status smallint NOT NULL DEFAULT 0,
+                   progress smallint NOT NULL DEFAULT 0, version integer NOT NULL DEFAULT 1,
+                   updated_at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX task_due ON task (due, id);
+CREATE INDEX task_lead ON task (lead, due, id);
+CREATE TABLE history (task_id integer NOT NULL, version integer NOT NULL,
+                      at timestamptz NOT NULL, caller text NOT NULL, change text NOT NULL,
+                      PRIMARY KEY (task_id, version));
+CREATE TABLE event_seq (seq bigint NOT NULL);
+INSERT INTO event_seq VALUES (0);
+CREATE TABLE event (seq bigint PRIMARY KEY, type text NOT NULL, subject text NOT NULL,
+                    payload text NOT NULL);
+INSERT INTO task (id, title, lead, due)
+  SELECT i, 'Chuẩn bị báo cáo thẩm tra dự án Luật số ' || i, 'vu-thu-ky',
+         date '2024-01-01' + (i % 366)
+  FROM generate_series(1, {tasks}) AS i;
+VACUUM ANALYZE;
+CHECKPOINT;
+"""
+
+PG_UPDATE = r"""\set id random(1, {tasks})
+BEGIN;
+UPDATE task SET progress = (progress + 1) % 100, version = version + 1, updated_at = now()
+  WHERE id = :id RETURNING version AS v \gset
+INSERT INTO history VALUES (:id, :v, now(), 'bench@pgbench', 'progress');
+UPDATE event_seq SET seq = seq + 1 RETURNING seq AS s \gset
+INSERT INTO event SELECT :s, 'task.updated', 'T' || :id, row_to_json(t)::text
+  FROM task t WHERE t.id = :id;
+SELECT pg_notify('task_events', :s::text);
+END;
+"""
+
+
+class Postgres:
+    """A private cluster in a fresh directory, on its own unix socket and a
+    free port, with the durable defaults (fsync on, synchronous_commit on,
+    full_page_writes on). As root it runs as the postgres user (the server
+    refuses root)."""
+
+    def __init__(self, directory):
+        self.bin = pg_bin()
+        self.dir = Path(directory)
+        self.data = self.dir / "data"
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.started = False
+
+    def _run(self, tool, *args, timeout=600):
+        cmd = [*self.as_user, str(self.bin / tool), *args]
+        r = subprocess.run(cmd, cwd=self.dir, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=timeout)
+        if r.returncode != 0:
+            raise PeerError(f"{tool} failed ({r.returncode}): "
+                            f"{(r.stderr or r.stdout).strip()[-400:]}")
+        return r.stdout
+
+    def start(self):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-E", "UTF8", "--no-locale",
+                  "-U", "bench")
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l",
+                  str(self.dir / "server.log"), "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=''", "start")
+        self.started = True
+
+    def sql(self, text, timeout=600):
+        script = self.dir / "script.sql"
+        script.write_text(text)
+        return self._run("psql", "-h", str(self.dir), "-p", str(self.port), "-U", "bench",
+                         "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAt", "-f", str(script),
+                         timeout=timeout)
+
+    def durable(self):
+        """The settings that make a commit durable, as the server reports them."""
+        out = self.sql("SHOW fsync; SHOW synchronous_commit; SHOW wal_sync_method;")
+        fsync, sync_commit, method = out.split()
+        return {"fsync": fsync, "synchronous_commit": sync_commit, "wal_sync_method": method}
+
+    def populate(self, tasks):
+        self.sql(PG_SCHEMA.format(tasks=tasks))
+
+    def updates(self, clients, seconds, tasks):
+        """pgbench with the update script: throughput and latency percentiles."""
+        script = self.dir / "update.pgbench"
+        script.write_text(PG_UPDATE.format(tasks=tasks))
+        logs = self.dir / f"log-{clients}-{uuid.uuid4().hex[:6]}"
+        out = self._run("pgbench", "-h", str(self.dir), "-p", str(self.port), "-U", "bench",
+                        "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T",
+                        str(seconds), "-f", str(script), "-l", f"--log-prefix={logs}",
+                        "postgres", timeout=seconds * 10 + 120)
+        tps = next((float(ln.split()[2]) for ln in out.splitlines()
+                    if ln.startswith("tps = ")), None)
+        failed = next((int(ln.split()[-2]) for ln in out.splitlines()
+                       if ln.startswith("number of failed transactions")), 0)
+        lat = []
+        for f in self.dir.glob(logs.name + "*"):
+            for ln in f.read_text().splitlines():
+                parts = ln.split()
+                if len(parts) >= 3:
+                    lat.append(int(parts[2]) / 1000.0)
+            f.unlink()
+        if tps is None or not lat:
+            raise PeerError(f"pgbench printed no result: {out.strip()[-300:]}")
+        lat.sort()
+        return {"clients": clients, "ops_per_s": tps, "ops": len(lat), "errors": failed,
+                "p50_ms": lat[len(lat) // 2], "p99_ms": lat[min(len(lat) - 1, int(len(lat) * 0.99))],
+                "max_ms": lat[-1]}
+
+    def stop(self):
+        if self.started:
+            self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop", timeout=120)
+            self.started = False
