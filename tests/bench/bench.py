@@ -10,6 +10,10 @@ protocol; every write is acknowledged only after its durable commit.
      (store of 1,000 tasks, BENCH_SECONDS seconds each, default 5), and,
      side by side, redis-server with appendonly yes / appendfsync always
      driven by redis-benchmark (SET, 16 connections, 200-byte values);
+     then PostgreSQL (a private cluster, pgbench) doing the same work as
+     task.update, and thuky, on stores of 100,000 tasks, 16 and 1 clients;
+     the headline comparisons run BENCH_RUNS times (default 3: median and
+     range); then recovery after kill -9 with 12 MiB of log to replay;
   2. the same 100,000 tasks (BENCH_TW_TASKS) in thuky and in Taskwarrior:
      import, count the tasks due in the next 7 days, add one task, each
      timed as a CLI run;
@@ -31,11 +35,12 @@ ok) and writes it as markdown to BENCHMARKS.md at the repository root. A
 missed target is reported, never fatal: the exit status is non-zero only
 when a daemon does not start or stop cleanly, or a tool fails.
 
-The peers (redis-server, redis-benchmark, task) are installed with apt-get
+The peers (redis-server, redis-benchmark, PostgreSQL, task) are installed with apt-get
 when missing and the bench runs as root; otherwise their rows say "peer not
 installed".
 
-Environment: BENCH_BIG=N (size of the big store), BENCH_SECONDS=S (length of
+Environment: BENCH_RUNS=R (runs of each headline comparison),
+BENCH_BIG=N (size of the big store), BENCH_SECONDS=S (length of
 each update run), BENCH_REPEAT=R (queries per store), BENCH_TW_TASKS=N
 (tasks in the Taskwarrior comparison, default 100,000), BENCH_KEEP=1 (keep
 the temporary stores), BENCH_DIR=DIR (where to put them),

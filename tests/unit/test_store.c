@@ -754,6 +754,55 @@ static int write_growing(store_t *s, uint32_t from, uint32_t to)
     return grows;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Puts gathered in random order go in whole at apply, none before; the
+ * gatherer is empty and reusable afterwards, and a failed transaction
+ * takes none of them. */
+static void test_sorted_puts(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_store(fx, MAP_NORMAL);
+    MDB_dbi db = store_dbi(s, DB_MAIN);
+    store_txn_t txn;
+    assert_int_equal(store_txn_begin(s, &txn, true), STORE_OK);
+    store_sorted_t sorted = {0};
+    enum { N = 5000 };
+    uint32_t want[N];
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t n = (i * 2654435761u) % 1000003u; /* a scattered order, no repeats */
+        want[i] = n;
+        uint8_t key[5] = {'k'};
+        key_put_u32(key + 1, n);
+        char val[16];
+        int len = snprintf(val, sizeof val, "%u", n);
+        store_sorted_put(&sorted, key, sizeof key, val, (size_t)len);
+    }
+    MDB_val v;
+    uint8_t first[5] = {'k'};
+    key_put_u32(first + 1, want[0]);
+    assert_false(store_get(&txn, db, first, sizeof first, &v)); /* not before apply */
+    store_sorted_apply(&sorted, &txn, db);
+    assert_int_equal(sorted.count, 0);
+    qsort(want, N, sizeof *want, cmp_u32); /* the scan's order: ascending */
+    expect_scan(&txn, db, (const uint8_t *)"k", 1, NULL, 0, false, want, N);
+
+    store_sorted_put(&sorted, "x", 1, "1", 1); /* reused after apply */
+    store_txn_fail(&txn, STORE_CORRUPT);
+    store_sorted_apply(&sorted, &txn, db);
+    assert_int_equal(sorted.count, 0);
+    store_txn_abort(&txn);
+    assert_int_equal(store_txn_begin(s, &txn, false), STORE_OK);
+    expect_str(&txn, db, "x", NULL);
+    store_txn_abort(&txn);
+    store_sorted_free(&sorted);
+    store_close(&s);
+}
+
 static void test_map_growth(void **state)
 {
     fixture_t *fx = *state;
@@ -906,6 +955,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_message_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_message_corrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iterators, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sorted_puts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iterators_prefix_ff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iterators_empty_db, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
