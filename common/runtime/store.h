@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text/strbuf.h"
+
 typedef enum {
     STORE_OK = 0,
     STORE_NOT_FOUND,  /* only from store_txn_error-free lookups; not sticky */
@@ -142,9 +144,8 @@ void store_del(store_txn_t *txn, MDB_dbi dbi, const void *key, size_t key_len);
  * many entries whose keys come in random order, e.g. an import's index
  * entries. The entries are not visible until applied. Zero-initialise. */
 typedef struct {
-    uint8_t *arena;
-    size_t used, cap;
-    size_t *offsets;
+    strbuf_t arena;   /* the entries, one after another */
+    size_t *offsets;  /* where each starts in arena */
     size_t count, offsets_cap;
 } store_sorted_t;
 void store_sorted_put(store_sorted_t *self, const void *key, size_t key_len, const void *val,

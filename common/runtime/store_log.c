@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "runtime/clock.h"
 #include "runtime/wal.h"
+#include "text/strbuf.h"
 
 enum { OP_PUT = 1, OP_DEL = 2 };
 #define OP_HEADER 8 /* op (1) | database (1) | key length (2) | value length (4) */
@@ -51,8 +52,7 @@ struct store_log {
 
     MDB_txn *open;              /* the open write transaction, or NULL */
     store_txn_t *active;        /* the innermost store transaction on it */
-    uint8_t *redo;              /* the record of the top-level transaction */
-    size_t redo_len, redo_cap;
+    strbuf_t redo;              /* the record of the top-level transaction */
 
     uint64_t lsn;               /* the last record appended */
     wal_mark_t durable;         /* the mark on disk */
@@ -569,7 +569,7 @@ void store_log_close(store_t *self)
     wal_close(&log->wal);
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cv);
-    free(log->redo);
+    strbuf_free(&log->redo);
     free(log);
     self->log = NULL;
 }
@@ -625,7 +625,7 @@ bool store_log_begin(store_t *self, store_txn_t *txn, bool write)
         store_fail(txn, rc, "txn_begin");
         return true;
     }
-    log->redo_len = 0;
+    log->redo.len = 0;
     txn->redo_mark = 0;
     log->active = txn;
     return true;
@@ -635,7 +635,7 @@ void store_log_begin_child(store_txn_t *parent, store_txn_t *child)
 {
     store_log_t *log = parent->store->log;
     child->parent = parent;
-    child->redo_mark = log->redo_len;
+    child->redo_mark = log->redo.len;
     if (child->txn)
         log->active = child;
 }
@@ -645,7 +645,7 @@ void store_log_abort(store_txn_t *txn)
     store_log_t *log = txn->store->log;
     if (txn->borrowed)
         return;
-    log->redo_len = txn->redo_mark;
+    log->redo.len = txn->redo_mark;
     if (log->active == txn)
         log->active = txn->parent;
 }
@@ -657,7 +657,7 @@ static store_rc_t s_commit_child(store_txn_t *txn)
     txn->txn = NULL;
     log->active = txn->parent;
     if (rc != 0) {
-        log->redo_len = txn->redo_mark;
+        log->redo.len = txn->redo_mark;
         store_fail(txn, rc, "commit");
     }
     return txn->rc;
@@ -669,7 +669,7 @@ store_rc_t store_log_commit(store_txn_t *txn)
     store_log_t *log = self->log;
     if (txn->parent)
         return s_commit_child(txn);
-    if (log->redo_len == 0) { /* wrote nothing */
+    if (log->redo.len == 0) { /* wrote nothing */
         mdb_txn_abort(txn->txn);
         txn->txn = NULL;
         log->active = NULL;
@@ -679,14 +679,14 @@ store_rc_t store_log_commit(store_txn_t *txn)
         mdb_txn_abort(txn->txn);
         txn->txn = NULL;
         log->active = NULL;
-        log->redo_len = 0;
+        log->redo.len = 0;
         store_txn_fail(txn, log->failing);
         return txn->rc;
     }
-    int err = wal_append(log->wal, log->lsn + 1, log->redo, log->redo_len);
+    int err = wal_append(log->wal, log->lsn + 1, log->redo.data, log->redo.len);
     if (err == ENOSPC && log->in_flight) {
         s_poll(self, true); /* the checkpoint in flight frees the ring */
-        err = wal_append(log->wal, log->lsn + 1, log->redo, log->redo_len);
+        err = wal_append(log->wal, log->lsn + 1, log->redo.data, log->redo.len);
     }
     if (err == ENOSPC || err == EFBIG) {
         /* No room in the ring: this write becomes durable by a checkpoint
@@ -694,7 +694,7 @@ store_rc_t store_log_commit(store_txn_t *txn)
         int rc = mdb_txn_commit(txn->txn);
         txn->txn = NULL;
         log->active = NULL;
-        log->redo_len = 0;
+        log->redo.len = 0;
         if (rc != 0) {
             store_fail(txn, rc, "commit");
             s_rebuild(self);
@@ -709,15 +709,15 @@ store_rc_t store_log_commit(store_txn_t *txn)
         mdb_txn_abort(txn->txn);
         txn->txn = NULL;
         log->active = NULL;
-        log->redo_len = 0;
+        log->redo.len = 0;
         log_error("cannot append to the log of %s: %s", self->dir, strerror(err));
         store_txn_fail(txn, err == ENOSPC || err == EDQUOT ? STORE_NO_SPACE : STORE_ERROR);
         return txn->rc;
     }
     log->lsn++;
     log->records++;
-    log->since_commit += log->redo_len;
-    log->redo_len = 0;
+    log->since_commit += log->redo.len;
+    log->redo.len = 0;
     int rc = mdb_txn_commit(txn->txn);
     txn->txn = NULL;
     log->active = NULL;
@@ -738,15 +738,9 @@ store_rc_t store_log_commit(store_txn_t *txn)
 
 static uint8_t *s_redo_reserve(store_log_t *log, size_t n)
 {
-    if (log->redo_len + n > log->redo_cap) {
-        size_t cap = log->redo_cap ? log->redo_cap : 4096;
-        while (cap < log->redo_len + n)
-            cap *= 2;
-        log->redo = xrealloc(log->redo, cap);
-        log->redo_cap = cap;
-    }
-    uint8_t *p = log->redo + log->redo_len;
-    log->redo_len += n;
+    strbuf_reserve(&log->redo, n);
+    uint8_t *p = (uint8_t *)log->redo.data + log->redo.len;
+    log->redo.len += n;
     return p;
 }
 

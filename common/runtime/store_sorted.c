@@ -10,8 +10,10 @@
 
 #include "base/log.h"
 #include "runtime/store.h"
+#include "text/strbuf.h"
 
-/* One entry in the arena: lengths, then the key and value bytes. */
+/* One entry in the arena: lengths, then the key and value bytes (read
+ * back with memcpy, so no alignment is needed). */
 typedef struct {
     uint32_t key_len, val_len;
 } entry_head_t;
@@ -19,37 +21,25 @@ typedef struct {
 void store_sorted_put(store_sorted_t *self, const void *key, size_t key_len, const void *val,
                       size_t val_len)
 {
-    size_t need = sizeof(entry_head_t) + key_len + val_len;
-    /* heads stay aligned: each entry starts at a multiple of 4 */
-    need = (need + 3) & ~(size_t)3;
-    if (self->used + need > self->cap) {
-        size_t cap = self->cap ? self->cap : 4096;
-        while (cap < self->used + need)
-            cap *= 2;
-        self->arena = xrealloc(self->arena, cap);
-        self->cap = cap;
-    }
     self->offsets = xgrow(self->offsets, self->count, &self->offsets_cap, sizeof *self->offsets);
-    self->offsets[self->count++] = self->used;
+    self->offsets[self->count++] = self->arena.len;
     entry_head_t head = {(uint32_t)key_len, (uint32_t)val_len};
-    uint8_t *at = self->arena + self->used;
-    memcpy(at, &head, sizeof head);
-    memcpy(at + sizeof head, key, key_len);
-    memcpy(at + sizeof head + key_len, val, val_len);
-    self->used += need;
+    strbuf_add(&self->arena, (const char *)&head, sizeof head);
+    strbuf_add(&self->arena, key, key_len);
+    strbuf_add(&self->arena, val, val_len);
 }
 
 typedef struct {
     MDB_txn *txn;
     MDB_dbi dbi;
-    const uint8_t *arena;
+    const char *arena;
 } sort_ctx_t;
 
-static MDB_val s_key(const uint8_t *arena, size_t offset, MDB_val *val)
+static MDB_val s_key(const char *arena, size_t offset, MDB_val *val)
 {
     entry_head_t head;
     memcpy(&head, arena + offset, sizeof head);
-    const uint8_t *bytes = arena + offset + sizeof head;
+    const char *bytes = arena + offset + sizeof head;
     if (val)
         *val = (MDB_val){head.val_len, (void *)(bytes + head.key_len)};
     return (MDB_val){head.key_len, (void *)bytes};
@@ -67,20 +57,20 @@ static int s_compare(const void *a, const void *b, void *arg)
 void store_sorted_apply(store_sorted_t *self, store_txn_t *txn, MDB_dbi dbi)
 {
     if (txn->rc == STORE_OK && self->count > 0) {
-        sort_ctx_t ctx = {txn->txn, dbi, self->arena};
+        sort_ctx_t ctx = {txn->txn, dbi, self->arena.data};
         qsort_r(self->offsets, self->count, sizeof *self->offsets, s_compare, &ctx);
         for (size_t i = 0; i < self->count && txn->rc == STORE_OK; i++) {
-            MDB_val val, key = s_key(self->arena, self->offsets[i], &val);
+            MDB_val val, key = s_key(self->arena.data, self->offsets[i], &val);
             store_put(txn, dbi, key.mv_data, key.mv_size, val.mv_data, val.mv_size);
         }
     }
     self->count = 0;
-    self->used = 0;
+    self->arena.len = 0;
 }
 
 void store_sorted_free(store_sorted_t *self)
 {
-    free(self->arena);
+    strbuf_free(&self->arena);
     free(self->offsets);
     memset(self, 0, sizeof *self);
 }

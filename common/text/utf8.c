@@ -282,10 +282,11 @@ static bool s_plainly_nfc(const unsigned char *s, size_t len)
             continue;
         }
         uint32_t cp;
-        if ((c & 0xE0) == 0xC0 && i + 1 < len) {
+        if ((c & 0xE0) == 0xC0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
             cp = (c & 0x1Fu) << 6 | (s[i + 1] & 0x3Fu);
             i += 2;
-        } else if ((c & 0xF0) == 0xE0 && i + 2 < len) {
+        } else if ((c & 0xF0) == 0xE0 && i + 2 < len && (s[i + 1] & 0xC0) == 0x80 &&
+                   (s[i + 2] & 0xC0) == 0x80) {
             cp = (c & 0x0Fu) << 12 | (s[i + 1] & 0x3Fu) << 6 | (s[i + 2] & 0x3Fu);
             i += 3;
         } else {

@@ -381,9 +381,16 @@ class Daemon:
                              f"{self.log_tail()}")
 
     def kill(self):
-        if self.proc and self.proc.poll() is None:
+        """kill -9; the daemon can be started again."""
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self in self.bench.live:
+            self.bench.live.remove(self)
+        self.logfile.close()
+        self.proc = None
 
 
 class Bench:
@@ -560,9 +567,6 @@ class Bench:
                                  "to (checkpoint_ms = 60000, checkpoint_size = 16M)")
         seq = d.last_seq()
         d.kill()
-        d.bench.live.remove(d)
-        d.logfile.close()
-        d.proc = None
         os.sync()
         # a cold start: the log and the store come from the disk, not the cache
         subprocess.run(["sh", "-c", "echo 3 > /proc/sys/vm/drop_caches"], capture_output=True)

@@ -121,7 +121,9 @@ def versions():
     if pg_bin():
         r = subprocess.run([str(pg_bin() / "postgres"), "--version"], capture_output=True,
                            text=True, timeout=10, stdin=subprocess.DEVNULL)
-        out["postgres"] = r.stdout.strip().split()[-1] if r.returncode == 0 else "?"
+        # "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+        words = r.stdout.split()
+        out["postgres"] = words[2] if r.returncode == 0 and len(words) > 2 else "?"
     return out
 
 
